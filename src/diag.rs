@@ -1,0 +1,252 @@
+//! Located problems found while loading a rule pack or reference data.
+//!
+//! Loading collects every problem before it gives up (a policy author fixes a pack in one
+//! round, not one error per run), so the error type is a list of [`Diagnostic`]s, each with
+//! the file, line and column it points at.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A place in a file: 1-based line and column, plus the byte range when the file's text is
+/// at hand (so a renderer can underline it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    file: PathBuf,
+    line: usize,
+    column: usize,
+    span: Option<std::ops::Range<usize>>,
+}
+
+impl Location {
+    /// A location known only by line and column (CSV rows, for example).
+    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
+        Location { file: file.into(), line, column, span: None }
+    }
+
+    /// A location for a byte range of `text`, the whole text of `file`.
+    pub fn from_span(file: impl Into<PathBuf>, text: &str, span: std::ops::Range<usize>) -> Self {
+        let (line, column) = line_column(text, span.start);
+        Location { file: file.into(), line, column, span: Some(span) }
+    }
+
+    /// The file this location is in.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The 1-based line number.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column number (for CSV files: the 1-based field number).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The byte range in the file's text, when known.
+    pub fn span(&self) -> Option<std::ops::Range<usize>> {
+        self.span.clone()
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// One problem, with where it is and, when it helps, a hint and a second place (the first
+/// definition of a duplicate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    location: Location,
+    message: String,
+    help: Option<String>,
+    related: Option<(Location, String)>,
+}
+
+impl Diagnostic {
+    #[cold]
+    pub(crate) fn new(location: Location, message: impl Into<String>) -> Self {
+        Diagnostic { location, message: message.into(), help: None, related: None }
+    }
+
+    pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub(crate) fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related = Some((location, message.into()));
+        self
+    }
+
+    /// Where the problem is.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// What is wrong, in one line.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A hint such as "did you mean `severity`?".
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// A second place that explains this one (the original of a duplicate).
+    pub fn related(&self) -> Option<(&Location, &str)> {
+        self.related.as_ref().map(|(l, m)| (l, m.as_str()))
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, " ({help})")?;
+        }
+        if let Some((loc, msg)) = &self.related {
+            write!(f, "; {msg} at {loc}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Loading a rule pack or reference data failed; every problem found is listed.
+///
+/// The texts of the files involved are kept so that a renderer can show the lines.
+#[derive(Debug, Clone, Default)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<(PathBuf, Arc<str>)>,
+}
+
+impl LoadError {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    pub(crate) fn add_source(&mut self, file: &Path, text: Arc<str>) {
+        if !self.sources.iter().any(|(f, _)| f == file) {
+            self.sources.push((file.to_path_buf(), text));
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+
+    pub(crate) fn merge(&mut self, other: LoadError) {
+        self.diagnostics.extend(other.diagnostics);
+        for (file, text) in other.sources {
+            self.add_source(&file, text);
+        }
+    }
+
+    /// `Ok(value)` when nothing was reported, else `Err(self)`.
+    pub(crate) fn into_result<T>(self, value: T) -> Result<T, LoadError> {
+        if self.is_empty() { Ok(value) } else { Err(self) }
+    }
+
+    /// Every problem found, in file order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The text of `file`, when it was read.
+    pub fn source(&self, file: &Path) -> Option<&str> {
+        self.sources.iter().find(|(f, _)| f == file).map(|(_, t)| &**t)
+    }
+}
+
+impl From<Diagnostic> for LoadError {
+    fn from(diagnostic: Diagnostic) -> Self {
+        LoadError { diagnostics: vec![diagnostic], sources: Vec::new() }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.diagnostics.len();
+        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })?;
+        for d in &self.diagnostics {
+            write!(f, "\n{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// The known name closest to `unknown`, for a "did you mean" hint; `None` when nothing is
+/// close enough to be a plausible typo.
+pub(crate) fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    known
+        .into_iter()
+        .map(|k| (edit_distance(unknown, k), k))
+        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+}
+
+/// Levenshtein distance over chars, two rows.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = Vec::with_capacity(b.len() + 1);
+        row.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let subst = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
+            let delete = prev.get(j + 1).copied().unwrap_or(0) + 1;
+            let insert = row.last().copied().unwrap_or(0) + 1;
+            row.push(subst.min(delete).min(insert));
+        }
+        prev = row;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_from_one() {
+        let text = "ab\ncde\nf";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 4), (2, 2));
+        assert_eq!(line_column(text, 7), (3, 1));
+        assert_eq!(line_column(text, 99), (3, 2));
+    }
+
+    #[test]
+    fn hints_near_misses_only() {
+        let known = ["severity", "title", "id"];
+        assert_eq!(did_you_mean("severty", known).as_deref(), Some("did you mean `severity`?"));
+        assert_eq!(did_you_mean("titel", known).as_deref(), Some("did you mean `title`?"));
+        assert_eq!(did_you_mean("colour", known), None);
+    }
+
+    #[test]
+    fn edit_distance_is_levenshtein() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}

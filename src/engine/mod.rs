@@ -1,0 +1,285 @@
+//! Evaluation: an [`Engine`] built once from a pack and reference data, checking records one
+//! at a time ([`Engine::check`]) or as a batch through a [`Session`].
+
+mod builtin;
+
+use crate::date::Date;
+use crate::diag::LoadError;
+use crate::finding::{Finding, RuleError};
+use crate::pack::{Check, Pack, Rule, Selector};
+use crate::record::{Batch, Kind, Record};
+use crate::refdata::{Partner, RefData};
+use crate::report::Report;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A compiled rule pack bound to its reference data. Immutable once built, `Send + Sync`:
+/// build it once and share it between threads.
+#[derive(Debug)]
+pub struct Engine {
+    pack: Pack,
+    data: RefData,
+    /// Rule ids as shared strings, so a finding does not copy its rule's id.
+    ids: Vec<Arc<str>>,
+}
+
+/// What a rule needs to know about the record in hand, looked up once per record.
+pub(crate) struct Ctx<'a> {
+    pub record: &'a Record,
+    pub partner: Option<&'a Partner>,
+    /// The record's region, else its partner's.
+    pub region: Option<&'a str>,
+}
+
+impl Selector {
+    pub(crate) fn matches(&self, ctx: &Ctx<'_>) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&ctx.record.kind))
+            && (self.partner_types.is_empty()
+                || ctx.partner.is_some_and(|p| self.partner_types.contains(&p.partner_type)))
+            && (self.regions.is_empty() || ctx.region.is_some_and(|r| self.regions.iter().any(|x| x == r)))
+    }
+
+    /// Whether a partner (rather than a record) is selected: partner types and regions.
+    pub(crate) fn matches_partner(&self, partner: &Partner) -> bool {
+        (self.partner_types.is_empty() || self.partner_types.contains(&partner.partner_type))
+            && (self.regions.is_empty() || self.regions.contains(&partner.region))
+    }
+}
+
+impl Check {
+    /// Whether the check judges a record on its own (the others need the whole batch).
+    fn is_stateless(&self) -> bool {
+        matches!(
+            self,
+            Check::MinListPrice { .. } | Check::ListPriceExists | Check::GenuineParts | Check::RequiredDocuments { .. }
+        )
+    }
+}
+
+impl Engine {
+    /// Builds an engine. Fails when the pack needs reference data it cannot find.
+    pub fn new(pack: Pack, data: RefData) -> Result<Engine, LoadError> {
+        let ids = pack.rules().iter().map(|r| Arc::from(r.id.as_str())).collect();
+        Ok(Engine { pack, data, ids })
+    }
+
+    /// The rule pack.
+    pub fn pack(&self) -> &Pack {
+        &self.pack
+    }
+
+    /// The reference data.
+    pub fn data(&self) -> &RefData {
+        &self.data
+    }
+
+    fn ctx<'a>(&'a self, record: &'a Record) -> Ctx<'a> {
+        let partner = self.data.partner(&record.partner);
+        let region = record.region.as_deref().or(partner.map(|p| p.region.as_str()));
+        Ctx { record, partner, region }
+    }
+
+    fn rules(&self) -> impl Iterator<Item = (&Rule, &Arc<str>)> {
+        self.pack.rules().iter().zip(&self.ids)
+    }
+
+    /// Checks one record against the stateless rules (those that need no other record),
+    /// appending findings to `out`. Allocates nothing when the record passes.
+    pub fn check_into(&self, record: &Record, out: &mut Vec<Finding>) {
+        let ctx = self.ctx(record);
+        for (rule, id) in self.rules() {
+            if rule.check.is_stateless() && rule.select.matches(&ctx) {
+                builtin::check_record(rule, id, &ctx, &self.data, out);
+            }
+        }
+    }
+
+    /// Checks one record against the stateless rules.
+    pub fn check(&self, record: &Record) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.check_into(record, &mut out);
+        out
+    }
+
+    /// Starts a session: push records, then `finish` for the rules that need the batch.
+    pub fn session(&self) -> Session<'_> {
+        let state = self.pack.rules().iter().map(|r| State::for_check(&r.check)).collect();
+        Session { engine: self, state, first: None, last: None, checked: 0, findings: Vec::new(), rule_errors: Vec::new() }
+    }
+
+    /// Checks a whole batch: every record, in date order, then the batch-level rules as of
+    /// `as_of` (default: the latest record date).
+    pub fn run(&self, batch: &Batch, as_of: Option<Date>) -> Report {
+        let mut order: Vec<&Record> = batch.records.iter().collect();
+        order.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut session = self.session();
+        for record in order {
+            session.push(record);
+        }
+        let outcome = session.finish(as_of);
+        Report::new(self.pack(), &self.data, outcome, batch.rejected.clone())
+    }
+}
+
+/// A sale (or other selected record) waiting for the batch to be complete.
+struct Pending {
+    record: String,
+    partner: String,
+    date: Date,
+    /// The opportunity or agreement it names.
+    names: Option<String>,
+}
+
+/// What a stateful rule gathers while records stream by.
+enum State {
+    Stateless,
+    Cadence { updates: HashMap<String, Vec<Date>> },
+    Registered { first_update: HashMap<String, Date>, sales: Vec<Pending> },
+    Agreement { agreements: HashMap<String, (Date, bool)>, sales: Vec<Pending> },
+}
+
+impl State {
+    fn for_check(check: &Check) -> State {
+        match check {
+            Check::PipelineCadence { .. } => State::Cadence { updates: HashMap::new() },
+            Check::RegisteredBeforeSale { .. } => {
+                State::Registered { first_update: HashMap::new(), sales: Vec::new() }
+            }
+            Check::AgreementOnFile { .. } => State::Agreement { agreements: HashMap::new(), sales: Vec::new() },
+            _ => State::Stateless,
+        }
+    }
+}
+
+/// The result of a session: findings in report order, rule errors, counts.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The date the batch-level rules were judged at.
+    pub as_of: Option<Date>,
+    /// Records checked.
+    pub checked: usize,
+    /// Every finding, in report order.
+    pub findings: Vec<Finding>,
+    /// Rules that failed to run.
+    pub rule_errors: Vec<RuleError>,
+}
+
+/// A pass over a batch. Records may be pushed in any order: batch-level rules judge at
+/// `finish`, so the outcome is the same for every order.
+pub struct Session<'e> {
+    engine: &'e Engine,
+    state: Vec<State>,
+    first: Option<Date>,
+    last: Option<Date>,
+    checked: usize,
+    findings: Vec<Finding>,
+    rule_errors: Vec<RuleError>,
+}
+
+impl Session<'_> {
+    /// Checks `record` against the stateless rules and remembers what the batch-level rules
+    /// need from it.
+    pub fn push(&mut self, record: &Record) {
+        let engine = self.engine;
+        self.checked += 1;
+        self.first = Some(self.first.map_or(record.date, |d| d.min(record.date)));
+        self.last = Some(self.last.map_or(record.date, |d| d.max(record.date)));
+        let ctx = engine.ctx(record);
+        for ((rule, id), state) in engine.rules().zip(&mut self.state) {
+            match (state, &rule.check) {
+                (State::Stateless, _) => {
+                    if rule.select.matches(&ctx) {
+                        builtin::check_record(rule, id, &ctx, &engine.data, &mut self.findings);
+                    }
+                }
+                (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. }) => {
+                    if &record.kind == update_kind {
+                        updates.entry(record.partner.clone()).or_default().push(record.date);
+                    }
+                }
+                (State::Registered { first_update, sales }, Check::RegisteredBeforeSale { update_kind, .. }) => {
+                    if &record.kind == update_kind {
+                        if let Some(opp) = &record.opportunity {
+                            let first = first_update.entry(opp.clone()).or_insert(record.date);
+                            *first = (*first).min(record.date);
+                        }
+                    }
+                    if rule.select.matches(&ctx) {
+                        sales.push(Pending::of(record, record.opportunity.clone()));
+                    }
+                }
+                (State::Agreement { agreements, sales }, Check::AgreementOnFile { agreement_kind, document, signed }) => {
+                    if &record.kind == agreement_kind {
+                        agreements.insert(record.id.clone(), (record.date, record.has_document(document, *signed)));
+                    }
+                    if rule.select.matches(&ctx) && record.agreement.is_some() {
+                        sales.push(Pending::of(record, record.agreement.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Judges the batch-level rules as of `as_of` (default: the latest record date) and
+    /// returns every finding in report order.
+    pub fn finish(mut self, as_of: Option<Date>) -> Outcome {
+        let engine = self.engine;
+        let as_of = as_of.or(self.last);
+        for ((rule, id), state) in engine.rules().zip(std::mem::take(&mut self.state)) {
+            let out = &mut self.findings;
+            match (state, &rule.check) {
+                (State::Cadence { mut updates }, Check::PipelineCadence { max_gap_days, .. }) => {
+                    let (Some(first), Some(as_of)) = (self.first, as_of) else { continue };
+                    for partner in engine.data.partners() {
+                        if partner.status != "active" || !rule.select.matches_partner(partner) {
+                            continue;
+                        }
+                        let mut dates = updates.remove(&partner.id).unwrap_or_default();
+                        dates.sort_unstable();
+                        dates.dedup();
+                        let start = partner.contract_signed.map_or(first, |c| c.max(first));
+                        builtin::cadence(rule, id, partner, start, as_of, *max_gap_days, &dates, out);
+                    }
+                }
+                (State::Registered { first_update, sales }, Check::RegisteredBeforeSale { lead_days, .. }) => {
+                    for sale in sales {
+                        let first = sale.names.as_ref().and_then(|o| first_update.get(o)).copied();
+                        builtin::registered_before(rule, id, &sale, first, *lead_days, out);
+                    }
+                }
+                (State::Agreement { agreements, sales }, Check::AgreementOnFile { document, signed, .. }) => {
+                    for sale in sales {
+                        let on_file = sale.names.as_ref().and_then(|a| agreements.get(a)).copied();
+                        builtin::agreement_on_file(rule, id, &sale, on_file, document, *signed, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.findings.sort_by(Finding::report_order);
+        Outcome { as_of, checked: self.checked, findings: self.findings, rule_errors: self.rule_errors }
+    }
+}
+
+impl Pending {
+    fn of(record: &Record, names: Option<String>) -> Pending {
+        Pending { record: record.id.clone(), partner: record.partner.clone(), date: record.date, names }
+    }
+}
+
+/// How a record kind reads in a sentence: `service_order` → `service order`.
+pub(crate) fn kind_words(kind: &Kind) -> String {
+    kind.as_str().replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Engine>();
+    }
+}

@@ -1,0 +1,370 @@
+//! Loading a pack: parse every file, convert the wire structs into [`Rule`]s, and collect
+//! every problem (with file, line and column) before giving up.
+
+use super::{Check, Pack, Rule, Selector, Severity, wire};
+use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
+use crate::money::parse_decimal;
+use crate::record::Kind;
+use crate::refdata::{PartnerType, ticked};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+/// The manifest's file name; every other `*.toml` file in the pack folder is a rule file.
+pub(crate) const MANIFEST: &str = "pack.toml";
+
+impl Pack {
+    /// Loads and validates the pack in `dir`, reporting every problem found.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Pack, LoadError> {
+        let dir = dir.as_ref();
+        let mut errors = LoadError::default();
+        if !dir.is_dir() {
+            let message = format!("rule pack folder `{}` does not exist", dir.display());
+            return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
+        }
+        let manifest = load_manifest(dir, &mut errors);
+        let mut rule_files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+                .filter(|p| p.file_name().is_none_or(|n| n != MANIFEST))
+                .collect(),
+            Err(e) => {
+                let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
+                return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
+            }
+        };
+        rule_files.sort();
+        if rule_files.is_empty() {
+            errors.push(Diagnostic::new(
+                Location::new(dir, 0, 0),
+                format!("rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)", dir.display()),
+            ));
+        }
+        let mut rules = Vec::new();
+        for file in &rule_files {
+            if let Some(text) = read_text(file, &mut errors) {
+                FileLoader { file, text: &text, errors: &mut errors }.load_rules(&mut rules);
+            }
+        }
+        check_duplicate_ids(&rules, &mut errors);
+        let (name, version, description) = manifest.unwrap_or_default();
+        errors.into_result(Pack { name, version, description, dir: dir.to_path_buf(), rules })
+    }
+}
+
+fn read_text(file: &Path, errors: &mut LoadError) -> Option<Arc<str>> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => {
+            let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
+            errors.add_source(file, Arc::clone(&text));
+            Some(text)
+        }
+        Err(e) => {
+            errors.push(Diagnostic::new(Location::new(file, 0, 0), format!("cannot read `{}`: {e}", file.display())));
+            None
+        }
+    }
+}
+
+fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, String)> {
+    let file = dir.join(MANIFEST);
+    if !file.is_file() {
+        errors.push(Diagnostic::new(
+            Location::new(&file, 0, 0),
+            format!("rule pack `{}` has no manifest `{MANIFEST}` (name, version, description)", dir.display()),
+        ));
+        return None;
+    }
+    let text = read_text(&file, errors)?;
+    let mut loader = FileLoader { file: &file, text: &text, errors };
+    let table = loader.parse()?;
+    let manifest: wire::Manifest = loader.deserialize(Spanned::new(table.span(), DeValue::Table(table.into_inner())))?;
+    for field in [&manifest.name, &manifest.version] {
+        if field.get_ref().trim().is_empty() {
+            loader.fail(field.span(), "must not be empty".to_owned(), None);
+        }
+    }
+    Some((manifest.name.into_inner(), manifest.version.into_inner(), manifest.description))
+}
+
+fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
+    let mut first: HashMap<&str, &Location> = HashMap::new();
+    for rule in rules {
+        if let Some(original) = first.get(rule.id.as_str()) {
+            errors.push(
+                Diagnostic::new(rule.location.clone(), format!("duplicate rule id `{}`", rule.id))
+                    .with_related((*original).clone(), "first defined"),
+            );
+        } else {
+            first.insert(&rule.id, &rule.location);
+        }
+    }
+}
+
+/// Loads one file, pushing its problems to `errors`.
+struct FileLoader<'a> {
+    file: &'a Path,
+    text: &'a str,
+    errors: &'a mut LoadError,
+}
+
+impl<'a> FileLoader<'a> {
+    #[cold]
+    fn fail(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+        self.errors.push(Diagnostic::new(Location::from_span(self.file, self.text, span), message).with_help(help));
+    }
+
+    fn toml_error(&mut self, e: &toml::de::Error, fallback: Range<usize>) {
+        let message = e.message().trim().replace('\n', "; ");
+        let help = unknown_key_hint(&message);
+        self.fail(e.span().unwrap_or(fallback), message, help);
+    }
+
+    /// Parses the file, reporting every syntax error; `None` when there was one.
+    fn parse(&mut self) -> Option<Spanned<DeTable<'a>>> {
+        let (table, parse_errors) = DeTable::parse_recoverable(self.text);
+        for e in &parse_errors {
+            self.toml_error(e, 0..0);
+        }
+        parse_errors.is_empty().then_some(table)
+    }
+
+    fn deserialize<T: DeserializeOwned>(&mut self, value: Spanned<DeValue<'a>>) -> Option<T> {
+        let span = value.span();
+        T::deserialize(ValueDeserializer::from(value)).map_err(|e| self.toml_error(&e, span)).ok()
+    }
+
+    fn load_rules(&mut self, rules: &mut Vec<Rule>) {
+        let Some(table) = self.parse() else { return };
+        let whole = table.span();
+        let mut found_rules = false;
+        for (key, value) in table.into_inner() {
+            if key.get_ref() != "rule" {
+                let help = did_you_mean(key.get_ref(), ["rule"]).or(Some("rules are `[[rule]]` tables".to_owned()));
+                self.fail(key.span(), format!("unknown key `{}` at the top of a rule file", key.get_ref()), help);
+                continue;
+            }
+            found_rules = true;
+            let span = value.span();
+            let DeValue::Array(items) = value.into_inner() else {
+                self.fail(span, "expected `[[rule]]` tables, but found a single value".to_owned(), None);
+                continue;
+            };
+            for item in items {
+                if let Some(rule) = self.load_rule(item) {
+                    rules.push(rule);
+                }
+            }
+        }
+        if !found_rules {
+            self.fail(whole.start..whole.start, "a rule file must define at least one `[[rule]]`".to_owned(), None);
+        }
+    }
+
+    fn load_rule(&mut self, item: Spanned<DeValue<'a>>) -> Option<Rule> {
+        let span = item.span();
+        let DeValue::Table(mut table) = item.into_inner() else {
+            self.fail(span, "expected a `[[rule]]` table".to_owned(), None);
+            return None;
+        };
+        let params = table.remove("params");
+        let wire: Option<wire::Rule> = self.deserialize(Spanned::new(span.clone(), DeValue::Table(table)));
+        let wire = wire?;
+        let location = Location::from_span(self.file, self.text, wire.id.span());
+        if !valid_id(wire.id.get_ref()) {
+            self.fail(
+                wire.id.span(),
+                format!(
+                    "rule id `{}` must be lowercase letters, digits, `.`, `-` or `_`, starting with a letter",
+                    wire.id.get_ref()
+                ),
+                None,
+            );
+        }
+        let severity = Severity::from_name(wire.severity.get_ref());
+        if severity.is_none() {
+            let known = ["info", "warning", "error"];
+            let help = did_you_mean(wire.severity.get_ref(), known);
+            self.fail(
+                wire.severity.span(),
+                format!("expected a severity of {}, but found `{}`", ticked(&known), wire.severity.get_ref()),
+                help,
+            );
+        }
+        let select = self.selector(wire.select);
+        let check = self.check(&wire.check, params, span);
+        Some(Rule {
+            id: wire.id.into_inner(),
+            title: wire.title.into_inner(),
+            description: wire.description,
+            severity: severity?,
+            select: select?,
+            check: check?,
+            location,
+        })
+    }
+
+    fn selector(&mut self, wire: wire::Selector) -> Option<Selector> {
+        let mut ok = true;
+        let mut kinds = Vec::new();
+        for k in &wire.kinds {
+            match self.kind(k) {
+                Some(kind) => kinds.push(kind),
+                None => ok = false,
+            }
+        }
+        let mut partner_types = Vec::new();
+        for t in &wire.partner_types {
+            match PartnerType::parse(t.get_ref()) {
+                Ok(pt) => partner_types.push(pt),
+                Err((message, help)) => {
+                    self.fail(t.span(), message, help);
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(Selector { kinds, partner_types, regions: wire.regions })
+    }
+
+    /// A record kind. Kinds beyond the five standard ones are allowed (they reach scripts),
+    /// but a near miss of a standard one is a typo that would leave a rule silently dead.
+    fn kind(&mut self, name: &Spanned<String>) -> Option<Kind> {
+        let kind = Kind::from_name(name.get_ref());
+        if let Kind::Other(other) = &kind {
+            if let Some(help) = did_you_mean(other, Kind::KNOWN) {
+                self.fail(name.span(), format!("`{other}` is not a standard record kind"), Some(help));
+                return None;
+            }
+        }
+        Some(kind)
+    }
+
+    fn params<T: DeserializeOwned>(&mut self, params: Option<Spanned<DeValue<'a>>>, rule: &Range<usize>) -> Option<T> {
+        let params = params.unwrap_or_else(|| Spanned::new(rule.clone(), DeValue::Table(DeTable::new())));
+        self.deserialize(params)
+    }
+
+    fn check(&mut self, kind: &Spanned<String>, params: Option<Spanned<DeValue<'a>>>, rule: Range<usize>) -> Option<Check> {
+        Some(match kind.get_ref().as_str() {
+            "min-list-price" => {
+                let p: wire::MinListPrice = self.params(params, &rule)?;
+                let mut allowed_discount = Vec::new();
+                let mut ok = true;
+                for (partner_type, fraction) in p.allowed_discount {
+                    let pt = PartnerType::parse(partner_type.get_ref())
+                        .map_err(|(message, help)| self.fail(partner_type.span(), message, help))
+                        .ok();
+                    let d = self.fraction(&fraction);
+                    match (pt, d) {
+                        (Some(pt), Some(d)) => allowed_discount.push((pt, d)),
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Check::MinListPrice { allowed_discount })?
+            }
+            "list-price-exists" => {
+                self.params::<wire::NoParams>(params, &rule)?;
+                Check::ListPriceExists
+            }
+            "genuine-parts" => {
+                self.params::<wire::NoParams>(params, &rule)?;
+                Check::GenuineParts
+            }
+            "pipeline-cadence" => {
+                let p: wire::PipelineCadence = self.params(params, &rule)?;
+                let max_gap_days = self.days(&p.max_gap_days, 1)?;
+                Check::PipelineCadence { max_gap_days, update_kind: Kind::from_name(&p.update_kind) }
+            }
+            "registered-before-sale" => {
+                let p: wire::RegisteredBeforeSale = self.params(params, &rule)?;
+                let lead_days = self.days(&p.lead_days, 0)?;
+                Check::RegisteredBeforeSale { lead_days, update_kind: Kind::from_name(&p.update_kind) }
+            }
+            "required-documents" => {
+                let p: wire::RequiredDocuments = self.params(params, &rule)?;
+                let mut require = Vec::new();
+                for r in p.require {
+                    require.push((self.kind(&r.record_kind)?, r.document, r.signed));
+                }
+                Check::RequiredDocuments { require }
+            }
+            "agreement-on-file" => {
+                let p: wire::AgreementOnFile = self.params(params, &rule)?;
+                Check::AgreementOnFile {
+                    agreement_kind: Kind::from_name(&p.agreement_kind),
+                    document: p.document,
+                    signed: p.signed,
+                }
+            }
+            other => {
+                let help = did_you_mean(other, Check::KINDS);
+                self.fail(kind.span(), format!("unknown check kind `{other}`; expected one of {}", ticked(&Check::KINDS)), help);
+                return None;
+            }
+        })
+    }
+
+    fn fraction(&mut self, text: &Spanned<String>) -> Option<Decimal> {
+        match parse_decimal(text.get_ref()) {
+            Ok(d) if d >= Decimal::ZERO && d < Decimal::ONE => Some(d),
+            Ok(d) => {
+                let message = format!("expected a fraction from 0 up to (not including) 1 such as `0.05`, but found `{d}`");
+                self.fail(text.span(), message, None);
+                None
+            }
+            Err(e) => {
+                self.fail(text.span(), e, None);
+                None
+            }
+        }
+    }
+
+    fn days(&mut self, days: &Spanned<i64>, least: i64) -> Option<i64> {
+        let n = *days.get_ref();
+        if n < least || n > 36_600 {
+            self.fail(days.span(), format!("expected a number of days from {least} to 36600, but found `{n}`"), None);
+            return None;
+        }
+        Some(n)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+}
+
+/// serde words an unknown key as "unknown field `x`, expected one of `a`, `b`"; turn that
+/// into a "did you mean" hint when one of the expected keys is close.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(unknown, known)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_from_serde_messages() {
+        let m = "unknown field `severty`, expected one of `id`, `title`, `severity`";
+        assert_eq!(unknown_key_hint(m).as_deref(), Some("did you mean `severity`?"));
+        assert_eq!(unknown_key_hint("missing field `id`"), None);
+    }
+
+    #[test]
+    fn rule_ids_are_plain() {
+        assert!(valid_id("price.min-list"));
+        assert!(!valid_id("Price"));
+        assert!(!valid_id(""));
+        assert!(!valid_id("a b"));
+    }
+}

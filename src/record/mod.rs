@@ -1,0 +1,380 @@
+//! Records: the facts the rules judge (sales, purchases, pipeline updates, service orders,
+//! agreements), and reading them from JSON.
+
+mod read;
+
+pub use read::{Batch, InputError, Rejected, read_batch};
+
+use crate::date::Date;
+use crate::money::{is_currency_code, parse_decimal};
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+/// What a record is. The five kinds the standard pack knows have their own variant; any
+/// other kind is kept by name, so a user's scripts can judge it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A partner sells to a customer.
+    Sale,
+    /// A partner buys from the OEM (or, if `source` says so, from someone else).
+    Purchase,
+    /// A partner reports an opportunity in its pipeline.
+    PipelineUpdate,
+    /// A partner services an installed asset.
+    ServiceOrder,
+    /// An agreement (a deal, a contract) between a partner and a customer.
+    Agreement,
+    /// Any other kind, by name.
+    Other(String),
+}
+
+impl Kind {
+    /// The kind's name as written in records and rule files.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Kind::Sale => "sale",
+            Kind::Purchase => "purchase",
+            Kind::PipelineUpdate => "pipeline_update",
+            Kind::ServiceOrder => "service_order",
+            Kind::Agreement => "agreement",
+            Kind::Other(name) => name,
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Kind {
+        match name {
+            "sale" => Kind::Sale,
+            "purchase" => Kind::Purchase,
+            "pipeline_update" => Kind::PipelineUpdate,
+            "service_order" => Kind::ServiceOrder,
+            "agreement" => Kind::Agreement,
+            other => Kind::Other(other.to_owned()),
+        }
+    }
+
+    /// The names of the kinds with a variant of their own.
+    pub const KNOWN: [&'static str; 5] = ["sale", "purchase", "pipeline_update", "service_order", "agreement"];
+}
+
+/// One line of goods on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The part or product number.
+    pub sku: String,
+    /// How many, always above zero.
+    pub qty: u32,
+    /// The price of one unit, exact.
+    pub unit_price: Decimal,
+    /// ISO 4217 code such as `USD`.
+    pub currency: String,
+    /// Who supplied the part: `oem` when bought from the OEM, else a supplier id.
+    pub source: Option<String>,
+}
+
+/// A document attached to a record (purchase order, service report, contract).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// What the document is, such as `purchase_order`.
+    pub kind: String,
+    /// The document's own reference number.
+    pub reference: Option<String>,
+    /// Whether it carries the signatures it needs.
+    pub signed: bool,
+}
+
+/// One fact from the channel: see the record schema in the README.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Unique within a batch.
+    pub id: String,
+    /// What the record is.
+    pub kind: Kind,
+    /// The business date the rules use.
+    pub date: Date,
+    /// The partner's id, as in `partners.csv`.
+    pub partner: String,
+    /// The end customer.
+    pub customer: Option<String>,
+    /// Where the business happened; when absent, rules use the partner's region.
+    pub region: Option<String>,
+    /// The pipeline opportunity this record belongs to.
+    pub opportunity: Option<String>,
+    /// The opportunity's stage, on a pipeline update.
+    pub stage: Option<String>,
+    /// The installed asset, on a service order.
+    pub asset: Option<String>,
+    /// The agreement a sale relies on, or an agreement record's own number.
+    pub agreement: Option<String>,
+    /// The goods.
+    pub lines: Vec<Line>,
+    /// The paperwork.
+    pub documents: Vec<Document>,
+    /// Every other field, for scripts: the record's `attrs` object plus any unknown
+    /// top-level field (an unknown field never makes a record unreadable).
+    pub attrs: Map<String, Value>,
+}
+
+/// The fields with a meaning of their own; everything else goes to `attrs`.
+const RECORD_FIELDS: [&str; 13] = [
+    "id", "kind", "date", "partner", "customer", "region", "opportunity", "stage", "asset", "agreement", "lines",
+    "documents", "attrs",
+];
+
+impl Record {
+    /// Reads a record from a parsed JSON value. The error names the field and what is
+    /// wrong with it.
+    pub fn from_json(value: Value) -> Result<Record, String> {
+        let Value::Object(mut map) = value else {
+            return Err(format!("expected a record object, but found {}", json_kind(&value)));
+        };
+        let id = required_str(&mut map, "id")?;
+        let kind = Kind::from_name(&required_str(&mut map, "kind")?);
+        let date_text = required_str(&mut map, "date")?;
+        let date = date_text.parse::<Date>().map_err(|e| format!("field `date`: {e}"))?;
+        let partner = required_str(&mut map, "partner")?;
+        let customer = optional_str(&mut map, "customer")?;
+        let region = optional_str(&mut map, "region")?;
+        let opportunity = optional_str(&mut map, "opportunity")?;
+        let stage = optional_str(&mut map, "stage")?;
+        let asset = optional_str(&mut map, "asset")?;
+        let agreement = optional_str(&mut map, "agreement")?;
+        let lines = match map.remove("lines") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                items.into_iter().enumerate().map(|(i, v)| read_line(i, v)).collect::<Result<_, _>>()?
+            }
+            Some(other) => return Err(format!("field `lines`: expected a list, but found {}", json_kind(&other))),
+        };
+        let documents = match map.remove("documents") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                items.into_iter().enumerate().map(|(i, v)| read_document(i, v)).collect::<Result<_, _>>()?
+            }
+            Some(other) => {
+                return Err(format!("field `documents`: expected a list, but found {}", json_kind(&other)));
+            }
+        };
+        let mut attrs = match map.remove("attrs") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(attrs)) => attrs,
+            Some(other) => return Err(format!("field `attrs`: expected an object, but found {}", json_kind(&other))),
+        };
+        for (key, value) in map {
+            if !RECORD_FIELDS.contains(&key.as_str()) {
+                attrs.entry(key).or_insert(value);
+            }
+        }
+        Ok(Record {
+            id,
+            kind,
+            date,
+            partner,
+            customer,
+            region,
+            opportunity,
+            stage,
+            asset,
+            agreement,
+            lines,
+            documents,
+            attrs,
+        })
+    }
+
+    /// The record as JSON, in the schema it is read from (prices as decimal strings).
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("id".into(), self.id.clone().into());
+        map.insert("kind".into(), self.kind.as_str().into());
+        map.insert("date".into(), self.date.to_string().into());
+        map.insert("partner".into(), self.partner.clone().into());
+        let optional = [
+            ("customer", &self.customer),
+            ("region", &self.region),
+            ("opportunity", &self.opportunity),
+            ("stage", &self.stage),
+            ("asset", &self.asset),
+            ("agreement", &self.agreement),
+        ];
+        for (key, value) in optional {
+            if let Some(v) = value {
+                map.insert(key.into(), v.clone().into());
+            }
+        }
+        let lines = self.lines.iter().map(|l| {
+            let mut m = Map::new();
+            m.insert("sku".into(), l.sku.clone().into());
+            m.insert("qty".into(), l.qty.into());
+            m.insert("unit_price".into(), l.unit_price.to_string().into());
+            m.insert("currency".into(), l.currency.clone().into());
+            if let Some(s) = &l.source {
+                m.insert("source".into(), s.clone().into());
+            }
+            Value::Object(m)
+        });
+        map.insert("lines".into(), Value::Array(lines.collect()));
+        let documents = self.documents.iter().map(|d| {
+            let mut m = Map::new();
+            m.insert("kind".into(), d.kind.clone().into());
+            if let Some(r) = &d.reference {
+                m.insert("ref".into(), r.clone().into());
+            }
+            m.insert("signed".into(), d.signed.into());
+            Value::Object(m)
+        });
+        map.insert("documents".into(), Value::Array(documents.collect()));
+        map.insert("attrs".into(), Value::Object(self.attrs.clone()));
+        Value::Object(map)
+    }
+
+    /// Whether the record carries a document of `kind`, signed if `signed` is asked for.
+    pub fn has_document(&self, kind: &str, signed: bool) -> bool {
+        self.documents.iter().any(|d| d.kind == kind && (d.signed || !signed))
+    }
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn take_str(map: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, String> {
+    match map.remove(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("field `{path}`: expected a string, but found {}", json_kind(&other))),
+    }
+}
+
+fn required_str(map: &mut Map<String, Value>, key: &str) -> Result<String, String> {
+    take_str(map, key, key)?.ok_or_else(|| format!("missing required field `{key}`"))
+}
+
+fn optional_str(map: &mut Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+    take_str(map, key, key)
+}
+
+fn read_line(index: usize, value: Value) -> Result<Line, String> {
+    let at = |field: &str| format!("lines[{index}].{field}");
+    let Value::Object(mut map) = value else {
+        return Err(format!("field `lines[{index}]`: expected an object, but found {}", json_kind(&value)));
+    };
+    let sku = take_str(&mut map, "sku", &at("sku"))?.ok_or_else(|| format!("missing required field `{}`", at("sku")))?;
+    let qty = match map.remove("qty") {
+        None | Some(Value::Null) => return Err(format!("missing required field `{}`", at("qty"))),
+        Some(Value::Number(n)) => {
+            let text = n.to_string();
+            match text.parse::<u32>() {
+                Ok(q) if q > 0 => q,
+                _ => return Err(format!("field `{}`: expected a whole number above 0, but found `{text}`", at("qty"))),
+            }
+        }
+        Some(other) => {
+            return Err(format!("field `{}`: expected a whole number above 0, but found {}", at("qty"), json_kind(&other)));
+        }
+    };
+    let unit_price = match map.remove("unit_price") {
+        None | Some(Value::Null) => return Err(format!("missing required field `{}`", at("unit_price"))),
+        // With serde_json's `arbitrary_precision`, a number keeps the digits it was written
+        // with, so `1199.9999999999999999` never passes through a float.
+        Some(Value::Number(n)) => parse_decimal(&n.to_string()),
+        Some(Value::String(s)) => parse_decimal(&s),
+        Some(other) => Err(format!("expected a decimal number, but found {}", json_kind(&other))),
+    }
+    .map_err(|e| format!("field `{}`: {e}", at("unit_price")))?;
+    if unit_price.is_sign_negative() && !unit_price.is_zero() {
+        return Err(format!("field `{}`: a price cannot be negative, but found `{unit_price}`", at("unit_price")));
+    }
+    let currency = take_str(&mut map, "currency", &at("currency"))?
+        .ok_or_else(|| format!("missing required field `{}`", at("currency")))?;
+    if !is_currency_code(&currency) {
+        return Err(format!(
+            "field `{}`: expected a three-letter ISO 4217 code like `USD`, but found `{currency}`",
+            at("currency")
+        ));
+    }
+    let source = take_str(&mut map, "source", &at("source"))?;
+    Ok(Line { sku, qty, unit_price, currency, source })
+}
+
+fn read_document(index: usize, value: Value) -> Result<Document, String> {
+    let at = |field: &str| format!("documents[{index}].{field}");
+    let Value::Object(mut map) = value else {
+        return Err(format!("field `documents[{index}]`: expected an object, but found {}", json_kind(&value)));
+    };
+    let kind =
+        take_str(&mut map, "kind", &at("kind"))?.ok_or_else(|| format!("missing required field `{}`", at("kind")))?;
+    let reference = take_str(&mut map, "ref", &at("ref"))?;
+    let signed = match map.remove("signed") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => b,
+        Some(other) => {
+            return Err(format!("field `{}`: expected true or false, but found {}", at("signed"), json_kind(&other)));
+        }
+    };
+    Ok(Document { kind, reference, signed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Record, String> {
+        Record::from_json(serde_json::from_str(text).unwrap())
+    }
+
+    const SALE: &str = r#"{"id":"S-1","kind":"sale","date":"2026-03-14","partner":"P-1",
+        "lines":[{"sku":"SEAL-200","qty":4,"unit_price":1199.9999999999999999,"currency":"USD","source":"oem"}],
+        "documents":[{"kind":"purchase_order","ref":"PO-9"}],"channel":"web","attrs":{"x":1}}"#;
+
+    #[test]
+    fn reads_a_sale_exactly_and_keeps_unknown_fields() {
+        let r = read(SALE).unwrap();
+        assert_eq!(r.kind, Kind::Sale);
+        let line = &r.lines[0];
+        assert!(line.unit_price < Decimal::from(1200));
+        assert_eq!(line.unit_price.to_string(), "1199.9999999999999999");
+        assert!(!r.documents[0].signed);
+        assert_eq!(r.attrs.get("channel"), Some(&Value::from("web")));
+        assert!(r.attrs.contains_key("x"));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let r = read(SALE).unwrap();
+        assert_eq!(Record::from_json(r.to_json()).unwrap(), r);
+    }
+
+    #[test]
+    fn names_the_field_in_errors() {
+        let cases = [
+            (r#"{"kind":"sale","date":"2026-01-01","partner":"P"}"#, "missing required field `id`"),
+            (r#"{"id":"S","kind":"sale","date":"2026-02-30","partner":"P"}"#, "field `date`: expected a date"),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":1,"unit_price":"12,50","currency":"USD"}]}"#,
+                "field `lines[0].unit_price`: expected a decimal number like `12.50`, but found `12,50`",
+            ),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":0,"unit_price":"1","currency":"USD"}]}"#,
+                "field `lines[0].qty`: expected a whole number above 0, but found `0`",
+            ),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":1,"unit_price":"-1","currency":"USD"}]}"#,
+                "a price cannot be negative",
+            ),
+            ("[1]", "expected a record object, but found a list"),
+        ];
+        for (text, expected) in cases {
+            let err = read(text).unwrap_err();
+            assert!(err.contains(expected), "{err} should contain {expected}");
+        }
+    }
+}

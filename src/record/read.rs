@@ -1,0 +1,239 @@
+//! Reading a batch of records from JSON Lines or a JSON array.
+//!
+//! Every record read is either kept or rejected with its line and reason, so
+//! `read = records + rejected` holds for every batch, whatever the input.
+
+use super::Record;
+use crate::diag::line_column;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+/// A record that could not be read, or that was set aside (a clashing duplicate id).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Rejected {
+    /// The 1-based line in the input where the record starts.
+    pub line: usize,
+    /// What is wrong, naming the field.
+    pub reason: String,
+}
+
+/// The records of one input, with those that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    /// The records to check, in input order.
+    pub records: Vec<Record>,
+    /// For each record, the 1-based input line where it starts.
+    pub lines: Vec<usize>,
+    /// The records that were not checked, each with its line and reason.
+    pub rejected: Vec<Rejected>,
+}
+
+impl Batch {
+    /// How many records the input held: `records.len() + rejected.len()`.
+    pub fn read(&self) -> usize {
+        self.records.len() + self.rejected.len()
+    }
+
+    /// A batch of records made in code (line numbers count from 1 in order).
+    pub fn from_records(records: Vec<Record>) -> Batch {
+        let lines = (1..=records.len()).collect();
+        let mut batch = Batch { records, lines, rejected: Vec::new() };
+        batch.set_aside_duplicates();
+        batch
+    }
+
+    /// Records sharing an id: an exact copy is checked once and its copies rejected as
+    /// copies; records that share an id but differ are all rejected, since no rule could
+    /// tell which one is meant. Either way the outcome does not depend on input order.
+    fn set_aside_duplicates(&mut self) {
+        let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in self.records.iter().enumerate() {
+            by_id.entry(r.id.as_str()).or_default().push(i);
+        }
+        let mut drop = vec![false; self.records.len()];
+        let mut rejected = Vec::new();
+        for (id, indices) in by_id.iter().filter(|(_, v)| v.len() > 1) {
+            let line_of = |i: &usize| self.lines.get(*i).copied().unwrap_or(0);
+            let mut lines: Vec<usize> = indices.iter().map(line_of).collect();
+            lines.sort_unstable();
+            let first = indices.first().and_then(|i| self.records.get(*i));
+            let identical = indices.iter().all(|i| self.records.get(*i) == first);
+            let keep = if identical { indices.iter().min_by_key(|i| line_of(i)).copied() } else { None };
+            for i in indices {
+                if Some(*i) == keep {
+                    continue;
+                }
+                if let Some(d) = drop.get_mut(*i) {
+                    *d = true;
+                }
+                let line = line_of(i);
+                let reason = match keep {
+                    Some(k) => format!("record id `{id}` repeats the identical record on line {}; checked once", line_of(&k)),
+                    None => format!(
+                        "record id `{id}` is used by {} different records (lines {}); none of them was checked",
+                        lines.len(),
+                        lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                rejected.push(Rejected { line, reason });
+            }
+        }
+        if rejected.is_empty() {
+            return;
+        }
+        let mut keep = drop.iter().map(|d| !d);
+        let mut keep2 = keep.clone();
+        self.records.retain(|_| keep.next().unwrap_or(true));
+        self.lines.retain(|_| keep2.next().unwrap_or(true));
+        self.rejected.extend(rejected);
+        self.rejected.sort_by_key(|r| r.line);
+    }
+}
+
+/// The input as a whole could not be read (as opposed to one bad record in it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct InputError {
+    /// 1-based line of the problem.
+    pub line: usize,
+    /// 1-based column of the problem.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Reads JSON Lines, or a JSON array when the first non-blank character is `[`.
+///
+/// A UTF-8 byte order mark and CRLF line ends are accepted. In JSON Lines, a bad line is
+/// rejected on its own and reading goes on; blank lines are not records. A JSON array must be
+/// valid JSON as a whole (else the error is an [`InputError`]), but each bad element in it is
+/// rejected on its own.
+pub fn read_batch(input: &[u8]) -> Result<Batch, InputError> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let first = input.iter().find(|b| !b.is_ascii_whitespace());
+    let mut batch = if first == Some(&b'[') { read_array(input)? } else { read_lines(input) };
+    batch.set_aside_duplicates();
+    Ok(batch)
+}
+
+fn read_lines(input: &[u8]) -> Batch {
+    let mut batch = Batch::default();
+    for (i, raw) in input.split(|b| *b == b'\n').enumerate() {
+        let line = i + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match std::str::from_utf8(raw) {
+            Err(e) => batch.rejected.push(Rejected {
+                line,
+                reason: format!("not valid UTF-8 text (bad byte at column {})", e.valid_up_to() + 1),
+            }),
+            Ok(text) => match parse_record(text) {
+                Ok(record) => {
+                    batch.records.push(record);
+                    batch.lines.push(line);
+                }
+                Err(reason) => batch.rejected.push(Rejected { line, reason }),
+            },
+        }
+    }
+    batch
+}
+
+fn parse_record(text: &str) -> Result<Record, String> {
+    let value: Value = serde_json::from_str(text).map_err(|e| json_reason(&e))?;
+    Record::from_json(value)
+}
+
+/// serde_json's message without its own position suffix (we give the line ourselves).
+fn json_reason(e: &serde_json::Error) -> String {
+    let column = e.column();
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    format!("not valid JSON: {message} (column {column})")
+}
+
+fn read_array(input: &[u8]) -> Result<Batch, InputError> {
+    let text = std::str::from_utf8(input).map_err(|e| {
+        let (line, column) = line_column_bytes(input, e.valid_up_to());
+        InputError { line, column, message: "not valid UTF-8 text".to_owned() }
+    })?;
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| InputError {
+        line: e.line(),
+        column: e.column(),
+        message: format!("not a valid JSON array of records: {}", json_reason(&e)),
+    })?;
+    let mut batch = Batch::default();
+    for item in items {
+        // The raw value is a slice of `text`, so its offset gives the element's line.
+        let offset = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let (line, _) = line_column(text, offset);
+        match parse_record(item.get()) {
+            Ok(record) => {
+                batch.records.push(record);
+                batch.lines.push(line);
+            }
+            Err(reason) => batch.rejected.push(Rejected { line, reason }),
+        }
+    }
+    Ok(batch)
+}
+
+fn line_column_bytes(input: &[u8], offset: usize) -> (usize, usize) {
+    let before = input.get(..offset).unwrap_or(input);
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"id":"S-1","kind":"sale","date":"2026-03-14","partner":"P-1"}"#;
+
+    #[test]
+    fn counts_every_line_read() {
+        let input = format!("{GOOD}\n\nnot json\n{{\"id\":\"S-2\"}}\r\n{}\n", GOOD.replace("S-1", "S-3"));
+        let batch = read_batch(input.as_bytes()).unwrap();
+        assert_eq!(batch.records.len(), 2);
+        assert_eq!(batch.lines, vec![1, 5]);
+        let lines: Vec<usize> = batch.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 4]);
+        assert!(batch.rejected[0].reason.starts_with("not valid JSON"));
+        assert_eq!(batch.rejected[1].reason, "missing required field `kind`");
+        assert_eq!(batch.read(), 4);
+    }
+
+    #[test]
+    fn reads_arrays_with_element_lines_and_a_bom() {
+        let input = format!("\u{feff}[\n{GOOD},\n{{\"id\":1}}\n]");
+        let batch = read_batch(input.as_bytes()).unwrap();
+        assert_eq!(batch.lines, vec![2]);
+        assert_eq!(batch.rejected[0].line, 3);
+        let err = read_batch(b"[\n{\"id\":").unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn rejects_invalid_utf8_per_line() {
+        let mut input = GOOD.as_bytes().to_vec();
+        input.extend_from_slice(b"\n{\"id\":\"\xff\"}\n");
+        let batch = read_batch(&input).unwrap();
+        assert_eq!(batch.records.len(), 1);
+        assert!(batch.rejected[0].reason.starts_with("not valid UTF-8"));
+    }
+
+    #[test]
+    fn duplicates_are_traced_and_order_free() {
+        let other = GOOD.replace("P-1", "P-2");
+        let same = read_batch(format!("{GOOD}\n{GOOD}").as_bytes()).unwrap();
+        assert_eq!((same.records.len(), same.rejected.len()), (1, 1));
+        assert!(same.rejected[0].reason.contains("identical record on line 1"));
+        let clash = read_batch(format!("{GOOD}\n{other}").as_bytes()).unwrap();
+        assert_eq!((clash.records.len(), clash.rejected.len()), (0, 2));
+        assert!(clash.rejected[0].reason.contains("lines 1, 2"));
+    }
+}

@@ -1,0 +1,597 @@
+//! Reference data: the OEM's price list, catalog, approved sources, partners and installed
+//! base, as a folder of CSV files the way ERP systems export them.
+
+use crate::date::Date;
+use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
+use crate::money::{is_currency_code, parse_decimal};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The four kinds of channel partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartnerType {
+    /// Buys, stocks and resells; may service.
+    Distributor,
+    /// Sells and services in a territory.
+    Dealer,
+    /// Builds the OEM's products into larger systems.
+    SystemsIntegrator,
+    /// Sells on commission; never holds stock.
+    SalesAgent,
+}
+
+impl PartnerType {
+    /// Every partner type, in the order reports list them.
+    pub const ALL: [PartnerType; 4] =
+        [PartnerType::Distributor, PartnerType::Dealer, PartnerType::SystemsIntegrator, PartnerType::SalesAgent];
+
+    /// The name used in CSV and rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerType::Distributor => "distributor",
+            PartnerType::Dealer => "dealer",
+            PartnerType::SystemsIntegrator => "systems_integrator",
+            PartnerType::SalesAgent => "sales_agent",
+        }
+    }
+
+    /// The type named `name`, with a hint when it is a near miss.
+    pub fn parse(name: &str) -> Result<PartnerType, (String, Option<String>)> {
+        PartnerType::ALL.into_iter().find(|t| t.as_str() == name).ok_or_else(|| {
+            let known: Vec<&str> = PartnerType::ALL.iter().map(|t| t.as_str()).collect();
+            (
+                format!("expected one of {}, but found `{name}`", ticked(&known)),
+                did_you_mean(name, known.iter().copied()),
+            )
+        })
+    }
+}
+
+impl fmt::Display for PartnerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub(crate) fn ticked(names: &[&str]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A row of `partners.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    /// The partner's id, as records name it.
+    pub id: String,
+    /// What kind of partner it is.
+    pub partner_type: PartnerType,
+    /// The territory assigned to it.
+    pub region: String,
+    /// `active`, or anything else (`suspended`, `terminated`, ...).
+    pub status: String,
+    /// When its contract was signed; `None` when never.
+    pub contract_signed: Option<Date>,
+    /// When its NDA runs out; `None` when it has none.
+    pub nda_expires: Option<Date>,
+    /// The last day its staff's certification holds; `None` when never certified.
+    pub certified_until: Option<Date>,
+}
+
+/// A row of `price_list.csv`: one list price for one sku, currency and date range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceRow {
+    /// The part number.
+    pub sku: String,
+    /// The list price of one unit.
+    pub list_price: Decimal,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// First day the price is in force.
+    pub effective_from: Date,
+    /// Last day the price is in force; `None` when open-ended.
+    pub effective_to: Option<Date>,
+    /// The row's line in `price_list.csv`, so a finding can point at it.
+    pub line: usize,
+}
+
+impl PriceRow {
+    /// Whether the price is in force on `date` (both ends inclusive).
+    pub fn covers(&self, date: Date) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+
+    /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
+    pub fn range(&self) -> String {
+        match self.effective_to {
+            Some(to) => format!("{}..{}", self.effective_from, to),
+            None => format!("{}..", self.effective_from),
+        }
+    }
+}
+
+/// A row of `catalog.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogItem {
+    /// The part number.
+    pub sku: String,
+    /// Whether it is a genuine OEM part.
+    pub genuine: bool,
+    /// What it is.
+    pub description: String,
+}
+
+/// A row of `installed_base.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledBase {
+    /// The partner that services the assets.
+    pub partner: String,
+    /// Where they are installed.
+    pub region: String,
+    /// How many.
+    pub assets: u64,
+}
+
+/// All reference data, indexed for the lookups the rules make.
+#[derive(Debug, Clone, Default)]
+pub struct RefData {
+    /// Per sku, its price rows sorted by currency then `effective_from`.
+    prices: HashMap<String, Vec<PriceRow>>,
+    catalog: HashMap<String, CatalogItem>,
+    sources: HashMap<String, String>,
+    partners: HashMap<String, Partner>,
+    installed_base: Vec<InstalledBase>,
+}
+
+impl RefData {
+    /// An empty set of reference data, to fill in code with the `add_*` methods.
+    pub fn new() -> RefData {
+        RefData::default()
+    }
+
+    /// Loads the CSV files of `dir`. `price_list.csv`, `catalog.csv`, `approved_sources.csv`
+    /// and `partners.csv` are required; `installed_base.csv` is optional. Every bad row of
+    /// every file is reported, each with file, line and column.
+    pub fn load(dir: impl AsRef<Path>) -> Result<RefData, LoadError> {
+        let dir = dir.as_ref();
+        let mut errors = LoadError::default();
+        let mut data = RefData::default();
+        if !dir.is_dir() {
+            errors.push(Diagnostic::new(
+                Location::new(dir, 0, 0),
+                format!("reference data folder `{}` does not exist", dir.display()),
+            ));
+            return Err(errors);
+        }
+        if let Some(t) = Table::open(dir, "price_list.csv", &PRICE_COLUMNS, true, &mut errors) {
+            for row in t.rows(&mut errors) {
+                if let Some(p) = row.parse_price(&mut errors) {
+                    data.prices.entry(p.sku.clone()).or_default().push(p);
+                }
+            }
+            data.check_price_overlaps(&t.path, &mut errors);
+        }
+        if let Some(t) = Table::open(dir, "catalog.csv", &["sku", "genuine", "description"], true, &mut errors) {
+            for row in t.rows(&mut errors) {
+                let (Some(sku), Some(genuine)) = (row.text("sku", &mut errors), row.boolean("genuine", &mut errors))
+                else {
+                    continue;
+                };
+                let description = row.optional("description").to_owned();
+                if let Some(prev) = data.catalog.insert(sku.to_owned(), CatalogItem { sku: sku.to_owned(), genuine, description }) {
+                    let _ = prev;
+                    row.duplicate("sku", sku, &mut errors);
+                }
+            }
+        }
+        if let Some(t) = Table::open(dir, "approved_sources.csv", &["source", "name"], true, &mut errors) {
+            for row in t.rows(&mut errors) {
+                if let Some(source) = row.text("source", &mut errors) {
+                    if data.sources.insert(source.to_owned(), row.optional("name").to_owned()).is_some() {
+                        row.duplicate("source", source, &mut errors);
+                    }
+                }
+            }
+        }
+        if let Some(t) = Table::open(dir, "partners.csv", &PARTNER_COLUMNS, true, &mut errors) {
+            for row in t.rows(&mut errors) {
+                if let Some(p) = row.parse_partner(&mut errors) {
+                    let id = p.id.clone();
+                    if data.partners.insert(id.clone(), p).is_some() {
+                        row.duplicate("id", &id, &mut errors);
+                    }
+                }
+            }
+        }
+        if let Some(t) = Table::open(dir, "installed_base.csv", &["partner", "region", "assets"], false, &mut errors) {
+            for row in t.rows(&mut errors) {
+                let (Some(partner), Some(region), Some(assets)) =
+                    (row.text("partner", &mut errors), row.text("region", &mut errors), row.count("assets", &mut errors))
+                else {
+                    continue;
+                };
+                data.installed_base.push(InstalledBase { partner: partner.to_owned(), region: region.to_owned(), assets });
+            }
+        }
+        errors.into_result(data)
+    }
+
+    /// Adds a price row (keeping the index sorted).
+    pub fn add_price(&mut self, row: PriceRow) {
+        let rows = self.prices.entry(row.sku.clone()).or_default();
+        rows.push(row);
+        rows.sort_by(|a, b| (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from)));
+    }
+
+    /// Adds a catalog item.
+    pub fn add_catalog_item(&mut self, item: CatalogItem) {
+        self.catalog.insert(item.sku.clone(), item);
+    }
+
+    /// Adds an approved source.
+    pub fn add_source(&mut self, source: &str, name: &str) {
+        self.sources.insert(source.to_owned(), name.to_owned());
+    }
+
+    /// Adds a partner.
+    pub fn add_partner(&mut self, partner: Partner) {
+        self.partners.insert(partner.id.clone(), partner);
+    }
+
+    /// Adds an installed-base row.
+    pub fn add_installed_base(&mut self, row: InstalledBase) {
+        self.installed_base.push(row);
+    }
+
+    /// The list price of `sku` in `currency` in force on `date`.
+    ///
+    /// A binary search over the sku's rows: rows of one currency never overlap (loading
+    /// rejects overlaps), so at most one row covers a date.
+    pub fn list_price(&self, sku: &str, currency: &str, date: Date) -> Option<&PriceRow> {
+        let rows = self.prices.get(sku)?;
+        let start = rows.partition_point(|r| r.currency.as_str() < currency);
+        let rows = rows.get(start..)?;
+        let end = rows.partition_point(|r| r.currency == currency);
+        let rows = rows.get(..end)?;
+        let after = rows.partition_point(|r| r.effective_from <= date);
+        rows.get(after.checked_sub(1)?).filter(|r| r.covers(date))
+    }
+
+    /// Every price row of `sku`, sorted by currency then date.
+    pub fn prices_of(&self, sku: &str) -> &[PriceRow] {
+        self.prices.get(sku).map_or(&[], Vec::as_slice)
+    }
+
+    /// The catalog row of `sku`.
+    pub fn catalog_item(&self, sku: &str) -> Option<&CatalogItem> {
+        self.catalog.get(sku)
+    }
+
+    /// Whether `source` is an approved source (the OEM or an authorised distributor).
+    pub fn is_approved_source(&self, source: &str) -> bool {
+        self.sources.contains_key(source)
+    }
+
+    /// The partner with id `id`.
+    pub fn partner(&self, id: &str) -> Option<&Partner> {
+        self.partners.get(id)
+    }
+
+    /// Every partner, in id order.
+    pub fn partners(&self) -> Vec<&Partner> {
+        let mut all: Vec<&Partner> = self.partners.values().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// The installed base rows.
+    pub fn installed_base(&self) -> &[InstalledBase] {
+        &self.installed_base
+    }
+
+    fn check_price_overlaps(&mut self, file: &Path, errors: &mut LoadError) {
+        for rows in self.prices.values_mut() {
+            rows.sort_by(|a, b| (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from)));
+            for pair in rows.windows(2) {
+                let [a, b] = pair else { continue };
+                if a.currency == b.currency && a.effective_to.is_none_or(|to| to >= b.effective_from) {
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(file, b.line, 4),
+                            format!(
+                                "price of `{}` in {} from {} overlaps the price in force {}: two list prices on one day",
+                                b.sku,
+                                b.currency,
+                                b.effective_from,
+                                a.range()
+                            ),
+                        )
+                        .with_related(Location::new(file, a.line, 4), "the other price is"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+const PRICE_COLUMNS: [&str; 5] = ["sku", "list_price", "currency", "effective_from", "effective_to"];
+const PARTNER_COLUMNS: [&str; 7] =
+    ["id", "type", "region", "status", "contract_signed", "nda_expires", "certified_until"];
+
+/// One CSV file, read whole, with its header resolved to column positions.
+struct Table {
+    path: PathBuf,
+    columns: Vec<(&'static str, usize)>,
+    records: Vec<(usize, csv::StringRecord)>,
+}
+
+impl Table {
+    /// Opens `dir/name`. A missing required file or column is reported; a missing optional
+    /// file gives `None` quietly.
+    fn open(
+        dir: &Path,
+        name: &str,
+        wanted: &[&'static str],
+        required: bool,
+        errors: &mut LoadError,
+    ) -> Option<Table> {
+        let path = dir.join(name);
+        if !path.is_file() {
+            if required {
+                errors.push(Diagnostic::new(
+                    Location::new(&path, 0, 0),
+                    format!("required reference file `{name}` is missing from `{}`", dir.display()),
+                ));
+            }
+            return None;
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(Diagnostic::new(Location::new(&path, 0, 0), format!("cannot read `{name}`: {e}")));
+                return None;
+            }
+        };
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+        let header = match reader.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => {
+                errors.push(Diagnostic::new(Location::new(&path, 1, 1), format!("cannot read the header: {e}")));
+                return None;
+            }
+        };
+        if header.is_empty() || header.iter().all(str::is_empty) {
+            errors.push(Diagnostic::new(
+                Location::new(&path, 1, 1),
+                format!("the file is empty; expected a header line with {}", ticked(wanted)),
+            ));
+            return None;
+        }
+        let mut columns = Vec::new();
+        let mut missing = Vec::new();
+        for w in wanted {
+            match header.iter().position(|h| h == *w) {
+                Some(i) => columns.push((*w, i)),
+                None => missing.push(*w),
+            }
+        }
+        if !missing.is_empty() {
+            let found: Vec<&str> = header.iter().collect();
+            let hint = missing.iter().find_map(|m| {
+                found.iter().find_map(|f| did_you_mean(f, [*m]).map(|_| format!("did you mean `{m}` for `{f}`?")))
+            });
+            errors.push(
+                Diagnostic::new(
+                    Location::new(&path, 1, 1),
+                    format!("missing column{} {}; the header has {}", if missing.len() == 1 { "" } else { "s" }, ticked(&missing), ticked(&found)),
+                )
+                .with_help(hint),
+            );
+            return None;
+        }
+        let mut records = Vec::new();
+        for result in reader.records() {
+            match result {
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                    if r.iter().all(str::is_empty) {
+                        continue;
+                    }
+                    if r.len() != header.len() {
+                        errors.push(Diagnostic::new(
+                            Location::new(&path, line, r.len().min(header.len()) + 1),
+                            format!("expected {} fields as in the header, but found {}", header.len(), r.len()),
+                        ));
+                        continue;
+                    }
+                    records.push((line, r));
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                    errors.push(Diagnostic::new(Location::new(&path, line, 1), format!("cannot read this row: {e}")));
+                }
+            }
+        }
+        Some(Table { path, columns, records })
+    }
+
+    fn rows<'t>(&'t self, _errors: &mut LoadError) -> impl Iterator<Item = Row<'t>> + 't {
+        self.records.iter().map(move |(line, record)| Row { table: self, line: *line, record })
+    }
+}
+
+/// One data row of a [`Table`], with typed, located field access.
+struct Row<'t> {
+    table: &'t Table,
+    line: usize,
+    record: &'t csv::StringRecord,
+}
+
+impl<'t> Row<'t> {
+    fn position(&self, column: &str) -> usize {
+        self.table.columns.iter().find(|(c, _)| *c == column).map_or(0, |(_, i)| *i)
+    }
+
+    fn raw(&self, column: &str) -> &'t str {
+        self.record.get(self.position(column)).unwrap_or("")
+    }
+
+    fn fail(&self, column: &str, message: String, errors: &mut LoadError) {
+        errors.push(Diagnostic::new(
+            Location::new(&self.table.path, self.line, self.position(column) + 1),
+            format!("column `{column}`: {message}"),
+        ));
+    }
+
+    fn optional(&self, column: &str) -> &'t str {
+        self.raw(column)
+    }
+
+    fn text(&self, column: &str, errors: &mut LoadError) -> Option<&'t str> {
+        let v = self.raw(column);
+        if v.is_empty() {
+            self.fail(column, "a value is required, but the field is empty".to_owned(), errors);
+            return None;
+        }
+        Some(v)
+    }
+
+    fn date(&self, column: &str, errors: &mut LoadError) -> Option<Date> {
+        self.text(column, errors)?.parse::<Date>().map_err(|e| self.fail(column, e.to_string(), errors)).ok()
+    }
+
+    /// `Ok(None)` for an empty field, `Err(())` when the field is not a date (reported).
+    fn optional_date(&self, column: &str, errors: &mut LoadError) -> Result<Option<Date>, ()> {
+        let v = self.raw(column);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse::<Date>().map(Some).map_err(|e| self.fail(column, e.to_string(), errors))
+    }
+
+    fn boolean(&self, column: &str, errors: &mut LoadError) -> Option<bool> {
+        match self.text(column, errors)?.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Some(true),
+            "false" | "no" | "0" => Some(false),
+            other => {
+                self.fail(column, format!("expected `true` or `false`, but found `{other}`"), errors);
+                None
+            }
+        }
+    }
+
+    fn count(&self, column: &str, errors: &mut LoadError) -> Option<u64> {
+        let v = self.text(column, errors)?;
+        v.parse::<u64>()
+            .map_err(|_| self.fail(column, format!("expected a whole number of 0 or more, but found `{v}`"), errors))
+            .ok()
+    }
+
+    fn duplicate(&self, column: &str, value: &str, errors: &mut LoadError) {
+        self.fail(column, format!("`{value}` is listed twice; each must appear once"), errors);
+    }
+
+    fn parse_price(&self, errors: &mut LoadError) -> Option<PriceRow> {
+        let sku = self.text("sku", errors);
+        let price = self.text("list_price", errors).and_then(|v| match parse_decimal(v) {
+            Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+                self.fail("list_price", format!("a list price cannot be negative, but found `{v}`"), errors);
+                None
+            }
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.fail("list_price", e, errors);
+                None
+            }
+        });
+        let currency = self.text("currency", errors).filter(|c| {
+            is_currency_code(c) || {
+                self.fail("currency", format!("expected a three-letter ISO 4217 code like `USD`, but found `{c}`"), errors);
+                false
+            }
+        });
+        let from = self.date("effective_from", errors);
+        let to = self.optional_date("effective_to", errors).ok()?;
+        let (sku, list_price, currency, effective_from) = (sku?, price?, currency?, from?);
+        if to.is_some_and(|to| to < effective_from) {
+            self.fail("effective_to", format!("the price ends on {} before it starts on {effective_from}", to.map_or(String::new(), |t| t.to_string())), errors);
+            return None;
+        }
+        Some(PriceRow {
+            sku: sku.to_owned(),
+            list_price,
+            currency: currency.to_owned(),
+            effective_from,
+            effective_to: to,
+            line: self.line,
+        })
+    }
+
+    fn parse_partner(&self, errors: &mut LoadError) -> Option<Partner> {
+        let id = self.text("id", errors);
+        let partner_type = self.text("type", errors).and_then(|t| {
+            PartnerType::parse(t)
+                .map_err(|(msg, hint)| {
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(&self.table.path, self.line, self.position("type") + 1),
+                            format!("column `type`: {msg}"),
+                        )
+                        .with_help(hint),
+                    );
+                })
+                .ok()
+        });
+        let region = self.text("region", errors);
+        let status = self.text("status", errors);
+        let contract_signed = self.optional_date("contract_signed", errors);
+        let nda_expires = self.optional_date("nda_expires", errors);
+        let certified_until = self.optional_date("certified_until", errors);
+        Some(Partner {
+            id: id?.to_owned(),
+            partner_type: partner_type?,
+            region: region?.to_owned(),
+            status: status?.to_owned(),
+            contract_signed: contract_signed.ok()?,
+            nda_expires: nda_expires.ok()?,
+            certified_until: certified_until.ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn price(currency: &str, price: &str, from: &str, to: Option<&str>) -> PriceRow {
+        PriceRow {
+            sku: "A".into(),
+            list_price: price.parse().unwrap(),
+            currency: currency.into(),
+            effective_from: d(from),
+            effective_to: to.map(d),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn finds_the_price_in_force_inclusive_at_both_ends() {
+        let mut data = RefData::new();
+        data.add_price(price("USD", "90.00", "2026-01-01", Some("2026-06-30")));
+        data.add_price(price("USD", "95.00", "2026-07-01", None));
+        data.add_price(price("EUR", "80.00", "2026-01-01", None));
+        let at = |c: &str, day: &str| data.list_price("A", c, d(day)).map(|r| r.list_price.to_string());
+        assert_eq!(at("USD", "2026-06-30").as_deref(), Some("90.00"));
+        assert_eq!(at("USD", "2026-07-01").as_deref(), Some("95.00"));
+        assert_eq!(at("USD", "2030-01-01").as_deref(), Some("95.00"));
+        assert_eq!(at("USD", "2025-12-31"), None);
+        assert_eq!(at("EUR", "2026-03-01").as_deref(), Some("80.00"));
+        assert_eq!(at("GBP", "2026-03-01"), None);
+        assert_eq!(data.list_price("B", "USD", d("2026-03-01")), None);
+    }
+}

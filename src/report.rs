@@ -1,0 +1,232 @@
+//! The report of a run: counts, findings, rejected records and rule errors, rendered as
+//! text for people or JSON for tools.
+
+use crate::date::Date;
+use crate::engine::Outcome;
+use crate::finding::{Finding, RuleError};
+use crate::pack::{Pack, Severity};
+use crate::record::Rejected;
+use crate::refdata::RefData;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Everything a run found. `read == checked + rejected` always.
+#[derive(Debug, Clone)]
+pub struct Report {
+    as_of: Option<Date>,
+    checked: usize,
+    findings: Vec<Finding>,
+    rule_errors: Vec<RuleError>,
+    rejected: Vec<Rejected>,
+    /// `(id, title, severity)` of every rule in the pack, for the text report.
+    rules: Vec<(String, String, Severity)>,
+    /// Partner id → "type, region", for the partners the report names.
+    partners: BTreeMap<String, String>,
+    pack: String,
+}
+
+/// The counts at the head of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Records in the input.
+    pub read: usize,
+    /// Records checked.
+    pub checked: usize,
+    /// Records that could not be read.
+    pub rejected: usize,
+    /// Findings.
+    pub violations: usize,
+    /// Rules that failed to run.
+    pub rule_errors: usize,
+    /// Findings per rule id.
+    pub by_rule: BTreeMap<String, usize>,
+    /// Findings per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    as_of: Option<Date>,
+    summary: Summary,
+    violations: &'a [Finding],
+    rejected: &'a [Rejected],
+    rule_errors: &'a [RuleError],
+}
+
+impl Report {
+    pub(crate) fn new(pack: &Pack, data: &RefData, outcome: Outcome, rejected: Vec<Rejected>) -> Report {
+        let rules = pack.rules().iter().map(|r| (r.id.clone(), r.title.clone(), r.severity)).collect();
+        let partners = outcome
+            .findings
+            .iter()
+            .filter_map(|f| data.partner(&f.partner))
+            .map(|p| (p.id.clone(), format!("{}, {}", p.partner_type, p.region)))
+            .collect();
+        Report {
+            as_of: outcome.as_of,
+            checked: outcome.checked,
+            findings: outcome.findings,
+            rule_errors: outcome.rule_errors,
+            rejected,
+            rules,
+            partners,
+            pack: format!("{} {}", pack.name(), pack.version()),
+        }
+    }
+
+    /// The date batch-level rules were judged at.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// Every finding, in report order.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// Rules that failed to run.
+    pub fn rule_errors(&self) -> &[RuleError] {
+        &self.rule_errors
+    }
+
+    /// Records that could not be read.
+    pub fn rejected(&self) -> &[Rejected] {
+        &self.rejected
+    }
+
+    /// The counts.
+    pub fn summary(&self) -> Summary {
+        let mut by_rule = BTreeMap::new();
+        let mut by_severity = BTreeMap::new();
+        for f in &self.findings {
+            *by_rule.entry(f.rule.to_string()).or_insert(0) += 1;
+            *by_severity.entry(f.severity).or_insert(0) += 1;
+        }
+        Summary {
+            read: self.checked + self.rejected.len(),
+            checked: self.checked,
+            rejected: self.rejected.len(),
+            violations: self.findings.len(),
+            rule_errors: self.rule_errors.len(),
+            by_rule,
+            by_severity,
+        }
+    }
+
+    /// The most severe finding's severity, if any.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// The report as one JSON object (the shape in the README).
+    pub fn to_json(&self) -> serde_json::Value {
+        let report = JsonReport {
+            as_of: self.as_of,
+            summary: self.summary(),
+            violations: &self.findings,
+            rejected: &self.rejected,
+            rule_errors: &self.rule_errors,
+        };
+        serde_json::to_value(report).unwrap_or_default()
+    }
+
+    /// Writes the report as one pretty JSON object.
+    pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
+        writeln!(out)
+    }
+
+    /// Writes one JSON object per line: each violation, rejected record and rule error
+    /// (told apart by `type`), then the summary.
+    pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
+        fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
+            let mut value = serde_json::to_value(item).unwrap_or_default();
+            if let serde_json::Value::Object(map) = &mut value {
+                map.insert("type".into(), kind.into());
+            }
+            serde_json::to_writer(&mut *out, &value)?;
+            writeln!(out)
+        }
+        for f in &self.findings {
+            line(out, "violation", f)?;
+        }
+        for r in &self.rejected {
+            line(out, "rejected", r)?;
+        }
+        for e in &self.rule_errors {
+            line(out, "rule_error", e)?;
+        }
+        let mut summary = serde_json::to_value(self.summary()).unwrap_or_default();
+        if let serde_json::Value::Object(map) = &mut summary {
+            map.insert("as_of".into(), serde_json::to_value(self.as_of).unwrap_or_default());
+        }
+        line(out, "summary", &summary)
+    }
+
+    /// The report for people: a summary, then findings grouped by partner, then rejected
+    /// records and rule errors.
+    pub fn to_text(&self) -> String {
+        let s = self.summary();
+        let mut t = String::new();
+        let as_of = self.as_of.map_or("no records".to_owned(), |d| format!("as of {d}"));
+        let _ = writeln!(t, "pactum check: rule pack {}, {as_of}", self.pack);
+        let _ = writeln!(t, "  records: {} read, {} checked, {} rejected", s.read, s.checked, s.rejected);
+        let severities: Vec<String> =
+            s.by_severity.iter().rev().map(|(sev, n)| format!("{n} {sev}{}", plural(*n))).collect();
+        let _ = writeln!(
+            t,
+            "  findings: {}{}; rule errors: {}",
+            s.violations,
+            if severities.is_empty() { String::new() } else { format!(" ({})", severities.join(", ")) },
+            s.rule_errors
+        );
+        if !self.findings.is_empty() {
+            let _ = writeln!(t, "\nBy rule:");
+            for (id, title, severity) in &self.rules {
+                let n = s.by_rule.get(id).copied().unwrap_or(0);
+                let _ = writeln!(t, "  {n:>5}  {severity:<7}  {id:<32} {title}");
+            }
+        }
+        let mut by_partner: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        for f in &self.findings {
+            by_partner.entry(&f.partner).or_default().push(f);
+        }
+        for (partner, findings) in by_partner {
+            let label = self.partners.get(partner).map_or("not in partners.csv".to_owned(), Clone::clone);
+            let n = findings.len();
+            let _ = writeln!(t, "\n{partner} ({label}): {n} finding{}", plural(n));
+            for f in findings {
+                let what = match (&f.record, f.line) {
+                    (Some(r), Some(l)) => format!("{r} line {l}"),
+                    (Some(r), None) => r.clone(),
+                    (None, _) => "partner".to_owned(),
+                };
+                let _ = writeln!(t, "  {:<7} {}  {what}  {}", f.severity, f.rule, f.date);
+                let _ = writeln!(t, "          {}", f.message);
+                let _ = writeln!(t, "          expected: {}; actual: {}", f.expected, f.actual);
+            }
+        }
+        if !self.rejected.is_empty() {
+            let _ = writeln!(t, "\nRejected records ({}), not checked:", self.rejected.len());
+            for r in &self.rejected {
+                let _ = writeln!(t, "  line {}: {}", r.line, r.reason);
+            }
+        }
+        if !self.rule_errors.is_empty() {
+            let _ = writeln!(t, "\nRule errors ({}): these rules could not judge these records:", self.rule_errors.len());
+            for e in &self.rule_errors {
+                let _ = writeln!(t, "  {} on {}: {}", e.rule, e.record.as_deref().unwrap_or("the batch"), e.reason);
+            }
+        }
+        if self.findings.is_empty() && self.rule_errors.is_empty() {
+            let _ = writeln!(t, "\nNo findings.");
+        }
+        t
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
