@@ -151,13 +151,6 @@ impl LoadError {
         self.diagnostics.is_empty()
     }
 
-    pub(crate) fn merge(&mut self, other: LoadError) {
-        self.diagnostics.extend(other.diagnostics);
-        for (file, text) in other.sources {
-            self.add_source(&file, text);
-        }
-    }
-
     /// `Ok(value)` when nothing was reported, else `Err(self)`.
     pub(crate) fn into_result<T>(self, value: T) -> Result<T, LoadError> {
         if self.is_empty() { Ok(value) } else { Err(self) }

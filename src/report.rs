@@ -199,7 +199,8 @@ impl Report {
             let _ = writeln!(t, "\n{partner} ({label}): {n} finding{}", plural(n));
             for f in findings {
                 let what = match (&f.record, f.line) {
-                    (Some(r), Some(l)) => format!("{r} line {l}"),
+                    // People count items from 1; the JSON `line` stays the 0-based index.
+                    (Some(r), Some(l)) => format!("{r} item {}", l + 1),
                     (Some(r), None) => r.clone(),
                     (None, _) => "partner".to_owned(),
                 };

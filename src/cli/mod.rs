@@ -1,0 +1,108 @@
+//! Arguments and dispatch. Exit status: 0 nothing at or above `--fail-on`, 1 findings at or
+//! above it, 2 bad usage, rules or data.
+
+mod check;
+mod render;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use pactum::{Date, Severity};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+/// The shipped standard pack and example data, so `pactum check` does something real on a
+/// fresh clone.
+pub(crate) const DEFAULT_RULES: &str = "rules";
+pub(crate) const DEFAULT_DATA: &str = "examples/data";
+pub(crate) const DEFAULT_RECORDS: &str = "examples/records.jsonl";
+
+#[derive(Parser)]
+#[command(name = "pactum", version, about = "Check an OEM's channel transactions against its partner policy")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check records against a rule pack and reference data
+    Check(check::Args),
+    /// Load a rule pack and report every problem in it
+    Validate(validate::Args),
+}
+
+/// How serious a finding must be to make `check` exit 1.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum FailOn {
+    Info,
+    Warning,
+    Error,
+}
+
+impl FailOn {
+    pub(crate) fn severity(self) -> Severity {
+        match self {
+            FailOn::Info => Severity::Info,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Error => Severity::Error,
+        }
+    }
+}
+
+/// Report formats.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse::<Date>().map_err(|e| e.to_string())
+}
+
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
+
+/// Why a command stopped early.
+pub(crate) enum Failure {
+    /// Bad usage, rules or data, already explained on stderr.
+    Reported,
+    /// Writing the report failed.
+    Output(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Output(e)
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr.
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args, &mut out),
+        Command::Validate(args) => validate::run(&args, &mut out),
+    };
+    let result = result.and_then(|code| out.flush().map(|()| code).map_err(Failure::Output));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure::Reported) => ExitCode::from(EXIT_BAD_INPUT),
+        // A reader that stops early (`pactum check | head`) is not an error of ours.
+        Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(e)) => {
+            let _ = writeln!(io::stderr(), "error: cannot write the report: {e}; the report is incomplete");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
