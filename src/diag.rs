@@ -197,22 +197,35 @@ pub(crate) fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'
         .map(|(_, k)| format!("did you mean `{k}`?"))
 }
 
-/// Levenshtein distance over chars, two rows.
+/// Edit distance counting an insertion, a deletion, a substitution or a swap of two
+/// neighbours as one edit (optimal string alignment): `titel` is one edit from `title`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = Vec::with_capacity(b.len() + 1);
-        row.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let subst = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let delete = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let insert = row.last().copied().unwrap_or(0) + 1;
-            row.push(subst.min(delete).min(insert));
+    let width = b.len() + 1;
+    // d[i * width + j] = distance between a[..i] and b[..j].
+    let mut d: Vec<usize> = vec![0; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            let value = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let get = |i, j| d.get(at(i, j)).copied().unwrap_or(usize::MAX - 1);
+                let same = a.get(i - 1) == b.get(j - 1);
+                let mut best = (get(i - 1, j) + 1).min(get(i, j - 1) + 1).min(get(i - 1, j - 1) + usize::from(!same));
+                let swapped = i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1);
+                if swapped {
+                    best = best.min(get(i - 2, j - 2) + 1);
+                }
+                best
+            };
+            if let Some(cell) = d.get_mut(at(i, j)) {
+                *cell = value;
+            }
         }
-        prev = row;
     }
-    prev.last().copied().unwrap_or(0)
+    d.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -241,5 +254,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("titel", "title"), 1);
     }
 }

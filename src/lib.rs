@@ -1,3 +1,55 @@
+//! pactum checks the transactions of an OEM's distribution chain against its policy for
+//! channel partners: resale below list price, non-genuine parts, pipelines never reported,
+//! service orders without signed paperwork, handshake deals nobody wrote down.
+//!
+//! ```
+//! use pactum::{Engine, Pack, RefData, Record};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let root = env!("CARGO_MANIFEST_DIR");
+//! let pack = Pack::load(format!("{root}/rules"))?;
+//! let data = RefData::load(format!("{root}/examples/data"))?;
+//! let engine = Engine::new(pack, data)?;
+//!
+//! let record = Record::from_json(serde_json::json!({
+//!     "id": "S-1", "kind": "sale", "date": "2026-03-14", "partner": "P-SI-07",
+//!     "lines": [{"sku": "SEAL-200", "qty": 4, "unit_price": "81.00", "currency": "USD", "source": "oem"}],
+//!     "documents": [{"kind": "purchase_order"}]
+//! }))?;
+//! for finding in engine.check(&record) {
+//!     println!("{} {}: {}", finding.severity, finding.rule, finding.message);
+//!     // error price.min-list: sold SEAL-200 at 81.00 USD, 10% below the list price of
+//!     // 90.00 USD in force on 2026-03-14
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Overview
+//!
+//! - A [`Pack`] is a folder of TOML rule files, loaded and validated up front.
+//! - [`RefData`] is the OEM's reference data: price list, catalog, approved sources,
+//!   partners and installed base, loaded from CSV.
+//! - An [`Engine`] binds the two. It is immutable and `Send + Sync`: build it once.
+//!   [`Engine::check`] judges one record against the stateless rules;
+//!   [`Engine::session`] and [`Engine::run`] judge a batch, including the rules that need
+//!   more than one record (pipeline cadence, registered-before-sale, agreement on file).
+//! - A [`Report`] holds the [`Finding`]s, the [`Rejected`] records and the [`RuleError`]s,
+//!   and renders itself as text or JSON.
+//!
+//! # Untrusted input
+//!
+//! Records, reference data and packs are all input: none of them can make the library
+//! panic. A record that cannot be read is rejected with its line and reason and the batch
+//! goes on (`read = checked + rejected`); money is `rust_decimal::Decimal`, read from its
+//! text and never through a float.
+//!
+//! # Error reporting
+//!
+//! Loading a pack or reference data returns a [`LoadError`] listing every problem found,
+//! each a [`Diagnostic`] with file, line and column and, for near-miss keys, a "did you mean"
+//! hint. The CLI renders them with their source lines.
+
 mod date;
 mod diag;
 mod engine;
@@ -17,3 +69,8 @@ pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Report, Summary};
 pub use rust_decimal::Decimal;
+
+/// The README's examples run as doc tests, so the README cannot drift from the code.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -210,7 +210,7 @@ pub(super) fn cadence(
         let gap = prev.days_until(end);
         if gap > max_gap {
             let at = At { rule, id, record: None, line: None, partner: &partner.id, date: end };
-            let since = if prev == start && !dates.iter().any(|d| *d == start) {
+            let since = if prev == start && !dates.contains(&start) {
                 format!("from {start} (start of the reporting window)")
             } else {
                 format!("after its update of {prev}")

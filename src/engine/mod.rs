@@ -187,15 +187,13 @@ impl Session<'_> {
         let ctx = engine.ctx(record);
         for ((rule, id), state) in engine.rules().zip(&mut self.state) {
             match (state, &rule.check) {
-                (State::Stateless, _) => {
-                    if rule.select.matches(&ctx) {
-                        builtin::check_record(rule, id, &ctx, &engine.data, &mut self.findings);
-                    }
+                (State::Stateless, _) if rule.select.matches(&ctx) => {
+                    builtin::check_record(rule, id, &ctx, &engine.data, &mut self.findings);
                 }
-                (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. }) => {
-                    if &record.kind == update_kind {
-                        updates.entry(record.partner.clone()).or_default().push(record.date);
-                    }
+                (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. })
+                    if &record.kind == update_kind =>
+                {
+                    updates.entry(record.partner.clone()).or_default().push(record.date);
                 }
                 (State::Registered { first_update, sales }, Check::RegisteredBeforeSale { update_kind, .. }) => {
                     if &record.kind == update_kind {

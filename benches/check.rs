@@ -1,0 +1,89 @@
+#![allow(clippy::panic, reason = "a bench that cannot set up has nothing to measure")]
+
+//! One sale record of three lines through the built-in stateless rules of the shipped
+//! pack, beside a hand-written function doing the same checks and lookups on the same data.
+//! The ratio of the two is the figure that matters; absolute times vary with the machine.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use pactum::{Decimal, Engine, Pack, Record, RefData};
+use std::hint::black_box;
+
+fn engine() -> Engine {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let pack = Pack::load(format!("{root}/rules")).unwrap_or_else(|e| panic!("{e}"));
+    let data = RefData::load(format!("{root}/examples/data")).unwrap_or_else(|e| panic!("{e}"));
+    Engine::new(pack, data).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sale(price: &str) -> Record {
+    let json = serde_json::json!({
+        "id": "S-1", "kind": "sale", "date": "2026-03-14", "partner": "P-DE-04",
+        "lines": [
+            {"sku": "SEAL-200", "qty": 4, "unit_price": price, "currency": "USD", "source": "oem"},
+            {"sku": "FILTER-5", "qty": 10, "unit_price": "25.00", "currency": "USD", "source": "oem"},
+            {"sku": "PUMP-10", "qty": 1, "unit_price": "1200.00", "currency": "USD", "source": "oem"}
+        ],
+        "documents": [{"kind": "purchase_order", "ref": "PO-1"}]
+    });
+    Record::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The same checks as the stateless standard rules, written by hand against the same
+/// reference data: list price in force, floor (no discount), genuine catalog part, approved
+/// source, purchase order present. Returns the number of violations.
+fn hand_written(data: &RefData, record: &Record) -> usize {
+    let mut violations = 0;
+    for line in &record.lines {
+        match data.list_price(&line.sku, &line.currency, record.date) {
+            Some(p) if line.unit_price < p.list_price * (Decimal::ONE - Decimal::ZERO) => violations += 1,
+            Some(_) => {}
+            None => violations += 1,
+        }
+        let genuine = data.catalog_item(&line.sku).is_some_and(|c| c.genuine);
+        let approved = line.source.as_deref().is_some_and(|s| data.is_approved_source(s));
+        if !genuine || !approved {
+            violations += 1;
+        }
+    }
+    if !record.documents.iter().any(|d| d.kind == "purchase_order") {
+        violations += 1;
+    }
+    violations
+}
+
+fn bench_sale(c: &mut Criterion) {
+    let engine = engine();
+    let passing = sale("90.00");
+    let failing = sale("81.00");
+    assert_eq!(engine.check(&passing).len(), 0);
+    assert_eq!(engine.check(&failing).len(), 1);
+    assert_eq!(hand_written(engine.data(), &passing), 0);
+    assert_eq!(hand_written(engine.data(), &failing), 1);
+
+    let mut group = c.benchmark_group("sale_3_lines");
+    let mut out = Vec::new();
+    group.bench_function("pactum/passing", |b| {
+        b.iter(|| {
+            out.clear();
+            engine.check_into(black_box(&passing), &mut out);
+            assert!(out.is_empty());
+        })
+    });
+    group.bench_function("hand_written/passing", |b| {
+        b.iter(|| assert_eq!(hand_written(engine.data(), black_box(&passing)), 0))
+    });
+    group.bench_function("pactum/failing", |b| {
+        b.iter(|| {
+            out.clear();
+            engine.check_into(black_box(&failing), &mut out);
+            assert_eq!(out.len(), 1);
+        })
+    });
+    group.bench_function("hand_written/failing", |b| {
+        b.iter(|| assert_eq!(hand_written(engine.data(), black_box(&failing)), 1))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_sale);
+criterion_main!(benches);
