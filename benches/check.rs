@@ -1,4 +1,7 @@
-#![allow(clippy::panic, reason = "a bench that cannot set up has nothing to measure")]
+#![allow(
+    clippy::panic,
+    reason = "a bench that cannot set up has nothing to measure"
+)]
 
 //! One sale record of three lines through the built-in stateless rules of the shipped
 //! pack, beside a hand-written function doing the same checks and lookups on the same data.
@@ -35,12 +38,17 @@ fn hand_written(data: &RefData, record: &Record) -> usize {
     let mut violations = 0;
     for line in &record.lines {
         match data.list_price(&line.sku, &line.currency, record.date) {
-            Some(p) if line.unit_price < p.list_price * (Decimal::ONE - Decimal::ZERO) => violations += 1,
+            Some(p) if line.unit_price < p.list_price * (Decimal::ONE - Decimal::ZERO) => {
+                violations += 1
+            }
             Some(_) => {}
             None => violations += 1,
         }
         let genuine = data.catalog_item(&line.sku).is_some_and(|c| c.genuine);
-        let approved = line.source.as_deref().is_some_and(|s| data.is_approved_source(s));
+        let approved = line
+            .source
+            .as_deref()
+            .is_some_and(|s| data.is_approved_source(s));
         if !genuine || !approved {
             violations += 1;
         }

@@ -21,13 +21,23 @@ pub struct Location {
 impl Location {
     /// A location known only by line and column (CSV rows, for example).
     pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Self {
-        Location { file: file.into(), line, column, span: None }
+        Location {
+            file: file.into(),
+            line,
+            column,
+            span: None,
+        }
     }
 
     /// A location for a byte range of `text`, the whole text of `file`.
     pub fn from_span(file: impl Into<PathBuf>, text: &str, span: std::ops::Range<usize>) -> Self {
         let (line, column) = line_column(text, span.start);
-        Location { file: file.into(), line, column, span: Some(span) }
+        Location {
+            file: file.into(),
+            line,
+            column,
+            span: Some(span),
+        }
     }
 
     /// The file this location is in.
@@ -80,7 +90,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     #[cold]
     pub(crate) fn new(location: Location, message: impl Into<String>) -> Self {
-        Diagnostic { location, message: message.into(), help: None, related: None }
+        Diagnostic {
+            location,
+            message: message.into(),
+            help: None,
+            related: None,
+        }
     }
 
     pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
@@ -153,7 +168,11 @@ impl LoadError {
 
     /// `Ok(value)` when nothing was reported, else `Err(self)`.
     pub(crate) fn into_result<T>(self, value: T) -> Result<T, LoadError> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// Every problem found, in file order.
@@ -163,13 +182,19 @@ impl LoadError {
 
     /// The text of `file`, when it was read.
     pub fn source(&self, file: &Path) -> Option<&str> {
-        self.sources.iter().find(|(f, _)| f == file).map(|(_, t)| &**t)
+        self.sources
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, t)| &**t)
     }
 }
 
 impl From<Diagnostic> for LoadError {
     fn from(diagnostic: Diagnostic) -> Self {
-        LoadError { diagnostics: vec![diagnostic], sources: Vec::new() }
+        LoadError {
+            diagnostics: vec![diagnostic],
+            sources: Vec::new(),
+        }
     }
 }
 
@@ -188,7 +213,10 @@ impl std::error::Error for LoadError {}
 
 /// The known name closest to `unknown`, for a "did you mean" hint; `None` when nothing is
 /// close enough to be a plausible typo.
-pub(crate) fn did_you_mean<'a>(unknown: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn did_you_mean<'a>(
+    unknown: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     known
         .into_iter()
         .map(|k| (edit_distance(unknown, k), k))
@@ -213,8 +241,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
             } else {
                 let get = |i, j| d.get(at(i, j)).copied().unwrap_or(usize::MAX - 1);
                 let same = a.get(i - 1) == b.get(j - 1);
-                let mut best = (get(i - 1, j) + 1).min(get(i, j - 1) + 1).min(get(i - 1, j - 1) + usize::from(!same));
-                let swapped = i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1);
+                let mut best = (get(i - 1, j) + 1)
+                    .min(get(i, j - 1) + 1)
+                    .min(get(i - 1, j - 1) + usize::from(!same));
+                let swapped =
+                    i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1);
                 if swapped {
                     best = best.min(get(i - 2, j - 2) + 1);
                 }
@@ -244,8 +275,14 @@ mod tests {
     #[test]
     fn hints_near_misses_only() {
         let known = ["severity", "title", "id"];
-        assert_eq!(did_you_mean("severty", known).as_deref(), Some("did you mean `severity`?"));
-        assert_eq!(did_you_mean("titel", known).as_deref(), Some("did you mean `title`?"));
+        assert_eq!(
+            did_you_mean("severty", known).as_deref(),
+            Some("did you mean `severity`?")
+        );
+        assert_eq!(
+            did_you_mean("titel", known).as_deref(),
+            Some("did you mean `title`?")
+        );
         assert_eq!(did_you_mean("colour", known), None);
     }
 

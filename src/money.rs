@@ -13,7 +13,9 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
     if t.is_empty() || t != text {
         return Err(bad());
     }
-    let plain = t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
+    let plain = t
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
     if plain {
         if t.starts_with('+') || t.starts_with('.') || t.ends_with('.') {
             return Err(bad());
@@ -25,7 +27,10 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
             _ => bad(),
         });
     }
-    if t.bytes().any(|b| b == b'e' || b == b'E') && t.bytes().all(|b| b.is_ascii_digit() || b".-+eE".contains(&b)) {
+    if t.bytes().any(|b| b == b'e' || b == b'E')
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b".-+eE".contains(&b))
+    {
         return Decimal::from_scientific(t)
             .ok()
             .filter(|d| d.to_string().len() <= 40)
@@ -41,7 +46,10 @@ pub(crate) fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
     }
     part.checked_mul(Decimal::ONE_HUNDRED)
         .and_then(|p| p.checked_div(whole))
-        .map(|p| p.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven).normalize())
+        .map(|p| {
+            p.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointNearestEven)
+                .normalize()
+        })
 }
 
 /// Checks that `text` is an ISO 4217-shaped currency code (three capital letters).
@@ -65,7 +73,9 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_exact_or_not_a_number() {
-        for bad in ["12,50", "", " 1", "1.", ".5", "+1", "abc", "1e", "NaN", "0x10"] {
+        for bad in [
+            "12,50", "", " 1", "1.", ".5", "+1", "abc", "1e", "NaN", "0x10",
+        ] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
         }
         let long = "1.".to_owned() + &"1".repeat(40);
@@ -74,7 +84,10 @@ mod tests {
 
     #[test]
     fn percent_rounds_half_even() {
-        assert_eq!(percent(Decimal::from(9), Decimal::from(90)), Some(Decimal::from(10)));
+        assert_eq!(
+            percent(Decimal::from(9), Decimal::from(90)),
+            Some(Decimal::from(10))
+        );
         assert_eq!(percent(Decimal::ONE, Decimal::ZERO), None);
     }
 }

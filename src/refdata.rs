@@ -24,8 +24,12 @@ pub enum PartnerType {
 
 impl PartnerType {
     /// Every partner type, in the order reports list them.
-    pub const ALL: [PartnerType; 4] =
-        [PartnerType::Distributor, PartnerType::Dealer, PartnerType::SystemsIntegrator, PartnerType::SalesAgent];
+    pub const ALL: [PartnerType; 4] = [
+        PartnerType::Distributor,
+        PartnerType::Dealer,
+        PartnerType::SystemsIntegrator,
+        PartnerType::SalesAgent,
+    ];
 
     /// The name used in CSV and rule files.
     pub fn as_str(self) -> &'static str {
@@ -39,13 +43,16 @@ impl PartnerType {
 
     /// The type named `name`, with a hint when it is a near miss.
     pub fn parse(name: &str) -> Result<PartnerType, (String, Option<String>)> {
-        PartnerType::ALL.into_iter().find(|t| t.as_str() == name).ok_or_else(|| {
-            let known: Vec<&str> = PartnerType::ALL.iter().map(|t| t.as_str()).collect();
-            (
-                format!("expected one of {}, but found `{name}`", ticked(&known)),
-                did_you_mean(name, known.iter().copied()),
-            )
-        })
+        PartnerType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = PartnerType::ALL.iter().map(|t| t.as_str()).collect();
+                (
+                    format!("expected one of {}, but found `{name}`", ticked(&known)),
+                    did_you_mean(name, known.iter().copied()),
+                )
+            })
     }
 }
 
@@ -56,7 +63,11 @@ impl fmt::Display for PartnerType {
 }
 
 pub(crate) fn ticked(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A row of `partners.csv`.
@@ -171,23 +182,48 @@ impl RefData {
             }
             data.check_price_overlaps(&t.path, &mut errors);
         }
-        if let Some(t) = Table::open(dir, "catalog.csv", &["sku", "genuine", "description"], true, &mut errors) {
+        if let Some(t) = Table::open(
+            dir,
+            "catalog.csv",
+            &["sku", "genuine", "description"],
+            true,
+            &mut errors,
+        ) {
             for row in t.rows(&mut errors) {
-                let (Some(sku), Some(genuine)) = (row.text("sku", &mut errors), row.boolean("genuine", &mut errors))
-                else {
+                let (Some(sku), Some(genuine)) = (
+                    row.text("sku", &mut errors),
+                    row.boolean("genuine", &mut errors),
+                ) else {
                     continue;
                 };
                 let description = row.optional("description").to_owned();
-                if let Some(prev) = data.catalog.insert(sku.to_owned(), CatalogItem { sku: sku.to_owned(), genuine, description }) {
+                if let Some(prev) = data.catalog.insert(
+                    sku.to_owned(),
+                    CatalogItem {
+                        sku: sku.to_owned(),
+                        genuine,
+                        description,
+                    },
+                ) {
                     let _ = prev;
                     row.duplicate("sku", sku, &mut errors);
                 }
             }
         }
-        if let Some(t) = Table::open(dir, "approved_sources.csv", &["source", "name"], true, &mut errors) {
+        if let Some(t) = Table::open(
+            dir,
+            "approved_sources.csv",
+            &["source", "name"],
+            true,
+            &mut errors,
+        ) {
             for row in t.rows(&mut errors) {
                 if let Some(source) = row.text("source", &mut errors) {
-                    if data.sources.insert(source.to_owned(), row.optional("name").to_owned()).is_some() {
+                    if data
+                        .sources
+                        .insert(source.to_owned(), row.optional("name").to_owned())
+                        .is_some()
+                    {
                         row.duplicate("source", source, &mut errors);
                     }
                 }
@@ -203,14 +239,26 @@ impl RefData {
                 }
             }
         }
-        if let Some(t) = Table::open(dir, "installed_base.csv", &["partner", "region", "assets"], false, &mut errors) {
+        if let Some(t) = Table::open(
+            dir,
+            "installed_base.csv",
+            &["partner", "region", "assets"],
+            false,
+            &mut errors,
+        ) {
             for row in t.rows(&mut errors) {
-                let (Some(partner), Some(region), Some(assets)) =
-                    (row.text("partner", &mut errors), row.text("region", &mut errors), row.count("assets", &mut errors))
-                else {
+                let (Some(partner), Some(region), Some(assets)) = (
+                    row.text("partner", &mut errors),
+                    row.text("region", &mut errors),
+                    row.count("assets", &mut errors),
+                ) else {
                     continue;
                 };
-                data.installed_base.push(InstalledBase { partner: partner.to_owned(), region: region.to_owned(), assets });
+                data.installed_base.push(InstalledBase {
+                    partner: partner.to_owned(),
+                    region: region.to_owned(),
+                    assets,
+                });
             }
         }
         errors.into_result(data)
@@ -291,10 +339,14 @@ impl RefData {
 
     fn check_price_overlaps(&mut self, file: &Path, errors: &mut LoadError) {
         for rows in self.prices.values_mut() {
-            rows.sort_by(|a, b| (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from)));
+            rows.sort_by(|a, b| {
+                (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from))
+            });
             for pair in rows.windows(2) {
                 let [a, b] = pair else { continue };
-                if a.currency == b.currency && a.effective_to.is_none_or(|to| to >= b.effective_from) {
+                if a.currency == b.currency
+                    && a.effective_to.is_none_or(|to| to >= b.effective_from)
+                {
                     errors.push(
                         Diagnostic::new(
                             Location::new(file, b.line, 4),
@@ -314,9 +366,22 @@ impl RefData {
     }
 }
 
-const PRICE_COLUMNS: [&str; 5] = ["sku", "list_price", "currency", "effective_from", "effective_to"];
-const PARTNER_COLUMNS: [&str; 7] =
-    ["id", "type", "region", "status", "contract_signed", "nda_expires", "certified_until"];
+const PRICE_COLUMNS: [&str; 5] = [
+    "sku",
+    "list_price",
+    "currency",
+    "effective_from",
+    "effective_to",
+];
+const PARTNER_COLUMNS: [&str; 7] = [
+    "id",
+    "type",
+    "region",
+    "status",
+    "contract_signed",
+    "nda_expires",
+    "certified_until",
+];
 
 /// One CSV file, read whole, with its header resolved to column positions.
 struct Table {
@@ -340,7 +405,10 @@ impl Table {
             if required {
                 errors.push(Diagnostic::new(
                     Location::new(&path, 0, 0),
-                    format!("required reference file `{name}` is missing from `{}`", dir.display()),
+                    format!(
+                        "required reference file `{name}` is missing from `{}`",
+                        dir.display()
+                    ),
                 ));
             }
             return None;
@@ -348,23 +416,35 @@ impl Table {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(Diagnostic::new(Location::new(&path, 0, 0), format!("cannot read `{name}`: {e}")));
+                errors.push(Diagnostic::new(
+                    Location::new(&path, 0, 0),
+                    format!("cannot read `{name}`: {e}"),
+                ));
                 return None;
             }
         };
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes);
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                errors.push(Diagnostic::new(Location::new(&path, 1, 1), format!("cannot read the header: {e}")));
+                errors.push(Diagnostic::new(
+                    Location::new(&path, 1, 1),
+                    format!("cannot read the header: {e}"),
+                ));
                 return None;
             }
         };
         if header.is_empty() || header.iter().all(str::is_empty) {
             errors.push(Diagnostic::new(
                 Location::new(&path, 1, 1),
-                format!("the file is empty; expected a header line with {}", ticked(wanted)),
+                format!(
+                    "the file is empty; expected a header line with {}",
+                    ticked(wanted)
+                ),
             ));
             return None;
         }
@@ -379,12 +459,19 @@ impl Table {
         if !missing.is_empty() {
             let found: Vec<&str> = header.iter().collect();
             let hint = missing.iter().find_map(|m| {
-                found.iter().find_map(|f| did_you_mean(f, [*m]).map(|_| format!("did you mean `{m}` for `{f}`?")))
+                found.iter().find_map(|f| {
+                    did_you_mean(f, [*m]).map(|_| format!("did you mean `{m}` for `{f}`?"))
+                })
             });
             errors.push(
                 Diagnostic::new(
                     Location::new(&path, 1, 1),
-                    format!("missing column{} {}; the header has {}", if missing.len() == 1 { "" } else { "s" }, ticked(&missing), ticked(&found)),
+                    format!(
+                        "missing column{} {}; the header has {}",
+                        if missing.len() == 1 { "" } else { "s" },
+                        ticked(&missing),
+                        ticked(&found)
+                    ),
                 )
                 .with_help(hint),
             );
@@ -394,30 +481,49 @@ impl Table {
         for result in reader.records() {
             match result {
                 Ok(r) => {
-                    let line = r.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                    let line = r
+                        .position()
+                        .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
                     if r.iter().all(str::is_empty) {
                         continue;
                     }
                     if r.len() != header.len() {
                         errors.push(Diagnostic::new(
                             Location::new(&path, line, r.len().min(header.len()) + 1),
-                            format!("expected {} fields as in the header, but found {}", header.len(), r.len()),
+                            format!(
+                                "expected {} fields as in the header, but found {}",
+                                header.len(),
+                                r.len()
+                            ),
                         ));
                         continue;
                     }
                     records.push((line, r));
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                    errors.push(Diagnostic::new(Location::new(&path, line, 1), format!("cannot read this row: {e}")));
+                    let line = e
+                        .position()
+                        .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+                    errors.push(Diagnostic::new(
+                        Location::new(&path, line, 1),
+                        format!("cannot read this row: {e}"),
+                    ));
                 }
             }
         }
-        Some(Table { path, columns, records })
+        Some(Table {
+            path,
+            columns,
+            records,
+        })
     }
 
     fn rows<'t>(&'t self, _errors: &mut LoadError) -> impl Iterator<Item = Row<'t>> + 't {
-        self.records.iter().map(move |(line, record)| Row { table: self, line: *line, record })
+        self.records.iter().map(move |(line, record)| Row {
+            table: self,
+            line: *line,
+            record,
+        })
     }
 }
 
@@ -430,7 +536,11 @@ struct Row<'t> {
 
 impl<'t> Row<'t> {
     fn position(&self, column: &str) -> usize {
-        self.table.columns.iter().find(|(c, _)| *c == column).map_or(0, |(_, i)| *i)
+        self.table
+            .columns
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(0, |(_, i)| *i)
     }
 
     fn raw(&self, column: &str) -> &'t str {
@@ -451,14 +561,21 @@ impl<'t> Row<'t> {
     fn text(&self, column: &str, errors: &mut LoadError) -> Option<&'t str> {
         let v = self.raw(column);
         if v.is_empty() {
-            self.fail(column, "a value is required, but the field is empty".to_owned(), errors);
+            self.fail(
+                column,
+                "a value is required, but the field is empty".to_owned(),
+                errors,
+            );
             return None;
         }
         Some(v)
     }
 
     fn date(&self, column: &str, errors: &mut LoadError) -> Option<Date> {
-        self.text(column, errors)?.parse::<Date>().map_err(|e| self.fail(column, e.to_string(), errors)).ok()
+        self.text(column, errors)?
+            .parse::<Date>()
+            .map_err(|e| self.fail(column, e.to_string(), errors))
+            .ok()
     }
 
     /// `Ok(None)` for an empty field, `Err(())` when the field is not a date (reported).
@@ -467,7 +584,9 @@ impl<'t> Row<'t> {
         if v.is_empty() {
             return Ok(None);
         }
-        v.parse::<Date>().map(Some).map_err(|e| self.fail(column, e.to_string(), errors))
+        v.parse::<Date>()
+            .map(Some)
+            .map_err(|e| self.fail(column, e.to_string(), errors))
     }
 
     fn boolean(&self, column: &str, errors: &mut LoadError) -> Option<bool> {
@@ -475,7 +594,11 @@ impl<'t> Row<'t> {
             "true" | "yes" | "1" => Some(true),
             "false" | "no" | "0" => Some(false),
             other => {
-                self.fail(column, format!("expected `true` or `false`, but found `{other}`"), errors);
+                self.fail(
+                    column,
+                    format!("expected `true` or `false`, but found `{other}`"),
+                    errors,
+                );
                 None
             }
         }
@@ -484,30 +607,50 @@ impl<'t> Row<'t> {
     fn count(&self, column: &str, errors: &mut LoadError) -> Option<u64> {
         let v = self.text(column, errors)?;
         v.parse::<u64>()
-            .map_err(|_| self.fail(column, format!("expected a whole number of 0 or more, but found `{v}`"), errors))
+            .map_err(|_| {
+                self.fail(
+                    column,
+                    format!("expected a whole number of 0 or more, but found `{v}`"),
+                    errors,
+                )
+            })
             .ok()
     }
 
     fn duplicate(&self, column: &str, value: &str, errors: &mut LoadError) {
-        self.fail(column, format!("`{value}` is listed twice; each must appear once"), errors);
+        self.fail(
+            column,
+            format!("`{value}` is listed twice; each must appear once"),
+            errors,
+        );
     }
 
     fn parse_price(&self, errors: &mut LoadError) -> Option<PriceRow> {
         let sku = self.text("sku", errors);
-        let price = self.text("list_price", errors).and_then(|v| match parse_decimal(v) {
-            Ok(d) if d.is_sign_negative() && !d.is_zero() => {
-                self.fail("list_price", format!("a list price cannot be negative, but found `{v}`"), errors);
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                self.fail("list_price", e, errors);
-                None
-            }
-        });
+        let price = self
+            .text("list_price", errors)
+            .and_then(|v| match parse_decimal(v) {
+                Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+                    self.fail(
+                        "list_price",
+                        format!("a list price cannot be negative, but found `{v}`"),
+                        errors,
+                    );
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.fail("list_price", e, errors);
+                    None
+                }
+            });
         let currency = self.text("currency", errors).filter(|c| {
             is_currency_code(c) || {
-                self.fail("currency", format!("expected a three-letter ISO 4217 code like `USD`, but found `{c}`"), errors);
+                self.fail(
+                    "currency",
+                    format!("expected a three-letter ISO 4217 code like `USD`, but found `{c}`"),
+                    errors,
+                );
                 false
             }
         });
@@ -515,7 +658,14 @@ impl<'t> Row<'t> {
         let to = self.optional_date("effective_to", errors).ok()?;
         let (sku, list_price, currency, effective_from) = (sku?, price?, currency?, from?);
         if to.is_some_and(|to| to < effective_from) {
-            self.fail("effective_to", format!("the price ends on {} before it starts on {effective_from}", to.map_or(String::new(), |t| t.to_string())), errors);
+            self.fail(
+                "effective_to",
+                format!(
+                    "the price ends on {} before it starts on {effective_from}",
+                    to.map_or(String::new(), |t| t.to_string())
+                ),
+                errors,
+            );
             return None;
         }
         Some(PriceRow {
@@ -585,7 +735,10 @@ mod tests {
         data.add_price(price("USD", "90.00", "2026-01-01", Some("2026-06-30")));
         data.add_price(price("USD", "95.00", "2026-07-01", None));
         data.add_price(price("EUR", "80.00", "2026-01-01", None));
-        let at = |c: &str, day: &str| data.list_price("A", c, d(day)).map(|r| r.list_price.to_string());
+        let at = |c: &str, day: &str| {
+            data.list_price("A", c, d(day))
+                .map(|r| r.list_price.to_string())
+        };
         assert_eq!(at("USD", "2026-06-30").as_deref(), Some("90.00"));
         assert_eq!(at("USD", "2026-07-01").as_deref(), Some("95.00"));
         assert_eq!(at("USD", "2030-01-01").as_deref(), Some("95.00"));

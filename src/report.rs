@@ -56,8 +56,17 @@ struct JsonReport<'a> {
 }
 
 impl Report {
-    pub(crate) fn new(pack: &Pack, data: &RefData, outcome: Outcome, rejected: Vec<Rejected>) -> Report {
-        let rules = pack.rules().iter().map(|r| (r.id.clone(), r.title.clone(), r.severity)).collect();
+    pub(crate) fn new(
+        pack: &Pack,
+        data: &RefData,
+        outcome: Outcome,
+        rejected: Vec<Rejected>,
+    ) -> Report {
+        let rules = pack
+            .rules()
+            .iter()
+            .map(|r| (r.id.clone(), r.title.clone(), r.severity))
+            .collect();
         let partners = outcome
             .findings
             .iter()
@@ -120,33 +129,39 @@ impl Report {
         self.findings.iter().map(|f| f.severity).max()
     }
 
-    /// The report as one JSON object (the shape in the README).
-    pub fn to_json(&self) -> serde_json::Value {
-        let report = JsonReport {
+    fn json_report(&self) -> JsonReport<'_> {
+        JsonReport {
             as_of: self.as_of,
             summary: self.summary(),
             violations: &self.findings,
             rejected: &self.rejected,
             rule_errors: &self.rule_errors,
-        };
-        serde_json::to_value(report).unwrap_or_default()
+        }
     }
 
-    /// Writes the report as one pretty JSON object.
+    /// The report as one JSON value (the shape in the README).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.json_report()).unwrap_or_default()
+    }
+
+    /// Writes the report as one pretty JSON object, its keys in the README's order.
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.to_json())?;
+        serde_json::to_writer_pretty(&mut *out, &self.json_report())?;
         writeln!(out)
     }
 
     /// Writes one JSON object per line: each violation, rejected record and rule error
     /// (told apart by `type`), then the summary.
     pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
+        #[derive(Serialize)]
+        struct Tagged<'a, T: Serialize> {
+            #[serde(rename = "type")]
+            kind: &'a str,
+            #[serde(flatten)]
+            item: &'a T,
+        }
         fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
-            let mut value = serde_json::to_value(item).unwrap_or_default();
-            if let serde_json::Value::Object(map) = &mut value {
-                map.insert("type".into(), kind.into());
-            }
-            serde_json::to_writer(&mut *out, &value)?;
+            serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
             writeln!(out)
         }
         for f in &self.findings {
@@ -158,11 +173,20 @@ impl Report {
         for e in &self.rule_errors {
             line(out, "rule_error", e)?;
         }
-        let mut summary = serde_json::to_value(self.summary()).unwrap_or_default();
-        if let serde_json::Value::Object(map) = &mut summary {
-            map.insert("as_of".into(), serde_json::to_value(self.as_of).unwrap_or_default());
+        #[derive(Serialize)]
+        struct Last {
+            as_of: Option<Date>,
+            #[serde(flatten)]
+            summary: Summary,
         }
-        line(out, "summary", &summary)
+        line(
+            out,
+            "summary",
+            &Last {
+                as_of: self.as_of,
+                summary: self.summary(),
+            },
+        )
     }
 
     /// The report for people: a summary, then findings grouped by partner, then rejected
@@ -170,16 +194,30 @@ impl Report {
     pub fn to_text(&self) -> String {
         let s = self.summary();
         let mut t = String::new();
-        let as_of = self.as_of.map_or("no records".to_owned(), |d| format!("as of {d}"));
+        let as_of = self
+            .as_of
+            .map_or("no records".to_owned(), |d| format!("as of {d}"));
         let _ = writeln!(t, "pactum check: rule pack {}, {as_of}", self.pack);
-        let _ = writeln!(t, "  records: {} read, {} checked, {} rejected", s.read, s.checked, s.rejected);
-        let severities: Vec<String> =
-            s.by_severity.iter().rev().map(|(sev, n)| format!("{n} {sev}{}", plural(*n))).collect();
+        let _ = writeln!(
+            t,
+            "  records: {} read, {} checked, {} rejected",
+            s.read, s.checked, s.rejected
+        );
+        let severities: Vec<String> = s
+            .by_severity
+            .iter()
+            .rev()
+            .map(|(sev, n)| format!("{n} {sev}{}", plural(*n)))
+            .collect();
         let _ = writeln!(
             t,
             "  findings: {}{}; rule errors: {}",
             s.violations,
-            if severities.is_empty() { String::new() } else { format!(" ({})", severities.join(", ")) },
+            if severities.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", severities.join(", "))
+            },
             s.rule_errors
         );
         if !self.findings.is_empty() {
@@ -194,7 +232,10 @@ impl Report {
             by_partner.entry(&f.partner).or_default().push(f);
         }
         for (partner, findings) in by_partner {
-            let label = self.partners.get(partner).map_or("not in partners.csv".to_owned(), Clone::clone);
+            let label = self
+                .partners
+                .get(partner)
+                .map_or("not in partners.csv".to_owned(), Clone::clone);
             let n = findings.len();
             let _ = writeln!(t, "\n{partner} ({label}): {n} finding{}", plural(n));
             for f in findings {
@@ -206,19 +247,37 @@ impl Report {
                 };
                 let _ = writeln!(t, "  {:<7} {}  {what}  {}", f.severity, f.rule, f.date);
                 let _ = writeln!(t, "          {}", f.message);
-                let _ = writeln!(t, "          expected: {}; actual: {}", f.expected, f.actual);
+                let _ = writeln!(
+                    t,
+                    "          expected: {}; actual: {}",
+                    f.expected, f.actual
+                );
             }
         }
         if !self.rejected.is_empty() {
-            let _ = writeln!(t, "\nRejected records ({}), not checked:", self.rejected.len());
+            let _ = writeln!(
+                t,
+                "\nRejected records ({}), not checked:",
+                self.rejected.len()
+            );
             for r in &self.rejected {
                 let _ = writeln!(t, "  line {}: {}", r.line, r.reason);
             }
         }
         if !self.rule_errors.is_empty() {
-            let _ = writeln!(t, "\nRule errors ({}): these rules could not judge these records:", self.rule_errors.len());
+            let _ = writeln!(
+                t,
+                "\nRule errors ({}): these rules could not judge these records:",
+                self.rule_errors.len()
+            );
             for e in &self.rule_errors {
-                let _ = writeln!(t, "  {} on {}: {}", e.rule, e.record.as_deref().unwrap_or("the batch"), e.reason);
+                let _ = writeln!(
+                    t,
+                    "  {} on {}: {}",
+                    e.rule,
+                    e.record.as_deref().unwrap_or("the batch"),
+                    e.reason
+                );
             }
         }
         if self.findings.is_empty() && self.rule_errors.is_empty() {

@@ -1,6 +1,9 @@
 //! `pactum check`: read records, check them, print the report.
 
-use super::{DEFAULT_DATA, DEFAULT_RECORDS, DEFAULT_RULES, EXIT_FINDINGS, FailOn, Failure, Format, parse_date, render};
+use super::{
+    DEFAULT_DATA, DEFAULT_RECORDS, DEFAULT_RULES, EXIT_FINDINGS, FailOn, Failure, Format,
+    parse_date, render,
+};
 use pactum::{Date, Engine, Pack, RefData, read_batch};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -64,7 +67,9 @@ fn read_input(file: &PathBuf) -> Result<Vec<u8>, Failure> {
     let result = if file.as_os_str() == "-" {
         std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
     } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut bytes)).map(|_| ())
+        std::fs::File::open(file)
+            .and_then(|mut f| f.read_to_end(&mut bytes))
+            .map(|_| ())
     };
     result.map_err(|e| {
         eprintln!("error: cannot read records from `{}`: {e}", file.display());

@@ -17,7 +17,11 @@ pub(crate) const DEFAULT_DATA: &str = "examples/data";
 pub(crate) const DEFAULT_RECORDS: &str = "examples/records.jsonl";
 
 #[derive(Parser)]
-#[command(name = "pactum", version, about = "Check an OEM's channel transactions against its partner policy")]
+#[command(
+    name = "pactum",
+    version,
+    about = "Check an OEM's channel transactions against its partner policy"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -101,7 +105,10 @@ pub fn main() -> ExitCode {
         // A reader that stops early (`pactum check | head`) is not an error of ours.
         Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Output(e)) => {
-            let _ = writeln!(io::stderr(), "error: cannot write the report: {e}; the report is incomplete");
+            let _ = writeln!(
+                io::stderr(),
+                "error: cannot write the report: {e}; the report is incomplete"
+            );
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

@@ -39,7 +39,13 @@ impl At<'_> {
 }
 
 /// Runs a stateless check on one record.
-pub(super) fn check_record(rule: &Rule, id: &Arc<str>, ctx: &Ctx<'_>, data: &RefData, out: &mut Vec<Finding>) {
+pub(super) fn check_record(
+    rule: &Rule,
+    id: &Arc<str>,
+    ctx: &Ctx<'_>,
+    data: &RefData,
+    out: &mut Vec<Finding>,
+) {
     let record = ctx.record;
     let at = |line: Option<usize>| At {
         rule,
@@ -63,7 +69,10 @@ pub(super) fn check_record(rule: &Rule, id: &Arc<str>, ctx: &Ctx<'_>, data: &Ref
         }
         Check::ListPriceExists => {
             for (i, line) in record.lines.iter().enumerate() {
-                if data.list_price(&line.sku, &line.currency, record.date).is_none() {
+                if data
+                    .list_price(&line.sku, &line.currency, record.date)
+                    .is_none()
+                {
                     out.push(no_list_price(&at(Some(i)), line, data));
                 }
             }
@@ -72,9 +81,18 @@ pub(super) fn check_record(rule: &Rule, id: &Arc<str>, ctx: &Ctx<'_>, data: &Ref
             for (i, line) in record.lines.iter().enumerate() {
                 let item = data.catalog_item(&line.sku);
                 let genuine = item.is_some_and(|c| c.genuine);
-                let approved = line.source.as_deref().is_some_and(|s| data.is_approved_source(s));
+                let approved = line
+                    .source
+                    .as_deref()
+                    .is_some_and(|s| data.is_approved_source(s));
                 if !genuine || !approved {
-                    out.push(not_genuine(&at(Some(i)), line, item.map(|c| c.description.as_str()), genuine, approved));
+                    out.push(not_genuine(
+                        &at(Some(i)),
+                        line,
+                        item.map(|c| c.description.as_str()),
+                        genuine,
+                        approved,
+                    ));
                 }
             }
         }
@@ -86,7 +104,9 @@ pub(super) fn check_record(rule: &Rule, id: &Arc<str>, ctx: &Ctx<'_>, data: &Ref
             }
         }
         // Batch-level checks run in the session.
-        Check::PipelineCadence { .. } | Check::RegisteredBeforeSale { .. } | Check::AgreementOnFile { .. } => {}
+        Check::PipelineCadence { .. }
+        | Check::RegisteredBeforeSale { .. }
+        | Check::AgreementOnFile { .. } => {}
     }
 }
 
@@ -99,10 +119,19 @@ pub(crate) fn money(amount: Decimal, scale: u32) -> String {
     n.to_string()
 }
 
-fn min_list_price(at: &At<'_>, ctx: &Ctx<'_>, line: &Line, price: &PriceRow, discount: Decimal, out: &mut Vec<Finding>) {
+fn min_list_price(
+    at: &At<'_>,
+    ctx: &Ctx<'_>,
+    line: &Line,
+    price: &PriceRow,
+    discount: Decimal,
+    out: &mut Vec<Finding>,
+) {
     // Exact: the floor is list x (1 - discount) in full precision, never rounded before
     // the comparison. A product too large to hold is judged against the list price itself.
-    let floor = (Decimal::ONE - discount).checked_mul(price.list_price).unwrap_or(price.list_price);
+    let floor = (Decimal::ONE - discount)
+        .checked_mul(price.list_price)
+        .unwrap_or(price.list_price);
     if line.unit_price >= floor {
         return;
     }
@@ -119,8 +148,12 @@ fn min_list_price(at: &At<'_>, ctx: &Ctx<'_>, line: &Line, price: &PriceRow, dis
         ctx.record.date,
     );
     if !discount.is_zero() {
-        let who = ctx.partner.map_or("this partner", |p| p.partner_type.as_str());
-        let allowed = percent(discount, Decimal::ONE).unwrap_or_default().normalize();
+        let who = ctx
+            .partner
+            .map_or("this partner", |p| p.partner_type.as_str());
+        let allowed = percent(discount, Decimal::ONE)
+            .unwrap_or_default()
+            .normalize();
         message.push_str(&format!(
             "; a {who} may sell at most {allowed}% below list, so the floor is {} {}",
             money(floor, scale),
@@ -133,27 +166,56 @@ fn min_list_price(at: &At<'_>, ctx: &Ctx<'_>, line: &Line, price: &PriceRow, dis
 #[cold]
 fn no_list_price(at: &At<'_>, line: &Line, data: &RefData) -> Finding {
     let rows = data.prices_of(&line.sku);
-    let mut message = format!("no list price for {} in {} on {}", line.sku, line.currency, at.date);
-    let same: Vec<String> = rows.iter().filter(|r| r.currency == line.currency).map(PriceRow::range).collect();
-    let mut others: Vec<&str> = rows.iter().filter(|r| r.currency != line.currency).map(|r| r.currency.as_str()).collect();
+    let mut message = format!(
+        "no list price for {} in {} on {}",
+        line.sku, line.currency, at.date
+    );
+    let same: Vec<String> = rows
+        .iter()
+        .filter(|r| r.currency == line.currency)
+        .map(PriceRow::range)
+        .collect();
+    let mut others: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.currency != line.currency)
+        .map(|r| r.currency.as_str())
+        .collect();
     others.dedup();
     if rows.is_empty() {
         message.push_str(": the sku is not on the price list at all");
     } else if !same.is_empty() {
-        message.push_str(&format!(": its {} prices cover only {}", line.currency, same.join(", ")));
+        message.push_str(&format!(
+            ": its {} prices cover only {}",
+            line.currency,
+            same.join(", ")
+        ));
     } else {
         message.push_str(&format!(": it is listed only in {}", others.join(", ")));
     }
-    at.finding(message, format!("a list price in {} in force on {}", line.currency, at.date), "none".to_owned())
+    at.finding(
+        message,
+        format!("a list price in {} in force on {}", line.currency, at.date),
+        "none".to_owned(),
+    )
 }
 
 #[cold]
-fn not_genuine(at: &At<'_>, line: &Line, description: Option<&str>, genuine: bool, approved: bool) -> Finding {
+fn not_genuine(
+    at: &At<'_>,
+    line: &Line,
+    description: Option<&str>,
+    genuine: bool,
+    approved: bool,
+) -> Finding {
     let mut reasons = Vec::new();
     match description {
         None => reasons.push(format!("{} is not in the OEM catalog", line.sku)),
         Some(d) if !genuine => {
-            let what = if d.is_empty() { String::new() } else { format!(" ({d})") };
+            let what = if d.is_empty() {
+                String::new()
+            } else {
+                format!(" ({d})")
+            };
             reasons.push(format!("{}{what} is not a genuine OEM part", line.sku));
         }
         Some(_) => {}
@@ -170,26 +232,45 @@ fn not_genuine(at: &At<'_>, line: &Line, description: Option<&str>, genuine: boo
         if genuine { "genuine" } else { "non-genuine" },
         source.map_or("no named source".to_owned(), |s| format!("`{s}`"))
     );
-    at.finding(reasons.join("; "), "genuine OEM part from an approved source".to_owned(), actual)
+    at.finding(
+        reasons.join("; "),
+        "genuine OEM part from an approved source".to_owned(),
+        actual,
+    )
 }
 
 #[cold]
 fn missing_document(at: &At<'_>, ctx: &Ctx<'_>, document: &str, signed: bool) -> Finding {
     let record = ctx.record;
     let present = record.documents.iter().any(|d| d.kind == document);
-    let need = if signed { format!("signed {document}") } else { document.to_owned() };
+    let need = if signed {
+        format!("signed {document}")
+    } else {
+        document.to_owned()
+    };
     let (what, actual) = if present {
-        (format!("carries a {document} that is not signed"), format!("unsigned {document}"))
+        (
+            format!("carries a {document} that is not signed"),
+            format!("unsigned {document}"),
+        )
     } else {
         (format!("carries no {document}"), "none".to_owned())
     };
-    let message = format!("{} {} {what}; every {} needs a {need}", kind_words(&record.kind), record.id, kind_words(&record.kind));
+    let message = format!(
+        "{} {} {what}; every {} needs a {need}",
+        kind_words(&record.kind),
+        record.id,
+        kind_words(&record.kind)
+    );
     at.finding(message, need, actual)
 }
 
 /// Reports every gap longer than `max_gap` days between `start`, the partner's updates
 /// and `as_of`. `dates` is sorted and free of duplicates.
-#[allow(clippy::too_many_arguments, reason = "one call site; a struct would only rename them")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
 pub(super) fn cadence(
     rule: &Rule,
     id: &Arc<str>,
@@ -209,7 +290,14 @@ pub(super) fn cadence(
         let end = point.unwrap_or(as_of);
         let gap = prev.days_until(end);
         if gap > max_gap {
-            let at = At { rule, id, record: None, line: None, partner: &partner.id, date: end };
+            let at = At {
+                rule,
+                id,
+                record: None,
+                line: None,
+                partner: &partner.id,
+                date: end,
+            };
             let since = if prev == start && !dates.contains(&start) {
                 format!("from {start} (start of the reporting window)")
             } else {
@@ -225,7 +313,11 @@ pub(super) fn cadence(
                     partner.id, partner.partner_type
                 ),
             };
-            out.push(at.finding(message, format!("at most {max_gap} days between updates"), format!("{gap} days ({prev} to {end})")));
+            out.push(at.finding(
+                message,
+                format!("at most {max_gap} days between updates"),
+                format!("{gap} days ({prev} to {end})"),
+            ));
         }
         prev = end;
     }
@@ -243,7 +335,14 @@ pub(super) fn registered_before(
     if lead_ok {
         return;
     }
-    let at = At { rule, id, record: Some(&sale.record), line: None, partner: &sale.partner, date: sale.date };
+    let at = At {
+        rule,
+        id,
+        record: Some(&sale.record),
+        line: None,
+        partner: &sale.partner,
+        date: sale.date,
+    };
     let deadline = sale.date.add_days(-lead);
     let expected = format!("opportunity first reported by {deadline}");
     let finding = match (&sale.names, first) {
@@ -286,13 +385,30 @@ pub(super) fn agreement_on_file(
     out: &mut Vec<Finding>,
 ) {
     let Some(agreement) = &sale.names else { return };
-    let need = if signed { format!("signed {document}") } else { document.to_owned() };
-    let at = At { rule, id, record: Some(&sale.record), line: None, partner: &sale.partner, date: sale.date };
-    let expected = format!("agreement {agreement} on file by {} with a {need}", sale.date);
+    let need = if signed {
+        format!("signed {document}")
+    } else {
+        document.to_owned()
+    };
+    let at = At {
+        rule,
+        id,
+        record: Some(&sale.record),
+        line: None,
+        partner: &sale.partner,
+        date: sale.date,
+    };
+    let expected = format!(
+        "agreement {agreement} on file by {} with a {need}",
+        sale.date
+    );
     let (message, actual) = match on_file {
         Some((date, true)) if date <= sale.date => return,
         None => (
-            format!("sale {} relies on agreement {agreement}, but no agreement {agreement} is on file", sale.record),
+            format!(
+                "sale {} relies on agreement {agreement}, but no agreement {agreement} is on file",
+                sale.record
+            ),
             "no agreement on file".to_owned(),
         ),
         Some((date, _)) if date > sale.date => (
@@ -303,7 +419,10 @@ pub(super) fn agreement_on_file(
             format!("agreement dated {date}"),
         ),
         Some(_) => (
-            format!("sale {} relies on agreement {agreement}, which carries no {need}", sale.record),
+            format!(
+                "sale {} relies on agreement {agreement}, which carries no {need}",
+                sale.record
+            ),
             format!("agreement without a {need}"),
         ),
     };

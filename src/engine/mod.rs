@@ -35,8 +35,13 @@ impl Selector {
     pub(crate) fn matches(&self, ctx: &Ctx<'_>) -> bool {
         (self.kinds.is_empty() || self.kinds.contains(&ctx.record.kind))
             && (self.partner_types.is_empty()
-                || ctx.partner.is_some_and(|p| self.partner_types.contains(&p.partner_type)))
-            && (self.regions.is_empty() || ctx.region.is_some_and(|r| self.regions.iter().any(|x| x == r)))
+                || ctx
+                    .partner
+                    .is_some_and(|p| self.partner_types.contains(&p.partner_type)))
+            && (self.regions.is_empty()
+                || ctx
+                    .region
+                    .is_some_and(|r| self.regions.iter().any(|x| x == r)))
     }
 
     /// Whether a partner (rather than a record) is selected: partner types and regions.
@@ -51,7 +56,10 @@ impl Check {
     fn is_stateless(&self) -> bool {
         matches!(
             self,
-            Check::MinListPrice { .. } | Check::ListPriceExists | Check::GenuineParts | Check::RequiredDocuments { .. }
+            Check::MinListPrice { .. }
+                | Check::ListPriceExists
+                | Check::GenuineParts
+                | Check::RequiredDocuments { .. }
         )
     }
 }
@@ -59,7 +67,11 @@ impl Check {
 impl Engine {
     /// Builds an engine. Fails when the pack needs reference data it cannot find.
     pub fn new(pack: Pack, data: RefData) -> Result<Engine, LoadError> {
-        let ids = pack.rules().iter().map(|r| Arc::from(r.id.as_str())).collect();
+        let ids = pack
+            .rules()
+            .iter()
+            .map(|r| Arc::from(r.id.as_str()))
+            .collect();
         Ok(Engine { pack, data, ids })
     }
 
@@ -75,8 +87,15 @@ impl Engine {
 
     fn ctx<'a>(&'a self, record: &'a Record) -> Ctx<'a> {
         let partner = self.data.partner(&record.partner);
-        let region = record.region.as_deref().or(partner.map(|p| p.region.as_str()));
-        Ctx { record, partner, region }
+        let region = record
+            .region
+            .as_deref()
+            .or(partner.map(|p| p.region.as_str()));
+        Ctx {
+            record,
+            partner,
+            region,
+        }
     }
 
     fn rules(&self) -> impl Iterator<Item = (&Rule, &Arc<str>)> {
@@ -103,8 +122,21 @@ impl Engine {
 
     /// Starts a session: push records, then `finish` for the rules that need the batch.
     pub fn session(&self) -> Session<'_> {
-        let state = self.pack.rules().iter().map(|r| State::for_check(&r.check)).collect();
-        Session { engine: self, state, first: None, last: None, checked: 0, findings: Vec::new(), rule_errors: Vec::new() }
+        let state = self
+            .pack
+            .rules()
+            .iter()
+            .map(|r| State::for_check(&r.check))
+            .collect();
+        Session {
+            engine: self,
+            state,
+            first: None,
+            last: None,
+            checked: 0,
+            findings: Vec::new(),
+            rule_errors: Vec::new(),
+        }
     }
 
     /// Checks a whole batch: every record, in date order, then the batch-level rules as of
@@ -133,19 +165,33 @@ struct Pending {
 /// What a stateful rule gathers while records stream by.
 enum State {
     Stateless,
-    Cadence { updates: HashMap<String, Vec<Date>> },
-    Registered { first_update: HashMap<String, Date>, sales: Vec<Pending> },
-    Agreement { agreements: HashMap<String, (Date, bool)>, sales: Vec<Pending> },
+    Cadence {
+        updates: HashMap<String, Vec<Date>>,
+    },
+    Registered {
+        first_update: HashMap<String, Date>,
+        sales: Vec<Pending>,
+    },
+    Agreement {
+        agreements: HashMap<String, (Date, bool)>,
+        sales: Vec<Pending>,
+    },
 }
 
 impl State {
     fn for_check(check: &Check) -> State {
         match check {
-            Check::PipelineCadence { .. } => State::Cadence { updates: HashMap::new() },
-            Check::RegisteredBeforeSale { .. } => {
-                State::Registered { first_update: HashMap::new(), sales: Vec::new() }
-            }
-            Check::AgreementOnFile { .. } => State::Agreement { agreements: HashMap::new(), sales: Vec::new() },
+            Check::PipelineCadence { .. } => State::Cadence {
+                updates: HashMap::new(),
+            },
+            Check::RegisteredBeforeSale { .. } => State::Registered {
+                first_update: HashMap::new(),
+                sales: Vec::new(),
+            },
+            Check::AgreementOnFile { .. } => State::Agreement {
+                agreements: HashMap::new(),
+                sales: Vec::new(),
+            },
             _ => State::Stateless,
         }
     }
@@ -193,9 +239,18 @@ impl Session<'_> {
                 (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. })
                     if &record.kind == update_kind =>
                 {
-                    updates.entry(record.partner.clone()).or_default().push(record.date);
+                    updates
+                        .entry(record.partner.clone())
+                        .or_default()
+                        .push(record.date);
                 }
-                (State::Registered { first_update, sales }, Check::RegisteredBeforeSale { update_kind, .. }) => {
+                (
+                    State::Registered {
+                        first_update,
+                        sales,
+                    },
+                    Check::RegisteredBeforeSale { update_kind, .. },
+                ) => {
                     if &record.kind == update_kind {
                         if let Some(opp) = &record.opportunity {
                             let first = first_update.entry(opp.clone()).or_insert(record.date);
@@ -206,9 +261,19 @@ impl Session<'_> {
                         sales.push(Pending::of(record, record.opportunity.clone()));
                     }
                 }
-                (State::Agreement { agreements, sales }, Check::AgreementOnFile { agreement_kind, document, signed }) => {
+                (
+                    State::Agreement { agreements, sales },
+                    Check::AgreementOnFile {
+                        agreement_kind,
+                        document,
+                        signed,
+                    },
+                ) => {
                     if &record.kind == agreement_kind {
-                        agreements.insert(record.id.clone(), (record.date, record.has_document(document, *signed)));
+                        agreements.insert(
+                            record.id.clone(),
+                            (record.date, record.has_document(document, *signed)),
+                        );
                     }
                     if rule.select.matches(&ctx) && record.agreement.is_some() {
                         sales.push(Pending::of(record, record.agreement.clone()));
@@ -228,7 +293,9 @@ impl Session<'_> {
             let out = &mut self.findings;
             match (state, &rule.check) {
                 (State::Cadence { mut updates }, Check::PipelineCadence { max_gap_days, .. }) => {
-                    let (Some(first), Some(as_of)) = (self.first, as_of) else { continue };
+                    let (Some(first), Some(as_of)) = (self.first, as_of) else {
+                        continue;
+                    };
                     for partner in engine.data.partners() {
                         if partner.status != "active" || !rule.select.matches_partner(partner) {
                             continue;
@@ -237,32 +304,68 @@ impl Session<'_> {
                         dates.sort_unstable();
                         dates.dedup();
                         let start = partner.contract_signed.map_or(first, |c| c.max(first));
-                        builtin::cadence(rule, id, partner, start, as_of, *max_gap_days, &dates, out);
+                        builtin::cadence(
+                            rule,
+                            id,
+                            partner,
+                            start,
+                            as_of,
+                            *max_gap_days,
+                            &dates,
+                            out,
+                        );
                     }
                 }
-                (State::Registered { first_update, sales }, Check::RegisteredBeforeSale { lead_days, .. }) => {
+                (
+                    State::Registered {
+                        first_update,
+                        sales,
+                    },
+                    Check::RegisteredBeforeSale { lead_days, .. },
+                ) => {
                     for sale in sales {
-                        let first = sale.names.as_ref().and_then(|o| first_update.get(o)).copied();
+                        let first = sale
+                            .names
+                            .as_ref()
+                            .and_then(|o| first_update.get(o))
+                            .copied();
                         builtin::registered_before(rule, id, &sale, first, *lead_days, out);
                     }
                 }
-                (State::Agreement { agreements, sales }, Check::AgreementOnFile { document, signed, .. }) => {
+                (
+                    State::Agreement { agreements, sales },
+                    Check::AgreementOnFile {
+                        document, signed, ..
+                    },
+                ) => {
                     for sale in sales {
                         let on_file = sale.names.as_ref().and_then(|a| agreements.get(a)).copied();
-                        builtin::agreement_on_file(rule, id, &sale, on_file, document, *signed, out);
+                        builtin::agreement_on_file(
+                            rule, id, &sale, on_file, document, *signed, out,
+                        );
                     }
                 }
                 _ => {}
             }
         }
         self.findings.sort_by(Finding::report_order);
-        Outcome { as_of, checked: self.checked, findings: self.findings, rule_errors: self.rule_errors }
+        Outcome {
+            as_of,
+            checked: self.checked,
+            findings: self.findings,
+            rule_errors: self.rule_errors,
+        }
     }
 }
 
 impl Pending {
     fn of(record: &Record, names: Option<String>) -> Pending {
-        Pending { record: record.id.clone(), partner: record.partner.clone(), date: record.date, names }
+        Pending {
+            record: record.id.clone(),
+            partner: record.partner.clone(),
+            date: record.date,
+            names,
+        }
     }
 }
 

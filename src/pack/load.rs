@@ -43,18 +43,32 @@ impl Pack {
         if rule_files.is_empty() {
             errors.push(Diagnostic::new(
                 Location::new(dir, 0, 0),
-                format!("rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)", dir.display()),
+                format!(
+                    "rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)",
+                    dir.display()
+                ),
             ));
         }
         let mut rules = Vec::new();
         for file in &rule_files {
             if let Some(text) = read_text(file, &mut errors) {
-                FileLoader { file, text: &text, errors: &mut errors }.load_rules(&mut rules);
+                FileLoader {
+                    file,
+                    text: &text,
+                    errors: &mut errors,
+                }
+                .load_rules(&mut rules);
             }
         }
         check_duplicate_ids(&rules, &mut errors);
         let (name, version, description) = manifest.unwrap_or_default();
-        errors.into_result(Pack { name, version, description, dir: dir.to_path_buf(), rules })
+        errors.into_result(Pack {
+            name,
+            version,
+            description,
+            dir: dir.to_path_buf(),
+            rules,
+        })
     }
 }
 
@@ -66,7 +80,10 @@ fn read_text(file: &Path, errors: &mut LoadError) -> Option<Arc<str>> {
             Some(text)
         }
         Err(e) => {
-            errors.push(Diagnostic::new(Location::new(file, 0, 0), format!("cannot read `{}`: {e}", file.display())));
+            errors.push(Diagnostic::new(
+                Location::new(file, 0, 0),
+                format!("cannot read `{}`: {e}", file.display()),
+            ));
             None
         }
     }
@@ -77,20 +94,34 @@ fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, 
     if !file.is_file() {
         errors.push(Diagnostic::new(
             Location::new(&file, 0, 0),
-            format!("rule pack `{}` has no manifest `{MANIFEST}` (name, version, description)", dir.display()),
+            format!(
+                "rule pack `{}` has no manifest `{MANIFEST}` (name, version, description)",
+                dir.display()
+            ),
         ));
         return None;
     }
     let text = read_text(&file, errors)?;
-    let mut loader = FileLoader { file: &file, text: &text, errors };
+    let mut loader = FileLoader {
+        file: &file,
+        text: &text,
+        errors,
+    };
     let table = loader.parse()?;
-    let manifest: wire::Manifest = loader.deserialize(Spanned::new(table.span(), DeValue::Table(table.into_inner())))?;
+    let manifest: wire::Manifest = loader.deserialize(Spanned::new(
+        table.span(),
+        DeValue::Table(table.into_inner()),
+    ))?;
     for field in [&manifest.name, &manifest.version] {
         if field.get_ref().trim().is_empty() {
             loader.fail(field.span(), "must not be empty".to_owned(), None);
         }
     }
-    Some((manifest.name.into_inner(), manifest.version.into_inner(), manifest.description))
+    Some((
+        manifest.name.into_inner(),
+        manifest.version.into_inner(),
+        manifest.description,
+    ))
 }
 
 fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
@@ -98,8 +129,11 @@ fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
     for rule in rules {
         if let Some(original) = first.get(rule.id.as_str()) {
             errors.push(
-                Diagnostic::new(rule.location.clone(), format!("duplicate rule id `{}`", rule.id))
-                    .with_related((*original).clone(), "first defined"),
+                Diagnostic::new(
+                    rule.location.clone(),
+                    format!("duplicate rule id `{}`", rule.id),
+                )
+                .with_related((*original).clone(), "first defined"),
             );
         } else {
             first.insert(&rule.id, &rule.location);
@@ -117,7 +151,10 @@ struct FileLoader<'a> {
 impl<'a> FileLoader<'a> {
     #[cold]
     fn fail(&mut self, span: Range<usize>, message: String, help: Option<String>) {
-        self.errors.push(Diagnostic::new(Location::from_span(self.file, self.text, span), message).with_help(help));
+        self.errors.push(
+            Diagnostic::new(Location::from_span(self.file, self.text, span), message)
+                .with_help(help),
+        );
     }
 
     fn toml_error(&mut self, e: &toml::de::Error, fallback: Range<usize>) {
@@ -137,7 +174,9 @@ impl<'a> FileLoader<'a> {
 
     fn deserialize<T: DeserializeOwned>(&mut self, value: Spanned<DeValue<'a>>) -> Option<T> {
         let span = value.span();
-        T::deserialize(ValueDeserializer::from(value)).map_err(|e| self.toml_error(&e, span)).ok()
+        T::deserialize(ValueDeserializer::from(value))
+            .map_err(|e| self.toml_error(&e, span))
+            .ok()
     }
 
     fn load_rules(&mut self, rules: &mut Vec<Rule>) {
@@ -146,14 +185,23 @@ impl<'a> FileLoader<'a> {
         let mut found_rules = false;
         for (key, value) in table.into_inner() {
             if key.get_ref() != "rule" {
-                let help = did_you_mean(key.get_ref(), ["rule"]).or(Some("rules are `[[rule]]` tables".to_owned()));
-                self.fail(key.span(), format!("unknown key `{}` at the top of a rule file", key.get_ref()), help);
+                let help = did_you_mean(key.get_ref(), ["rule"])
+                    .or(Some("rules are `[[rule]]` tables".to_owned()));
+                self.fail(
+                    key.span(),
+                    format!("unknown key `{}` at the top of a rule file", key.get_ref()),
+                    help,
+                );
                 continue;
             }
             found_rules = true;
             let span = value.span();
             let DeValue::Array(items) = value.into_inner() else {
-                self.fail(span, "expected `[[rule]]` tables, but found a single value".to_owned(), None);
+                self.fail(
+                    span,
+                    "expected `[[rule]]` tables, but found a single value".to_owned(),
+                    None,
+                );
                 continue;
             };
             for item in items {
@@ -163,7 +211,11 @@ impl<'a> FileLoader<'a> {
             }
         }
         if !found_rules {
-            self.fail(whole.start..whole.start, "a rule file must define at least one `[[rule]]`".to_owned(), None);
+            self.fail(
+                whole.start..whole.start,
+                "a rule file must define at least one `[[rule]]`".to_owned(),
+                None,
+            );
         }
     }
 
@@ -174,7 +226,8 @@ impl<'a> FileLoader<'a> {
             return None;
         };
         let params = table.remove("params");
-        let wire: Option<wire::Rule> = self.deserialize(Spanned::new(span.clone(), DeValue::Table(table)));
+        let wire: Option<wire::Rule> =
+            self.deserialize(Spanned::new(span.clone(), DeValue::Table(table)));
         let wire = wire?;
         let location = Location::from_span(self.file, self.text, wire.id.span());
         if !valid_id(wire.id.get_ref()) {
@@ -193,7 +246,11 @@ impl<'a> FileLoader<'a> {
             let help = did_you_mean(wire.severity.get_ref(), known);
             self.fail(
                 wire.severity.span(),
-                format!("expected a severity of {}, but found `{}`", ticked(&known), wire.severity.get_ref()),
+                format!(
+                    "expected a severity of {}, but found `{}`",
+                    ticked(&known),
+                    wire.severity.get_ref()
+                ),
                 help,
             );
         }
@@ -229,7 +286,11 @@ impl<'a> FileLoader<'a> {
                 }
             }
         }
-        ok.then_some(Selector { kinds, partner_types, regions: wire.regions })
+        ok.then_some(Selector {
+            kinds,
+            partner_types,
+            regions: wire.regions,
+        })
     }
 
     /// A record kind. Kinds beyond the five standard ones are allowed (they reach scripts),
@@ -238,19 +299,33 @@ impl<'a> FileLoader<'a> {
         let kind = Kind::from_name(name.get_ref());
         if let Kind::Other(other) = &kind {
             if let Some(help) = did_you_mean(other, Kind::KNOWN) {
-                self.fail(name.span(), format!("`{other}` is not a standard record kind"), Some(help));
+                self.fail(
+                    name.span(),
+                    format!("`{other}` is not a standard record kind"),
+                    Some(help),
+                );
                 return None;
             }
         }
         Some(kind)
     }
 
-    fn params<T: DeserializeOwned>(&mut self, params: Option<Spanned<DeValue<'a>>>, rule: &Range<usize>) -> Option<T> {
-        let params = params.unwrap_or_else(|| Spanned::new(rule.clone(), DeValue::Table(DeTable::new())));
+    fn params<T: DeserializeOwned>(
+        &mut self,
+        params: Option<Spanned<DeValue<'a>>>,
+        rule: &Range<usize>,
+    ) -> Option<T> {
+        let params =
+            params.unwrap_or_else(|| Spanned::new(rule.clone(), DeValue::Table(DeTable::new())));
         self.deserialize(params)
     }
 
-    fn check(&mut self, kind: &Spanned<String>, params: Option<Spanned<DeValue<'a>>>, rule: Range<usize>) -> Option<Check> {
+    fn check(
+        &mut self,
+        kind: &Spanned<String>,
+        params: Option<Spanned<DeValue<'a>>>,
+        rule: Range<usize>,
+    ) -> Option<Check> {
         Some(match kind.get_ref().as_str() {
             "min-list-price" => {
                 let p: wire::MinListPrice = self.params(params, &rule)?;
@@ -279,12 +354,18 @@ impl<'a> FileLoader<'a> {
             "pipeline-cadence" => {
                 let p: wire::PipelineCadence = self.params(params, &rule)?;
                 let max_gap_days = self.days(&p.max_gap_days, 1)?;
-                Check::PipelineCadence { max_gap_days, update_kind: Kind::from_name(&p.update_kind) }
+                Check::PipelineCadence {
+                    max_gap_days,
+                    update_kind: Kind::from_name(&p.update_kind),
+                }
             }
             "registered-before-sale" => {
                 let p: wire::RegisteredBeforeSale = self.params(params, &rule)?;
                 let lead_days = self.days(&p.lead_days, 0)?;
-                Check::RegisteredBeforeSale { lead_days, update_kind: Kind::from_name(&p.update_kind) }
+                Check::RegisteredBeforeSale {
+                    lead_days,
+                    update_kind: Kind::from_name(&p.update_kind),
+                }
             }
             "required-documents" => {
                 let p: wire::RequiredDocuments = self.params(params, &rule)?;
@@ -304,7 +385,14 @@ impl<'a> FileLoader<'a> {
             }
             other => {
                 let help = did_you_mean(other, Check::KINDS);
-                self.fail(kind.span(), format!("unknown check kind `{other}`; expected one of {}", ticked(&Check::KINDS)), help);
+                self.fail(
+                    kind.span(),
+                    format!(
+                        "unknown check kind `{other}`; expected one of {}",
+                        ticked(&Check::KINDS)
+                    ),
+                    help,
+                );
                 return None;
             }
         })
@@ -314,7 +402,9 @@ impl<'a> FileLoader<'a> {
         match parse_decimal(text.get_ref()) {
             Ok(d) if d >= Decimal::ZERO && d < Decimal::ONE => Some(d),
             Ok(d) => {
-                let message = format!("expected a fraction from 0 up to (not including) 1 such as `0.05`, but found `{d}`");
+                let message = format!(
+                    "expected a fraction from 0 up to (not including) 1 such as `0.05`, but found `{d}`"
+                );
                 self.fail(text.span(), message, None);
                 None
             }
@@ -328,7 +418,11 @@ impl<'a> FileLoader<'a> {
     fn days(&mut self, days: &Spanned<i64>, least: i64) -> Option<i64> {
         let n = *days.get_ref();
         if n < least || n > 36_600 {
-            self.fail(days.span(), format!("expected a number of days from {least} to 36600, but found `{n}`"), None);
+            self.fail(
+                days.span(),
+                format!("expected a number of days from {least} to 36600, but found `{n}`"),
+                None,
+            );
             return None;
         }
         Some(n)
@@ -337,7 +431,9 @@ impl<'a> FileLoader<'a> {
 
 fn valid_id(id: &str) -> bool {
     id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
 }
 
 /// serde words an unknown key as "unknown field `x`, expected one of `a`, `b`"; turn that
@@ -356,7 +452,10 @@ mod tests {
     #[test]
     fn hints_from_serde_messages() {
         let m = "unknown field `severty`, expected one of `id`, `title`, `severity`";
-        assert_eq!(unknown_key_hint(m).as_deref(), Some("did you mean `severity`?"));
+        assert_eq!(
+            unknown_key_hint(m).as_deref(),
+            Some("did you mean `severity`?")
+        );
         assert_eq!(unknown_key_hint("missing field `id`"), None);
     }
 

@@ -54,7 +54,13 @@ impl Kind {
     }
 
     /// The names of the kinds with a variant of their own.
-    pub const KNOWN: [&'static str; 5] = ["sale", "purchase", "pipeline_update", "service_order", "agreement"];
+    pub const KNOWN: [&'static str; 5] = [
+        "sale",
+        "purchase",
+        "pipeline_update",
+        "service_order",
+        "agreement",
+    ];
 }
 
 /// One line of goods on a record.
@@ -117,8 +123,19 @@ pub struct Record {
 
 /// The fields with a meaning of their own; everything else goes to `attrs`.
 const RECORD_FIELDS: [&str; 13] = [
-    "id", "kind", "date", "partner", "customer", "region", "opportunity", "stage", "asset", "agreement", "lines",
-    "documents", "attrs",
+    "id",
+    "kind",
+    "date",
+    "partner",
+    "customer",
+    "region",
+    "opportunity",
+    "stage",
+    "asset",
+    "agreement",
+    "lines",
+    "documents",
+    "attrs",
 ];
 
 impl Record {
@@ -126,12 +143,17 @@ impl Record {
     /// wrong with it.
     pub fn from_json(value: Value) -> Result<Record, String> {
         let Value::Object(mut map) = value else {
-            return Err(format!("expected a record object, but found {}", json_kind(&value)));
+            return Err(format!(
+                "expected a record object, but found {}",
+                json_kind(&value)
+            ));
         };
         let id = required_str(&mut map, "id")?;
         let kind = Kind::from_name(&required_str(&mut map, "kind")?);
         let date_text = required_str(&mut map, "date")?;
-        let date = date_text.parse::<Date>().map_err(|e| format!("field `date`: {e}"))?;
+        let date = date_text
+            .parse::<Date>()
+            .map_err(|e| format!("field `date`: {e}"))?;
         let partner = required_str(&mut map, "partner")?;
         let customer = optional_str(&mut map, "customer")?;
         let region = optional_str(&mut map, "region")?;
@@ -141,24 +163,41 @@ impl Record {
         let agreement = optional_str(&mut map, "agreement")?;
         let lines = match map.remove("lines") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(i, v)| read_line(i, v)).collect::<Result<_, _>>()?
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| read_line(i, v))
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "field `lines`: expected a list, but found {}",
+                    json_kind(&other)
+                ));
             }
-            Some(other) => return Err(format!("field `lines`: expected a list, but found {}", json_kind(&other))),
         };
         let documents = match map.remove("documents") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => {
-                items.into_iter().enumerate().map(|(i, v)| read_document(i, v)).collect::<Result<_, _>>()?
-            }
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| read_document(i, v))
+                .collect::<Result<_, _>>()?,
             Some(other) => {
-                return Err(format!("field `documents`: expected a list, but found {}", json_kind(&other)));
+                return Err(format!(
+                    "field `documents`: expected a list, but found {}",
+                    json_kind(&other)
+                ));
             }
         };
         let mut attrs = match map.remove("attrs") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(attrs)) => attrs,
-            Some(other) => return Err(format!("field `attrs`: expected an object, but found {}", json_kind(&other))),
+            Some(other) => {
+                return Err(format!(
+                    "field `attrs`: expected an object, but found {}",
+                    json_kind(&other)
+                ));
+            }
         };
         for (key, value) in map {
             if !RECORD_FIELDS.contains(&key.as_str()) {
@@ -230,7 +269,9 @@ impl Record {
 
     /// Whether the record carries a document of `kind`, signed if `signed` is asked for.
     pub fn has_document(&self, kind: &str, signed: bool) -> bool {
-        self.documents.iter().any(|d| d.kind == kind && (d.signed || !signed))
+        self.documents
+            .iter()
+            .any(|d| d.kind == kind && (d.signed || !signed))
     }
 }
 
@@ -250,7 +291,10 @@ fn take_str(map: &mut Map<String, Value>, key: &str, path: &str) -> Result<Optio
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("field `{path}`: expected a string, but found {}", json_kind(&other))),
+        Some(other) => Err(format!(
+            "field `{path}`: expected a string, but found {}",
+            json_kind(&other)
+        )),
     }
 }
 
@@ -265,33 +309,54 @@ fn optional_str(map: &mut Map<String, Value>, key: &str) -> Result<Option<String
 fn read_line(index: usize, value: Value) -> Result<Line, String> {
     let at = |field: &str| format!("lines[{index}].{field}");
     let Value::Object(mut map) = value else {
-        return Err(format!("field `lines[{index}]`: expected an object, but found {}", json_kind(&value)));
+        return Err(format!(
+            "field `lines[{index}]`: expected an object, but found {}",
+            json_kind(&value)
+        ));
     };
-    let sku = take_str(&mut map, "sku", &at("sku"))?.ok_or_else(|| format!("missing required field `{}`", at("sku")))?;
+    let sku = take_str(&mut map, "sku", &at("sku"))?
+        .ok_or_else(|| format!("missing required field `{}`", at("sku")))?;
     let qty = match map.remove("qty") {
         None | Some(Value::Null) => return Err(format!("missing required field `{}`", at("qty"))),
         Some(Value::Number(n)) => {
             let text = n.to_string();
             match text.parse::<u32>() {
                 Ok(q) if q > 0 => q,
-                _ => return Err(format!("field `{}`: expected a whole number above 0, but found `{text}`", at("qty"))),
+                _ => {
+                    return Err(format!(
+                        "field `{}`: expected a whole number above 0, but found `{text}`",
+                        at("qty")
+                    ));
+                }
             }
         }
         Some(other) => {
-            return Err(format!("field `{}`: expected a whole number above 0, but found {}", at("qty"), json_kind(&other)));
+            return Err(format!(
+                "field `{}`: expected a whole number above 0, but found {}",
+                at("qty"),
+                json_kind(&other)
+            ));
         }
     };
     let unit_price = match map.remove("unit_price") {
-        None | Some(Value::Null) => return Err(format!("missing required field `{}`", at("unit_price"))),
+        None | Some(Value::Null) => {
+            return Err(format!("missing required field `{}`", at("unit_price")));
+        }
         // With serde_json's `arbitrary_precision`, a number keeps the digits it was written
         // with, so `1199.9999999999999999` never passes through a float.
         Some(Value::Number(n)) => parse_decimal(&n.to_string()),
         Some(Value::String(s)) => parse_decimal(&s),
-        Some(other) => Err(format!("expected a decimal number, but found {}", json_kind(&other))),
+        Some(other) => Err(format!(
+            "expected a decimal number, but found {}",
+            json_kind(&other)
+        )),
     }
     .map_err(|e| format!("field `{}`: {e}", at("unit_price")))?;
     if unit_price.is_sign_negative() && !unit_price.is_zero() {
-        return Err(format!("field `{}`: a price cannot be negative, but found `{unit_price}`", at("unit_price")));
+        return Err(format!(
+            "field `{}`: a price cannot be negative, but found `{unit_price}`",
+            at("unit_price")
+        ));
     }
     let currency = take_str(&mut map, "currency", &at("currency"))?
         .ok_or_else(|| format!("missing required field `{}`", at("currency")))?;
@@ -302,25 +367,42 @@ fn read_line(index: usize, value: Value) -> Result<Line, String> {
         ));
     }
     let source = take_str(&mut map, "source", &at("source"))?;
-    Ok(Line { sku, qty, unit_price, currency, source })
+    Ok(Line {
+        sku,
+        qty,
+        unit_price,
+        currency,
+        source,
+    })
 }
 
 fn read_document(index: usize, value: Value) -> Result<Document, String> {
     let at = |field: &str| format!("documents[{index}].{field}");
     let Value::Object(mut map) = value else {
-        return Err(format!("field `documents[{index}]`: expected an object, but found {}", json_kind(&value)));
+        return Err(format!(
+            "field `documents[{index}]`: expected an object, but found {}",
+            json_kind(&value)
+        ));
     };
-    let kind =
-        take_str(&mut map, "kind", &at("kind"))?.ok_or_else(|| format!("missing required field `{}`", at("kind")))?;
+    let kind = take_str(&mut map, "kind", &at("kind"))?
+        .ok_or_else(|| format!("missing required field `{}`", at("kind")))?;
     let reference = take_str(&mut map, "ref", &at("ref"))?;
     let signed = match map.remove("signed") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
         Some(other) => {
-            return Err(format!("field `{}`: expected true or false, but found {}", at("signed"), json_kind(&other)));
+            return Err(format!(
+                "field `{}`: expected true or false, but found {}",
+                at("signed"),
+                json_kind(&other)
+            ));
         }
     };
-    Ok(Document { kind, reference, signed })
+    Ok(Document {
+        kind,
+        reference,
+        signed,
+    })
 }
 
 #[cfg(test)]
@@ -356,8 +438,14 @@ mod tests {
     #[test]
     fn names_the_field_in_errors() {
         let cases = [
-            (r#"{"kind":"sale","date":"2026-01-01","partner":"P"}"#, "missing required field `id`"),
-            (r#"{"id":"S","kind":"sale","date":"2026-02-30","partner":"P"}"#, "field `date`: expected a date"),
+            (
+                r#"{"kind":"sale","date":"2026-01-01","partner":"P"}"#,
+                "missing required field `id`",
+            ),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-30","partner":"P"}"#,
+                "field `date`: expected a date",
+            ),
             (
                 r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":1,"unit_price":"12,50","currency":"USD"}]}"#,
                 "field `lines[0].unit_price`: expected a decimal number like `12.50`, but found `12,50`",

@@ -38,7 +38,11 @@ impl Batch {
     /// A batch of records made in code (line numbers count from 1 in order).
     pub fn from_records(records: Vec<Record>) -> Batch {
         let lines = (1..=records.len()).collect();
-        let mut batch = Batch { records, lines, rejected: Vec::new() };
+        let mut batch = Batch {
+            records,
+            lines,
+            rejected: Vec::new(),
+        };
         batch.set_aside_duplicates();
         batch
     }
@@ -59,7 +63,11 @@ impl Batch {
             lines.sort_unstable();
             let first = indices.first().and_then(|i| self.records.get(*i));
             let identical = indices.iter().all(|i| self.records.get(*i) == first);
-            let keep = if identical { indices.iter().min_by_key(|i| line_of(i)).copied() } else { None };
+            let keep = if identical {
+                indices.iter().min_by_key(|i| line_of(i)).copied()
+            } else {
+                None
+            };
             for i in indices {
                 if Some(*i) == keep {
                     continue;
@@ -69,11 +77,18 @@ impl Batch {
                 }
                 let line = line_of(i);
                 let reason = match keep {
-                    Some(k) => format!("record id `{id}` repeats the identical record on line {}; checked once", line_of(&k)),
+                    Some(k) => format!(
+                        "record id `{id}` repeats the identical record on line {}; checked once",
+                        line_of(&k)
+                    ),
                     None => format!(
                         "record id `{id}` is used by {} different records (lines {}); none of them was checked",
                         lines.len(),
-                        lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        lines
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
                 rejected.push(Rejected { line, reason });
@@ -112,7 +127,11 @@ pub struct InputError {
 pub fn read_batch(input: &[u8]) -> Result<Batch, InputError> {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let first = input.iter().find(|b| !b.is_ascii_whitespace());
-    let mut batch = if first == Some(&b'[') { read_array(input)? } else { read_lines(input) };
+    let mut batch = if first == Some(&b'[') {
+        read_array(input)?
+    } else {
+        read_lines(input)
+    };
     batch.set_aside_duplicates();
     Ok(batch)
 }
@@ -128,7 +147,10 @@ fn read_lines(input: &[u8]) -> Batch {
         match std::str::from_utf8(raw) {
             Err(e) => batch.rejected.push(Rejected {
                 line,
-                reason: format!("not valid UTF-8 text (bad byte at column {})", e.valid_up_to() + 1),
+                reason: format!(
+                    "not valid UTF-8 text (bad byte at column {})",
+                    e.valid_up_to() + 1
+                ),
             }),
             Ok(text) => match parse_record(text) {
                 Ok(record) => {
@@ -151,14 +173,22 @@ fn parse_record(text: &str) -> Result<Record, String> {
 fn json_reason(e: &serde_json::Error) -> String {
     let column = e.column();
     let message = e.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
     format!("not valid JSON: {message} (column {column})")
 }
 
 fn read_array(input: &[u8]) -> Result<Batch, InputError> {
     let text = std::str::from_utf8(input).map_err(|e| {
         let (line, column) = line_column_bytes(input, e.valid_up_to());
-        InputError { line, column, message: "not valid UTF-8 text".to_owned() }
+        InputError {
+            line,
+            column,
+            message: "not valid UTF-8 text".to_owned(),
+        }
     })?;
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| InputError {
         line: e.line(),
@@ -196,7 +226,10 @@ mod tests {
 
     #[test]
     fn counts_every_line_read() {
-        let input = format!("{GOOD}\n\nnot json\n{{\"id\":\"S-2\"}}\r\n{}\n", GOOD.replace("S-1", "S-3"));
+        let input = format!(
+            "{GOOD}\n\nnot json\n{{\"id\":\"S-2\"}}\r\n{}\n",
+            GOOD.replace("S-1", "S-3")
+        );
         let batch = read_batch(input.as_bytes()).unwrap();
         assert_eq!(batch.records.len(), 2);
         assert_eq!(batch.lines, vec![1, 5]);
@@ -231,7 +264,11 @@ mod tests {
         let other = GOOD.replace("P-1", "P-2");
         let same = read_batch(format!("{GOOD}\n{GOOD}").as_bytes()).unwrap();
         assert_eq!((same.records.len(), same.rejected.len()), (1, 1));
-        assert!(same.rejected[0].reason.contains("identical record on line 1"));
+        assert!(
+            same.rejected[0]
+                .reason
+                .contains("identical record on line 1")
+        );
         let clash = read_batch(format!("{GOOD}\n{other}").as_bytes()).unwrap();
         assert_eq!((clash.records.len(), clash.rejected.len()), (0, 2));
         assert!(clash.rejected[0].reason.contains("lines 1, 2"));
