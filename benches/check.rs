@@ -8,7 +8,7 @@
 //! The ratio of the two is the figure that matters; absolute times vary with the machine.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pactum::{Decimal, Engine, Pack, Record, RefData};
+use pactum::{Decimal, Engine, Pack, Record, RefData, Verdict};
 use std::hint::black_box;
 
 fn engine() -> Engine {
@@ -63,18 +63,18 @@ fn bench_sale(c: &mut Criterion) {
     let engine = engine();
     let passing = sale("90.00");
     let failing = sale("81.00");
-    assert_eq!(engine.check(&passing).len(), 0);
-    assert_eq!(engine.check(&failing).len(), 1);
+    assert!(engine.check(&passing).is_clean());
+    assert_eq!(engine.check(&failing).findings.len(), 1);
     assert_eq!(hand_written(engine.data(), &passing), 0);
     assert_eq!(hand_written(engine.data(), &failing), 1);
 
     let mut group = c.benchmark_group("sale_3_lines");
-    let mut out = Vec::new();
+    let mut out = Verdict::default();
     group.bench_function("pactum/passing", |b| {
         b.iter(|| {
             out.clear();
             engine.check_into(black_box(&passing), &mut out);
-            assert!(out.is_empty());
+            assert!(out.is_clean());
         })
     });
     group.bench_function("hand_written/passing", |b| {
@@ -84,7 +84,7 @@ fn bench_sale(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             engine.check_into(black_box(&failing), &mut out);
-            assert_eq!(out.len(), 1);
+            assert_eq!(out.findings.len(), 1);
         })
     });
     group.bench_function("hand_written/failing", |b| {

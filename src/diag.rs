@@ -77,6 +77,23 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Byte offset of 1-based `line` and `column` (in characters) in `text`, clamped to the text.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let rest = text.get(line_start..).unwrap_or("");
+    let in_line = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    (line_start + in_line).min(text.len())
+}
+
 /// One problem, with where it is and, when it helps, a hint and a second place (the first
 /// definition of a duplicate).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,6 +287,16 @@ mod tests {
         assert_eq!(line_column(text, 4), (2, 2));
         assert_eq!(line_column(text, 7), (3, 1));
         assert_eq!(line_column(text, 99), (3, 2));
+    }
+
+    #[test]
+    fn offsets_invert_line_column() {
+        let text = "ab\ncde\nf";
+        for offset in 0..text.len() {
+            let (line, column) = line_column(text, offset);
+            assert_eq!(offset_of(text, line, column), offset);
+        }
+        assert_eq!(offset_of(text, 9, 9), text.len());
     }
 
     #[test]

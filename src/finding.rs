@@ -52,6 +52,10 @@ impl Finding {
 pub struct RuleError {
     /// The rule's id.
     pub rule: Arc<str>,
+    /// The rule's severity: a rule that could not run counts as failing at it (it is
+    /// never a pass). Not part of the JSON shape.
+    #[serde(skip)]
+    pub severity: Severity,
     /// The record it failed on; `None` when it failed outside one record.
     pub record: Option<String>,
     /// What went wrong.

@@ -16,7 +16,7 @@
 //!     "lines": [{"sku": "SEAL-200", "qty": 4, "unit_price": "81.00", "currency": "USD", "source": "oem"}],
 //!     "documents": [{"kind": "purchase_order"}]
 //! }))?;
-//! for finding in engine.check(&record) {
+//! for finding in engine.check(&record).findings {
 //!     println!("{} {}: {}", finding.severity, finding.rule, finding.message);
 //!     // error price.min-list: sold SEAL-200 at 81.00 USD, 10% below the list price of
 //!     // 90.00 USD in force on 2026-03-14
@@ -54,21 +54,25 @@ mod date;
 mod diag;
 mod engine;
 mod finding;
+mod limits;
 mod money;
 mod pack;
 mod record;
 mod refdata;
 mod report;
+mod script;
 
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location};
-pub use engine::{Engine, Outcome, Session};
+pub use engine::{Engine, Outcome, Session, Verdict};
 pub use finding::{Finding, RuleError};
+pub use limits::Limits;
 pub use pack::{Check, Pack, Rule, Selector, Severity};
 pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Report, Summary};
 pub use rust_decimal::Decimal;
+pub use script::{Condition, Script};
 
 /// The README's examples run as doc tests, so the README cannot drift from the code.
 #[doc = include_str!("../README.md")]

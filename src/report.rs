@@ -124,9 +124,13 @@ impl Report {
         }
     }
 
-    /// The most severe finding's severity, if any.
+    /// The most severe severity among findings and rule errors, if any. A rule that could
+    /// not run counts at its own severity: it must never read as a pass.
     pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        let findings = self.findings.iter().map(|f| f.severity);
+        findings
+            .chain(self.rule_errors.iter().map(|e| e.severity))
+            .max()
     }
 
     fn json_report(&self) -> JsonReport<'_> {

@@ -103,7 +103,8 @@ pub(super) fn check_record(
                 }
             }
         }
-        // Batch-level checks run in the session.
+        // Batch-level checks run in the session; scripts in the engine.
+        Check::Condition(_) | Check::Script(_) => {}
         Check::PipelineCadence { .. }
         | Check::RegisteredBeforeSale { .. }
         | Check::AgreementOnFile { .. } => {}

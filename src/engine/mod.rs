@@ -10,6 +10,7 @@ use crate::pack::{Check, Pack, Rule, Selector};
 use crate::record::{Batch, Kind, Record};
 use crate::refdata::{Partner, RefData};
 use crate::report::Report;
+use crate::script::{Host, Shared};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -18,9 +19,33 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct Engine {
     pack: Pack,
-    data: RefData,
+    data: Arc<RefData>,
     /// Rule ids as shared strings, so a finding does not copy its rule's id.
     ids: Vec<Arc<str>>,
+    /// Runs the pack's scripts and conditions, with the reference data bound.
+    scripts: Host,
+}
+
+/// What checking one record (or a batch) gave: findings, and rules that failed to run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Violations found.
+    pub findings: Vec<Finding>,
+    /// Rules that could not judge the record; never a pass.
+    pub rule_errors: Vec<RuleError>,
+}
+
+impl Verdict {
+    /// Whether the record passed every rule that ran, and every rule ran.
+    pub fn is_clean(&self) -> bool {
+        self.findings.is_empty() && self.rule_errors.is_empty()
+    }
+
+    /// Empties both lists, keeping their memory for the next record.
+    pub fn clear(&mut self) {
+        self.findings.clear();
+        self.rule_errors.clear();
+    }
 }
 
 /// What a rule needs to know about the record in hand, looked up once per record.
@@ -60,6 +85,8 @@ impl Check {
                 | Check::ListPriceExists
                 | Check::GenuineParts
                 | Check::RequiredDocuments { .. }
+                | Check::Condition(_)
+                | Check::Script(_)
         )
     }
 }
@@ -72,7 +99,14 @@ impl Engine {
             .iter()
             .map(|r| Arc::from(r.id.as_str()))
             .collect();
-        Ok(Engine { pack, data, ids })
+        let data = Arc::new(data);
+        let scripts = Host::new(pack.limits(), &data);
+        Ok(Engine {
+            pack,
+            data,
+            ids,
+            scripts,
+        })
     }
 
     /// The rule pack.
@@ -103,21 +137,68 @@ impl Engine {
     }
 
     /// Checks one record against the stateless rules (those that need no other record),
-    /// appending findings to `out`. Allocates nothing when the record passes.
-    pub fn check_into(&self, record: &Record, out: &mut Vec<Finding>) {
+    /// appending to `out`. With only built-in rules, allocates nothing when the record
+    /// passes; script rules copy the record once for the scripts to share.
+    pub fn check_into(&self, record: &Record, out: &mut Verdict) {
         let ctx = self.ctx(record);
+        let mut shared = None;
         for (rule, id) in self.rules() {
             if rule.check.is_stateless() && rule.select.matches(&ctx) {
-                builtin::check_record(rule, id, &ctx, &self.data, out);
+                self.apply(rule, id, &ctx, &mut shared, out);
             }
         }
     }
 
     /// Checks one record against the stateless rules.
-    pub fn check(&self, record: &Record) -> Vec<Finding> {
-        let mut out = Vec::new();
+    pub fn check(&self, record: &Record) -> Verdict {
+        let mut out = Verdict::default();
         self.check_into(record, &mut out);
         out
+    }
+
+    /// Runs one stateless rule on one record.
+    fn apply(
+        &self,
+        rule: &Rule,
+        id: &Arc<str>,
+        ctx: &Ctx<'_>,
+        shared: &mut Option<Shared>,
+        out: &mut Verdict,
+    ) {
+        let record = ctx.record;
+        let result = match &rule.check {
+            Check::Script(script) => {
+                let shared = shared.get_or_insert_with(|| Shared::new(record));
+                self.scripts.run_script(script, shared)
+            }
+            Check::Condition(condition) => {
+                let shared = shared.get_or_insert_with(|| Shared::new(record));
+                self.scripts.run_condition(condition, shared)
+            }
+            _ => {
+                builtin::check_record(rule, id, ctx, &self.data, &mut out.findings);
+                return;
+            }
+        };
+        match result {
+            Ok(found) => out.findings.extend(found.into_iter().map(|f| Finding {
+                rule: Arc::clone(id),
+                severity: rule.severity,
+                record: Some(record.id.clone()),
+                line: f.line,
+                partner: record.partner.clone(),
+                message: f.message,
+                expected: f.expected,
+                actual: f.actual,
+                date: record.date,
+            })),
+            Err(reason) => out.rule_errors.push(RuleError {
+                rule: Arc::clone(id),
+                severity: rule.severity,
+                record: Some(record.id.clone()),
+                reason,
+            }),
+        }
     }
 
     /// Starts a session: push records, then `finish` for the rules that need the batch.
@@ -134,8 +215,7 @@ impl Engine {
             first: None,
             last: None,
             checked: 0,
-            findings: Vec::new(),
-            rule_errors: Vec::new(),
+            verdict: Verdict::default(),
         }
     }
 
@@ -218,8 +298,7 @@ pub struct Session<'e> {
     first: Option<Date>,
     last: Option<Date>,
     checked: usize,
-    findings: Vec<Finding>,
-    rule_errors: Vec<RuleError>,
+    verdict: Verdict,
 }
 
 impl Session<'_> {
@@ -231,10 +310,11 @@ impl Session<'_> {
         self.first = Some(self.first.map_or(record.date, |d| d.min(record.date)));
         self.last = Some(self.last.map_or(record.date, |d| d.max(record.date)));
         let ctx = engine.ctx(record);
+        let mut shared = None;
         for ((rule, id), state) in engine.rules().zip(&mut self.state) {
             match (state, &rule.check) {
                 (State::Stateless, _) if rule.select.matches(&ctx) => {
-                    builtin::check_record(rule, id, &ctx, &engine.data, &mut self.findings);
+                    engine.apply(rule, id, &ctx, &mut shared, &mut self.verdict);
                 }
                 (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. })
                     if &record.kind == update_kind =>
@@ -290,7 +370,7 @@ impl Session<'_> {
         let engine = self.engine;
         let as_of = as_of.or(self.last);
         for ((rule, id), state) in engine.rules().zip(std::mem::take(&mut self.state)) {
-            let out = &mut self.findings;
+            let out = &mut self.verdict.findings;
             match (state, &rule.check) {
                 (State::Cadence { mut updates }, Check::PipelineCadence { max_gap_days, .. }) => {
                     let (Some(first), Some(as_of)) = (self.first, as_of) else {
@@ -348,12 +428,18 @@ impl Session<'_> {
                 _ => {}
             }
         }
-        self.findings.sort_by(Finding::report_order);
+        let Verdict {
+            mut findings,
+            mut rule_errors,
+        } = self.verdict;
+        findings.sort_by(Finding::report_order);
+        rule_errors
+            .sort_by(|a, b| (&a.record, &a.rule, &a.reason).cmp(&(&b.record, &b.rule, &b.reason)));
         Outcome {
             as_of,
             checked: self.checked,
-            findings: self.findings,
-            rule_errors: self.rule_errors,
+            findings,
+            rule_errors,
         }
     }
 }

@@ -2,10 +2,12 @@
 //! every problem (with file, line and column) before giving up.
 
 use super::{Check, Pack, Rule, Selector, Severity, wire};
-use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
+use crate::diag::{Diagnostic, LoadError, Location, did_you_mean, offset_of};
+use crate::limits::Limits;
 use crate::money::parse_decimal;
 use crate::record::Kind;
 use crate::refdata::{PartnerType, ticked};
+use crate::script::{CompileError, Compiler};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -28,6 +30,8 @@ impl Pack {
             return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
         }
         let manifest = load_manifest(dir, &mut errors);
+        let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.3);
+        let compiler = Compiler::new(&limits);
         let mut rule_files: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -56,18 +60,21 @@ impl Pack {
                     file,
                     text: &text,
                     errors: &mut errors,
+                    dir,
+                    compiler: Some(&compiler),
                 }
                 .load_rules(&mut rules);
             }
         }
         check_duplicate_ids(&rules, &mut errors);
-        let (name, version, description) = manifest.unwrap_or_default();
+        let (name, version, description, limits) = manifest.unwrap_or_default();
         errors.into_result(Pack {
             name,
             version,
             description,
             dir: dir.to_path_buf(),
             rules,
+            limits,
         })
     }
 }
@@ -89,7 +96,7 @@ fn read_text(file: &Path, errors: &mut LoadError) -> Option<Arc<str>> {
     }
 }
 
-fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, String)> {
+fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, String, Limits)> {
     let file = dir.join(MANIFEST);
     if !file.is_file() {
         errors.push(Diagnostic::new(
@@ -106,6 +113,8 @@ fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, 
         file: &file,
         text: &text,
         errors,
+        dir,
+        compiler: None,
     };
     let table = loader.parse()?;
     let manifest: wire::Manifest = loader.deserialize(Spanned::new(
@@ -117,10 +126,36 @@ fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, 
             loader.fail(field.span(), "must not be empty".to_owned(), None);
         }
     }
+    let limits = match manifest.limits {
+        None => Limits::DEFAULT,
+        Some(limits) => {
+            let span = limits.span();
+            let limits = limits.into_inner();
+            // rhai reads 0 as "no limit"; a pack cannot switch the sandbox off.
+            let values = [
+                limits.max_operations,
+                limits.max_call_levels as u64,
+                limits.max_expr_depth as u64,
+                limits.max_function_expr_depth as u64,
+                limits.max_string_size as u64,
+                limits.max_array_size as u64,
+                limits.max_map_size as u64,
+                limits.max_findings_per_record as u64,
+            ];
+            for (name, value) in Limits::NAMES.iter().zip(values) {
+                if value == 0 {
+                    let message = format!("limit `{name}` must be at least 1, but is 0");
+                    loader.fail(span.clone(), message, None);
+                }
+            }
+            limits
+        }
+    };
     Some((
         manifest.name.into_inner(),
         manifest.version.into_inner(),
         manifest.description,
+        limits,
     ))
 }
 
@@ -146,6 +181,10 @@ struct FileLoader<'a> {
     file: &'a Path,
     text: &'a str,
     errors: &'a mut LoadError,
+    /// The pack folder, which script paths are relative to.
+    dir: &'a Path,
+    /// Compiles scripts and conditions; `None` while reading the manifest.
+    compiler: Option<&'a Compiler>,
 }
 
 impl<'a> FileLoader<'a> {
@@ -383,6 +422,14 @@ impl<'a> FileLoader<'a> {
                     signed: p.signed,
                 }
             }
+            "condition" => {
+                let p: wire::Condition = self.params(params, &rule)?;
+                Check::Condition(self.condition(p)?)
+            }
+            "script" => {
+                let p: wire::Script = self.params(params, &rule)?;
+                Check::Script(self.script(&p.file)?)
+            }
             other => {
                 let help = did_you_mean(other, Check::KINDS);
                 self.fail(
@@ -396,6 +443,92 @@ impl<'a> FileLoader<'a> {
                 return None;
             }
         })
+    }
+
+    /// Compiles an inline condition and its templates, reporting each error at its place
+    /// in the rule file.
+    fn condition(&mut self, p: wire::Condition) -> Option<crate::script::Condition> {
+        let compiler = self.compiler?;
+        let each = p.each_line;
+        let when = compiler
+            .expression(p.when.get_ref(), each)
+            .map_err(|e| self.inline_error(&p.when, e))
+            .ok();
+        let message = compiler
+            .template(p.message.get_ref(), each)
+            .map_err(|e| self.inline_error(&p.message, e))
+            .ok();
+        let mut template = |t: &Option<Spanned<String>>| match t {
+            None => Some(None),
+            Some(t) => compiler
+                .template(t.get_ref(), each)
+                .map(Some)
+                .map_err(|e| self.inline_error(t, e))
+                .ok(),
+        };
+        let expected = template(&p.expected);
+        let actual = template(&p.actual);
+        Some(Compiler::condition(
+            p.when.into_inner(),
+            when?,
+            message?,
+            expected?,
+            actual?,
+            each,
+        ))
+    }
+
+    /// A compile error inside a TOML string, placed at its line and column in the file.
+    fn inline_error(&mut self, value: &Spanned<String>, e: CompileError) {
+        let (line, column) = crate::diag::line_column(self.text, value.span().start);
+        // The text starts one column after the opening quote.
+        let (line, column) = if e.line <= 1 {
+            (line, column + e.column.max(1))
+        } else {
+            (line + e.line - 1, e.column.max(1))
+        };
+        let offset = offset_of(self.text, line, column);
+        self.fail(offset..offset + 1, format!("rhai: {}", e.message), None);
+    }
+
+    /// Reads and compiles a script file named by a rule.
+    fn script(&mut self, path: &Spanned<String>) -> Option<crate::script::Script> {
+        let compiler = self.compiler?;
+        let relative = Path::new(path.get_ref());
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside || relative.extension().is_none_or(|x| x != "rhai") {
+            let message = format!(
+                "script `{}` must be a `.rhai` file inside the pack folder, named relative to it",
+                path.get_ref()
+            );
+            self.fail(path.span(), message, None);
+            return None;
+        }
+        let file = self.dir.join(relative);
+        if !file.is_file() {
+            self.fail(
+                path.span(),
+                format!(
+                    "script `{}` does not exist in `{}`",
+                    path.get_ref(),
+                    self.dir.display()
+                ),
+                None,
+            );
+            return None;
+        }
+        let text = read_text(&file, self.errors)?;
+        compiler
+            .script(&file, std::sync::Arc::clone(&text))
+            .map_err(|e| {
+                let offset = offset_of(&text, e.line.max(1), e.column.max(1));
+                let location = Location::from_span(&file, &text, offset..offset + 1);
+                self.errors
+                    .push(Diagnostic::new(location, format!("rhai: {}", e.message)));
+            })
+            .ok()
     }
 
     fn fraction(&mut self, text: &Spanned<String>) -> Option<Decimal> {

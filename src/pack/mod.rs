@@ -5,8 +5,10 @@ mod load;
 mod wire;
 
 use crate::diag::Location;
+use crate::limits::Limits;
 use crate::record::Kind;
 use crate::refdata::PartnerType;
+use crate::script::{Condition, Script};
 use rust_decimal::Decimal;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -105,11 +107,15 @@ pub enum Check {
         /// Whether that document must be signed.
         signed: bool,
     },
+    /// `condition`: an inline Rhai expression; true means a finding.
+    Condition(Condition),
+    /// `script`: a Rhai file whose `check(record)` returns the findings.
+    Script(Script),
 }
 
 impl Check {
     /// The check kinds a rule file can name.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 9] = [
         "min-list-price",
         "list-price-exists",
         "genuine-parts",
@@ -117,6 +123,8 @@ impl Check {
         "registered-before-sale",
         "required-documents",
         "agreement-on-file",
+        "condition",
+        "script",
     ];
 
     /// The name of this check's kind.
@@ -129,6 +137,8 @@ impl Check {
             Check::RegisteredBeforeSale { .. } => "registered-before-sale",
             Check::RequiredDocuments { .. } => "required-documents",
             Check::AgreementOnFile { .. } => "agreement-on-file",
+            Check::Condition(_) => "condition",
+            Check::Script(_) => "script",
         }
     }
 }
@@ -160,6 +170,7 @@ pub struct Pack {
     description: String,
     dir: PathBuf,
     rules: Vec<Rule>,
+    limits: Limits,
 }
 
 impl Pack {
@@ -181,6 +192,11 @@ impl Pack {
     /// The folder it was loaded from.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The script limits, from the manifest's `[limits]` or the defaults.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Its rules, in file order.

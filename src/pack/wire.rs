@@ -13,6 +13,8 @@ pub(crate) struct Manifest {
     pub version: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// Overrides of the script limits; see `Limits`.
+    pub limits: Option<Spanned<crate::limits::Limits>>,
 }
 
 /// One `[[rule]]` table, less its `params` (read apart, once the check kind is known, so a
@@ -95,3 +97,27 @@ pub(crate) struct AgreementOnFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoParams {}
+
+/// Params of `condition`: an inline Rhai expression and message templates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Condition {
+    /// A Rhai expression over `record` (and `line`, `index` with `each_line`); true means a
+    /// finding.
+    pub when: Spanned<String>,
+    /// The finding's message, with `${expression}` placeholders.
+    pub message: Spanned<String>,
+    pub expected: Option<Spanned<String>>,
+    pub actual: Option<Spanned<String>>,
+    /// Judge each line of the record on its own.
+    #[serde(default)]
+    pub each_line: bool,
+}
+
+/// Params of `script`: a `.rhai` file in the pack.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Script {
+    /// Path relative to the pack folder, such as `scripts/partner_active.rhai`.
+    pub file: Spanned<String>,
+}

@@ -1,0 +1,72 @@
+//! Every bound pactum puts on untrusted input, in one place.
+//!
+//! Rule packs come from policy teams, not from the engine's authors: a script may loop
+//! forever, recurse without end or build a string the size of the machine. Each limit below
+//! turns such a script into a rule error in the report (never a pass, never a hang) while
+//! the rest of the batch goes on. A pack may change any of them in `pack.toml`:
+//!
+//! ```toml
+//! [limits]
+//! max_operations = 200000
+//! ```
+
+use serde::Deserialize;
+
+/// Bounds on what one script call may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Operations (roughly, expression evaluations) one call of a rule on one record may
+    /// take. Stops infinite loops. 100,000 is two orders of magnitude above what the
+    /// standard pack's scripts need on a 50-line record, and small enough that a script
+    /// stuck in `loop {}` costs a few milliseconds per record.
+    pub max_operations: u64,
+    /// Nested function calls. Stops runaway recursion well before the native stack does.
+    pub max_call_levels: usize,
+    /// Nesting depth of expressions at the top level of a script or condition, checked
+    /// when the pack loads. Stops a pathological script from exhausting the parser's stack.
+    pub max_expr_depth: usize,
+    /// Nesting depth of expressions inside functions, checked when the pack loads.
+    pub max_function_expr_depth: usize,
+    /// Bytes in one string a script builds. A finding's message needs a few hundred.
+    pub max_string_size: usize,
+    /// Items in one array a script builds.
+    pub max_array_size: usize,
+    /// Entries in one object map a script builds.
+    pub max_map_size: usize,
+    /// Findings one call of a rule may return on one record. More is a rule error: a rule
+    /// that floods the report has a bug.
+    pub max_findings_per_record: usize,
+}
+
+impl Limits {
+    /// The default limits, documented field by field.
+    pub const DEFAULT: Limits = Limits {
+        max_operations: 100_000,
+        max_call_levels: 32,
+        max_expr_depth: 64,
+        max_function_expr_depth: 32,
+        max_string_size: 64 * 1024,
+        max_array_size: 10_000,
+        max_map_size: 1_000,
+        max_findings_per_record: 1_000,
+    };
+
+    /// The limit names as written in `pack.toml`.
+    pub(crate) const NAMES: [&'static str; 8] = [
+        "max_operations",
+        "max_call_levels",
+        "max_expr_depth",
+        "max_function_expr_depth",
+        "max_string_size",
+        "max_array_size",
+        "max_map_size",
+        "max_findings_per_record",
+    ];
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
