@@ -78,7 +78,7 @@ mod tests {
         ] {
             assert!(parse_decimal(bad).is_err(), "{bad}");
         }
-        let long = "1.".to_owned() + &"1".repeat(40);
+        let long = format!("1.{}", "1".repeat(40));
         assert!(parse_decimal(&long).unwrap_err().contains("more digits"));
     }
 

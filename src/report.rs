@@ -271,17 +271,22 @@ impl Report {
         if !self.rule_errors.is_empty() {
             let _ = writeln!(
                 t,
-                "\nRule errors ({}): these rules could not judge these records:",
+                "\nRule errors ({}): these rules could not judge these records, which is not a pass:",
                 self.rule_errors.len()
             );
+            // A broken rule fails on every record it sees; list a few per rule, count the rest.
+            let mut by_rule: BTreeMap<&str, Vec<&RuleError>> = BTreeMap::new();
             for e in &self.rule_errors {
-                let _ = writeln!(
-                    t,
-                    "  {} on {}: {}",
-                    e.rule,
-                    e.record.as_deref().unwrap_or("the batch"),
-                    e.reason
-                );
+                by_rule.entry(&e.rule).or_default().push(e);
+            }
+            for (rule, errors) in by_rule {
+                for e in errors.iter().take(RULE_ERRORS_SHOWN) {
+                    let on = e.record.as_deref().unwrap_or("the batch");
+                    let _ = writeln!(t, "  {rule} on {on}: {}", e.reason);
+                }
+                if let Some(more) = errors.len().checked_sub(RULE_ERRORS_SHOWN).filter(|n| *n > 0) {
+                    let _ = writeln!(t, "  {rule}: {more} more (all are listed by --format json)");
+                }
             }
         }
         if self.findings.is_empty() && self.rule_errors.is_empty() {
@@ -290,6 +295,9 @@ impl Report {
         t
     }
 }
+
+/// Rule errors listed per rule in the text report; the JSON report lists all.
+const RULE_ERRORS_SHOWN: usize = 5;
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
