@@ -284,7 +284,11 @@ impl Report {
                     let on = e.record.as_deref().unwrap_or("the batch");
                     let _ = writeln!(t, "  {rule} on {on}: {}", e.reason);
                 }
-                if let Some(more) = errors.len().checked_sub(RULE_ERRORS_SHOWN).filter(|n| *n > 0) {
+                if let Some(more) = errors
+                    .len()
+                    .checked_sub(RULE_ERRORS_SHOWN)
+                    .filter(|n| *n > 0)
+                {
                     let _ = writeln!(t, "  {rule}: {more} more (all are listed by --format json)");
                 }
             }

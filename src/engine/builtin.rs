@@ -137,13 +137,22 @@ fn min_list_price(
         return;
     }
     let scale = price.list_price.scale().max(2);
-    let below = percent(price.list_price - line.unit_price, price.list_price).unwrap_or_default();
+    let shortfall = price
+        .list_price
+        .checked_sub(line.unit_price)
+        .unwrap_or_default();
+    let below = match percent(shortfall, price.list_price) {
+        // Two places hide an undercut of a tenth of a cent; never say "0% below".
+        Some(p) if p.is_zero() => "less than 0.01%".to_owned(),
+        Some(p) => format!("{}%", p.normalize()),
+        None => "below".to_owned(),
+    };
     let mut message = format!(
-        "sold {} at {} {}, {}% below the list price of {} {} in force on {}",
+        "sold {} at {} {}, {} below the list price of {} {} in force on {}",
         line.sku,
         money(line.unit_price, scale),
         line.currency,
-        below.normalize(),
+        below,
         money(price.list_price, scale),
         price.currency,
         ctx.record.date,

@@ -110,7 +110,7 @@ pub struct Record {
     pub stage: Option<String>,
     /// The installed asset, on a service order.
     pub asset: Option<String>,
-    /// The agreement a sale relies on, or an agreement record's own number.
+    /// The agreement a sale relies on: the id of an `agreement` record.
     pub agreement: Option<String>,
     /// The goods.
     pub lines: Vec<Line>,

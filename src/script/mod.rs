@@ -311,7 +311,10 @@ impl Host {
             .eval_ast_with_scope::<Dynamic>(scope, ast)
             .map_err(|e| self.explain(&e, "condition"))?;
         value.as_bool().map_err(|_| {
-            format!("the condition gave {}, but must give true or false", describe(&value))
+            format!(
+                "the condition gave {}, but must give true or false",
+                describe(&value)
+            )
         })
     }
 
@@ -415,7 +418,10 @@ fn describe(value: &Dynamic) -> String {
     } else if value.is_unit() {
         "()".to_owned()
     } else {
-        format!("a value of type `{}`", value.type_name().rsplit("::").next().unwrap_or("?"))
+        format!(
+            "a value of type `{}`",
+            value.type_name().rsplit("::").next().unwrap_or("?")
+        )
     }
 }
 
@@ -441,9 +447,12 @@ fn finding_from(value: Dynamic, lines: usize) -> Result<ScriptFinding, String> {
     let line = match map.get("line").filter(|v| !v.is_unit()) {
         None => None,
         Some(v) => {
-            let n = v
-                .as_int()
-                .map_err(|_| format!("a finding's `line` must be a line index, but is {}", describe(v)))?;
+            let n = v.as_int().map_err(|_| {
+                format!(
+                    "a finding's `line` must be a line index, but is {}",
+                    describe(v)
+                )
+            })?;
             let index = usize::try_from(n).ok().filter(|i| *i < lines);
             Some(index.ok_or_else(|| {
                 format!("a finding's `line` is {n}, but the record has {lines} lines")
@@ -489,14 +498,18 @@ mod tests {
 
     fn script(body: &str) -> Result<Vec<ScriptFinding>, String> {
         let (compiler, host) = host();
-        let s = compiler.script(Path::new("t.rhai"), Arc::from(body)).map_err(|e| e.message)?;
+        let s = compiler
+            .script(Path::new("t.rhai"), Arc::from(body))
+            .map_err(|e| e.message)?;
         host.run_script(&s, &record("11.999"))
     }
 
     fn condition(when: &str, price: &str) -> Result<Vec<ScriptFinding>, String> {
         let (compiler, host) = host();
         let when_ast = compiler.expression(when, true).map_err(|e| e.message)?;
-        let message = compiler.template("${line.sku} at ${line.unit_price}", true).map_err(|e| e.message)?;
+        let message = compiler
+            .template("${line.sku} at ${line.unit_price}", true)
+            .map_err(|e| e.message)?;
         let c = Compiler::condition(when.into(), when_ast, message, None, None, true);
         host.run_condition(&c, &record(price))
     }
@@ -507,11 +520,32 @@ mod tests {
         assert_eq!(below.len(), 1);
         assert_eq!(below[0].message, "A at 11.999");
         assert_eq!(below[0].line, Some(0));
-        assert!(condition("line.unit_price < 12.00", "12.00").unwrap().is_empty());
-        assert!(condition("line.unit_price < 12", "12.000").unwrap().is_empty());
-        assert_eq!(condition("line.amount == 35.997", "11.999").unwrap().len(), 1);
-        assert_eq!(condition("decimal(\"0.1\") + decimal(\"0.2\") == 0.3", "1").unwrap().len(), 1);
-        assert_eq!(condition("record.attrs.x == 1.25 && record.attrs.n == 2", "1").unwrap().len(), 1);
+        assert!(
+            condition("line.unit_price < 12.00", "12.00")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            condition("line.unit_price < 12", "12.000")
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            condition("line.amount == 35.997", "11.999").unwrap().len(),
+            1
+        );
+        assert_eq!(
+            condition("decimal(\"0.1\") + decimal(\"0.2\") == 0.3", "1")
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            condition("record.attrs.x == 1.25 && record.attrs.n == 2", "1")
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[test]
@@ -527,18 +561,34 @@ mod tests {
         .unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].message, "P-1 dealer 72");
-        assert_eq!((found[0].expected.as_str(), found[0].actual.as_str()), ("US-NE", "2026-03-14"));
+        assert_eq!(
+            (found[0].expected.as_str(), found[0].actual.as_str()),
+            ("US-NE", "2026-03-14")
+        );
         assert_eq!(found[1].line, Some(0));
-        assert!(script("fn check(record) { if partner(\"nobody\") == () { return; } finding(\"x\") }").unwrap().is_empty());
+        assert!(
+            script("fn check(record) { if partner(\"nobody\") == () { return; } finding(\"x\") }")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
     fn every_limit_is_a_rule_error() {
         let cases = [
             ("fn check(record) { loop {} }", "max_operations"),
-            ("fn f(x) { f(x + 1) } fn check(record) { f(0) }", "max_call_levels"),
-            ("fn check(record) { let s = \"xxxxxxxx\"; loop { s += s; } }", "max_string_size"),
-            ("fn check(record) { let a = [1]; loop { a += a; } }", "max_array_size"),
+            (
+                "fn f(x) { f(x + 1) } fn check(record) { f(0) }",
+                "max_call_levels",
+            ),
+            (
+                "fn check(record) { let s = \"xxxxxxxx\"; loop { s += s; } }",
+                "max_string_size",
+            ),
+            (
+                "fn check(record) { let a = [1]; loop { a += a; } }",
+                "max_array_size",
+            ),
         ];
         for (body, limit) in cases {
             let err = script(body).unwrap_err();
@@ -548,21 +598,51 @@ mod tests {
 
     #[test]
     fn bad_results_are_rule_errors() {
-        assert!(script("fn check(record) { 42 }").unwrap_err().contains("returned `42`"));
-        assert!(script("fn check(record) { #{expected: 1} }").unwrap_err().contains("no `message`"));
-        assert!(script("fn check(record) { line_finding(5, \"m\", (), ()) }").unwrap_err().contains("has 1 lines"));
-        assert!(script("fn check(record) { date(\"2026-02-30\") }").unwrap_err().contains("no such day"));
-        assert!(condition("line.qty", "1").unwrap_err().contains("true or false"));
+        assert!(
+            script("fn check(record) { 42 }")
+                .unwrap_err()
+                .contains("returned `42`")
+        );
+        assert!(
+            script("fn check(record) { #{expected: 1} }")
+                .unwrap_err()
+                .contains("no `message`")
+        );
+        assert!(
+            script("fn check(record) { line_finding(5, \"m\", (), ()) }")
+                .unwrap_err()
+                .contains("has 1 lines")
+        );
+        assert!(
+            script("fn check(record) { date(\"2026-02-30\") }")
+                .unwrap_err()
+                .contains("no such day")
+        );
+        assert!(
+            condition("line.qty", "1")
+                .unwrap_err()
+                .contains("true or false")
+        );
     }
 
     #[test]
     fn compile_errors_are_caught_at_load() {
         let (compiler, _) = host();
-        let compile = |body: &str| compiler.script(Path::new("t.rhai"), Arc::from(body)).err().map(|e| (e.line, e.message));
+        let compile = |body: &str| {
+            compiler
+                .script(Path::new("t.rhai"), Arc::from(body))
+                .err()
+                .map(|e| (e.line, e.message))
+        };
         let (line, message) = compile("fn check(record) {\n  let x = 1;\n  x + y\n}").unwrap();
         assert_eq!(line, 3);
         assert!(message.contains("y"), "{message}");
-        assert!(compile("fn other(record) {}").unwrap().1.contains("fn check(record)"));
+        assert!(
+            compile("fn other(record) {}")
+                .unwrap()
+                .1
+                .contains("fn check(record)")
+        );
         assert!(compile("fn check(record) { eval(\"1\") }").is_some());
         assert!(compile("import \"x\" as y; fn check(record) {}").is_some());
         assert!(compiler.expression("recrod.id == \"x\"", false).is_err());
@@ -572,7 +652,15 @@ mod tests {
 
     #[test]
     fn the_sandbox_has_no_clock_and_no_output() {
-        assert!(script("fn check(record) { timestamp() }").unwrap_err().contains("script error"));
-        assert!(script("fn check(record) { print(\"hello\"); debug(1); }").unwrap().is_empty());
+        assert!(
+            script("fn check(record) { timestamp() }")
+                .unwrap_err()
+                .contains("script error")
+        );
+        assert!(
+            script("fn check(record) { print(\"hello\"); debug(1); }")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -1,0 +1,18 @@
+//! The integration tests of pactum: the shipped standard pack (`rules/`) judged against
+//! reference data built in each test, so every boundary is explicit, plus the batch reader,
+//! the report and the `pactum` command line.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod batch;
+mod cli;
+mod common;
+mod docs;
+mod parts;
+mod pipeline;
+mod price;
