@@ -18,6 +18,9 @@ pub struct DateError {
 }
 
 impl Date {
+    /// The earliest date there is.
+    pub const MIN: Date = Date(jiff::civil::Date::MIN);
+
     /// The date `year-month-day`, or `None` when there is no such day.
     pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
         jiff::civil::Date::new(year, month, day).ok().map(Date)

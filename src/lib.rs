@@ -61,16 +61,17 @@ mod record;
 mod refdata;
 mod report;
 mod script;
+mod stats;
 
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location};
-pub use engine::{Engine, Outcome, Session, Verdict};
+pub use engine::{Analytics, Engine, LeftOut, Outcome, PartnerScore, PeerGroup, Session, Verdict};
 pub use finding::{Finding, RuleError};
 pub use limits::Limits;
-pub use pack::{Check, Pack, Rule, Selector, Severity};
+pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
 pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
-pub use report::{Report, Summary};
+pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
 pub use rust_decimal::Decimal;
 pub use script::{Condition, Script};
 

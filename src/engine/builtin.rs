@@ -104,7 +104,7 @@ pub(super) fn check_record(
             }
         }
         // Batch-level checks run in the session; scripts in the engine.
-        Check::Condition(_) | Check::Script(_) => {}
+        Check::Condition(_) | Check::Script(_) | Check::PeerOutlier(_) => {}
         Check::PipelineCadence { .. }
         | Check::RegisteredBeforeSale { .. }
         | Check::AgreementOnFile { .. } => {}

@@ -1,7 +1,12 @@
 //! Evaluation: an [`Engine`] built once from a pack and reference data, checking records one
 //! at a time ([`Engine::check`]) or as a batch through a [`Session`].
 
+mod aggregate;
 mod builtin;
+
+pub(crate) use aggregate::shown;
+pub use aggregate::{Analytics, LeftOut, PartnerScore, PeerGroup};
+pub(crate) use builtin::money;
 
 use crate::date::Date;
 use crate::diag::LoadError;
@@ -245,6 +250,7 @@ struct Pending {
 /// What a stateful rule gathers while records stream by.
 enum State {
     Stateless,
+    Aggregate(aggregate::Sums),
     Cadence {
         updates: HashMap<String, Vec<Date>>,
     },
@@ -272,6 +278,7 @@ impl State {
                 agreements: HashMap::new(),
                 sales: Vec::new(),
             },
+            Check::PeerOutlier(_) => State::Aggregate(aggregate::Sums::default()),
             _ => State::Stateless,
         }
     }
@@ -288,6 +295,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Rules that failed to run.
     pub rule_errors: Vec<RuleError>,
+    /// What the aggregate rules measured per partner and peer group.
+    pub analytics: Analytics,
 }
 
 /// A pass over a batch. Records may be pushed in any order: batch-level rules judge at
@@ -359,6 +368,13 @@ impl Session<'_> {
                         sales.push(Pending::of(record, record.agreement.clone()));
                     }
                 }
+                // Which records count is the selector's kinds; which partners are measured
+                // (types, regions) is decided at `finish`, over partners.csv.
+                (State::Aggregate(sums), Check::PeerOutlier(p))
+                    if rule.select.kinds.is_empty() || rule.select.kinds.contains(&record.kind) =>
+                {
+                    sums.add(p, record);
+                }
                 _ => {}
             }
         }
@@ -369,6 +385,7 @@ impl Session<'_> {
     pub fn finish(mut self, as_of: Option<Date>) -> Outcome {
         let engine = self.engine;
         let as_of = as_of.or(self.last);
+        let mut analytics = Analytics::default();
         for ((rule, id), state) in engine.rules().zip(std::mem::take(&mut self.state)) {
             let out = &mut self.verdict.findings;
             match (state, &rule.check) {
@@ -425,6 +442,19 @@ impl Session<'_> {
                         );
                     }
                 }
+                (State::Aggregate(sums), Check::PeerOutlier(p)) => {
+                    let data = &engine.data;
+                    aggregate::finish(
+                        rule,
+                        id,
+                        p,
+                        sums,
+                        data,
+                        as_of,
+                        &mut self.verdict,
+                        &mut analytics,
+                    );
+                }
                 _ => {}
             }
         }
@@ -440,6 +470,7 @@ impl Session<'_> {
             checked: self.checked,
             findings,
             rule_errors,
+            analytics,
         }
     }
 }

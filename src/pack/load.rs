@@ -430,6 +430,10 @@ impl<'a> FileLoader<'a> {
                 let p: wire::Script = self.params(params, &rule)?;
                 Check::Script(self.script(&p.file)?)
             }
+            "peer-outlier" => {
+                let p: wire::PeerOutlier = self.params(params, &rule)?;
+                Check::PeerOutlier(self.peer_outlier(p)?)
+            }
             other => {
                 let help = did_you_mean(other, Check::KINDS);
                 self.fail(
@@ -529,6 +533,80 @@ impl<'a> FileLoader<'a> {
                     .push(Diagnostic::new(location, format!("rhai: {}", e.message)));
             })
             .ok()
+    }
+
+    fn peer_outlier(&mut self, p: wire::PeerOutlier) -> Option<super::PeerOutlier> {
+        let mut ok = true;
+        if !crate::money::is_currency_code(p.currency.get_ref()) {
+            let message = format!(
+                "expected a three-letter ISO 4217 code like `USD`, but found `{}`",
+                p.currency.get_ref()
+            );
+            self.fail(p.currency.span(), message, None);
+            ok = false;
+        }
+        let mut peers = Vec::new();
+        for key in &p.peers {
+            match key.get_ref().as_str() {
+                "region" => peers.push(super::PeerKey::Region),
+                "partner_type" => peers.push(super::PeerKey::PartnerType),
+                other => {
+                    let known = ["region", "partner_type"];
+                    let message =
+                        format!("expected peers by {}, but found `{other}`", ticked(&known));
+                    self.fail(key.span(), message, did_you_mean(other, known));
+                    ok = false;
+                }
+            }
+        }
+        peers.sort_unstable();
+        peers.dedup();
+        let direction = match p.direction.get_ref().as_str() {
+            "high" => Some(super::Direction::High),
+            "low" => Some(super::Direction::Low),
+            "both" => Some(super::Direction::Both),
+            other => {
+                let known = ["high", "low", "both"];
+                let message = format!(
+                    "expected a direction of {}, but found `{other}`",
+                    ticked(&known)
+                );
+                self.fail(p.direction.span(), message, did_you_mean(other, known));
+                None
+            }
+        };
+        let threshold = match parse_decimal(p.threshold.get_ref()) {
+            Ok(t) if t > Decimal::ZERO => Some(t),
+            Ok(t) => {
+                self.fail(
+                    p.threshold.span(),
+                    format!("expected a threshold above 0 such as `3.5`, but found `{t}`"),
+                    None,
+                );
+                None
+            }
+            Err(e) => {
+                self.fail(p.threshold.span(), e, None);
+                None
+            }
+        };
+        let min_group = *p.min_group.get_ref();
+        if !(3..=1_000_000).contains(&min_group) {
+            // Below 3 partners a median and its deviation say nothing about an outlier.
+            let message =
+                format!("expected a minimum group size from 3 to 1000000, but found `{min_group}`");
+            self.fail(p.min_group.span(), message, None);
+            ok = false;
+        }
+        let source = p.source.filter(|s| !s.is_empty());
+        Some(super::PeerOutlier {
+            currency: p.currency.into_inner(),
+            source,
+            peers: ok.then_some(peers)?,
+            direction: direction?,
+            threshold: threshold?,
+            min_group: usize::try_from(min_group).ok()?,
+        })
     }
 
     fn fraction(&mut self, text: &Spanned<String>) -> Option<Decimal> {

@@ -111,11 +111,51 @@ pub enum Check {
     Condition(Condition),
     /// `script`: a Rhai file whose `check(record)` returns the findings.
     Script(Script),
+    /// `peer-outlier`: a per-partner metric over the batch, per installed asset, against the
+    /// partner's peer group, judged by the modified z-score.
+    PeerOutlier(PeerOutlier),
+}
+
+/// What a partner is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PeerKey {
+    /// Partners of the same region (`partners.csv`).
+    Region,
+    /// Partners of the same type.
+    PartnerType,
+}
+
+/// Which side of the group's centre is suspicious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Far above the median.
+    High,
+    /// Far below the median.
+    Low,
+    /// Either.
+    Both,
+}
+
+/// The parameters of a `peer-outlier` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerOutlier {
+    /// Only lines in this currency count; the others are left out and counted.
+    pub currency: String,
+    /// Only lines from this source count, when given (`oem`: bought from the OEM).
+    pub source: Option<String>,
+    /// What makes partners peers.
+    pub peers: Vec<PeerKey>,
+    /// Which side is flagged.
+    pub direction: Direction,
+    /// The modified z-score beyond which a partner is flagged (3.5 in the literature).
+    pub threshold: Decimal,
+    /// Groups with fewer partners are not judged.
+    pub min_group: usize,
 }
 
 impl Check {
     /// The check kinds a rule file can name.
-    pub const KINDS: [&'static str; 9] = [
+    pub const KINDS: [&'static str; 10] = [
         "min-list-price",
         "list-price-exists",
         "genuine-parts",
@@ -125,6 +165,7 @@ impl Check {
         "agreement-on-file",
         "condition",
         "script",
+        "peer-outlier",
     ];
 
     /// The name of this check's kind.
@@ -139,6 +180,7 @@ impl Check {
             Check::AgreementOnFile { .. } => "agreement-on-file",
             Check::Condition(_) => "condition",
             Check::Script(_) => "script",
+            Check::PeerOutlier(_) => "peer-outlier",
         }
     }
 }

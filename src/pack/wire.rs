@@ -114,6 +114,20 @@ pub(crate) struct Condition {
     pub each_line: bool,
 }
 
+/// Params of `peer-outlier`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PeerOutlier {
+    pub currency: Spanned<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub peers: Vec<Spanned<String>>,
+    pub direction: Spanned<String>,
+    /// A decimal in quotes, such as `"3.5"`.
+    pub threshold: Spanned<String>,
+    pub min_group: Spanned<i64>,
+}
+
 /// Params of `script`: a `.rhai` file in the pack.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,8 +1,13 @@
 //! The report of a run: counts, findings, rejected records and rule errors, rendered as
 //! text for people or JSON for tools.
 
+mod scorecard;
+
+pub use scorecard::{Metric, PartnerCard, RegionRow};
+
 use crate::date::Date;
 use crate::engine::Outcome;
+use crate::engine::{Analytics, LeftOut, PeerGroup};
 use crate::finding::{Finding, RuleError};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
@@ -25,6 +30,12 @@ pub struct Report {
     /// Partner id → "type, region", for the partners the report names.
     partners: BTreeMap<String, String>,
     pack: String,
+    /// What the aggregate rules measured.
+    analytics: Analytics,
+    /// The scorecard: every partner, its metrics and its findings by rule.
+    cards: Vec<PartnerCard>,
+    /// Per aggregate rule and region, the metric over all the region's partners.
+    regions: Vec<RegionRow>,
 }
 
 /// The counts at the head of a report.
@@ -53,6 +64,36 @@ struct JsonReport<'a> {
     violations: &'a [Finding],
     rejected: &'a [Rejected],
     rule_errors: &'a [RuleError],
+    partners: &'a [PartnerCard],
+    regions: &'a [RegionRow],
+    peer_groups: Vec<JsonGroup<'a>>,
+    left_out: &'a [LeftOut],
+}
+
+/// A peer group as the JSON report shows it: numbers rounded for people.
+#[derive(Serialize)]
+struct JsonGroup<'a> {
+    rule: &'a str,
+    group: &'a str,
+    partners: usize,
+    median: Option<String>,
+    mad: Option<String>,
+    judged: bool,
+    note: Option<&'a str>,
+}
+
+impl<'a> From<&'a PeerGroup> for JsonGroup<'a> {
+    fn from(g: &'a PeerGroup) -> Self {
+        JsonGroup {
+            rule: &g.rule,
+            group: &g.group,
+            partners: g.partners,
+            median: g.median.map(crate::engine::shown),
+            mad: g.mad.map(crate::engine::shown),
+            judged: g.judged,
+            note: g.note.as_deref(),
+        }
+    }
 }
 
 impl Report {
@@ -73,6 +114,8 @@ impl Report {
             .filter_map(|f| data.partner(&f.partner))
             .map(|p| (p.id.clone(), format!("{}, {}", p.partner_type, p.region)))
             .collect();
+        let cards = scorecard::cards(data, &outcome.findings, &outcome.analytics);
+        let regions = scorecard::regions(&outcome.analytics);
         Report {
             as_of: outcome.as_of,
             checked: outcome.checked,
@@ -82,6 +125,9 @@ impl Report {
             rules,
             partners,
             pack: format!("{} {}", pack.name(), pack.version()),
+            analytics: outcome.analytics,
+            cards,
+            regions,
         }
     }
 
@@ -140,7 +186,26 @@ impl Report {
             violations: &self.findings,
             rejected: &self.rejected,
             rule_errors: &self.rule_errors,
+            partners: &self.cards,
+            regions: &self.regions,
+            peer_groups: self.analytics.groups.iter().map(JsonGroup::from).collect(),
+            left_out: &self.analytics.left_out,
         }
+    }
+
+    /// What the aggregate rules measured per partner and peer group.
+    pub fn analytics(&self) -> &Analytics {
+        &self.analytics
+    }
+
+    /// The scorecard: every partner with its metrics and findings by rule.
+    pub fn scorecard(&self) -> &[PartnerCard] {
+        &self.cards
+    }
+
+    /// Per aggregate rule and region: partners, assets, total and total per asset.
+    pub fn regions(&self) -> &[RegionRow] {
+        &self.regions
     }
 
     /// The report as one JSON value (the shape in the README).
@@ -257,6 +322,9 @@ impl Report {
                     f.expected, f.actual
                 );
             }
+        }
+        if !self.analytics.groups.is_empty() {
+            scorecard::render(&mut t, &self.cards, &self.analytics, &self.regions);
         }
         if !self.rejected.is_empty() {
             let _ = writeln!(
