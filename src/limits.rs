@@ -32,7 +32,9 @@ pub struct Limits {
     pub max_string_size: usize,
     /// Items in one array a script builds.
     pub max_array_size: usize,
-    /// Entries in one object map a script builds.
+    /// Entries in one object map a script builds. rhai counts the entries of maps nested
+    /// inside an array or map together, so a script returning 1,000 findings (maps of four
+    /// entries) needs 4,000.
     pub max_map_size: usize,
     /// Findings one call of a rule may return on one record. More is a rule error: a rule
     /// that floods the report has a bug.
@@ -48,7 +50,7 @@ impl Limits {
         max_function_expr_depth: 32,
         max_string_size: 64 * 1024,
         max_array_size: 10_000,
-        max_map_size: 1_000,
+        max_map_size: 10_000,
         max_findings_per_record: 1_000,
     };
 

@@ -113,9 +113,21 @@ fn json_report_has_the_documented_shape() {
     let out = pactum(&["check", "--format", "json"], None);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    // DESIGN's five keys, then the analytics issue's scorecard, region table, peer groups
+    // and the partners the aggregate rules left out.
     assert_eq!(
         keys(&report),
-        set(&["as_of", "summary", "violations", "rejected", "rule_errors"])
+        set(&[
+            "as_of",
+            "summary",
+            "violations",
+            "rejected",
+            "rule_errors",
+            "partners",
+            "regions",
+            "peer_groups",
+            "left_out"
+        ])
     );
     let (n, latest) = example_records();
     assert_eq!(report["as_of"], latest.as_str());

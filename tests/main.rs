@@ -9,10 +9,13 @@
     clippy::indexing_slicing
 )]
 
+mod analytics;
 mod batch;
 mod cli;
 mod common;
 mod docs;
+mod partner;
 mod parts;
 mod pipeline;
 mod price;
+mod scripts;

@@ -484,14 +484,10 @@ impl<'a> FileLoader<'a> {
 
     /// A compile error inside a TOML string, placed at its line and column in the file.
     fn inline_error(&mut self, value: &Spanned<String>, e: CompileError) {
-        let (line, column) = crate::diag::line_column(self.text, value.span().start);
-        // The text starts one column after the opening quote.
-        let (line, column) = if e.line <= 1 {
-            (line, column + e.column.max(1))
-        } else {
-            (line + e.line - 1, e.column.max(1))
-        };
-        let offset = offset_of(self.text, line, column);
+        let span = value.span();
+        let cooked = offset_of(value.get_ref(), e.line.max(1), e.column.max(1));
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        let offset = (span.start + raw_offset(raw, cooked)).min(span.end);
         self.fail(offset..offset + 1, format!("rhai: {}", e.message), None);
     }
 
@@ -640,6 +636,49 @@ impl<'a> FileLoader<'a> {
     }
 }
 
+/// Byte offset in `raw`, a TOML string as written (quotes included), of the character at
+/// byte `target` of the string's value: escapes, the newline that opens a multi-line
+/// string and line-ending backslashes are walked over, so an error inside a condition
+/// points at the right place in the rule file.
+fn raw_offset(raw: &str, target: usize) -> usize {
+    let multi = raw.starts_with("\"\"\"") || raw.starts_with("'''");
+    let escapes = raw.starts_with('"');
+    let mut i = if multi { 3 } else { 1 };
+    if multi {
+        let rest = raw.get(i..).unwrap_or("");
+        i += if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        };
+    }
+    let mut cooked = 0;
+    loop {
+        let rest = raw.get(i..).unwrap_or("");
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        let escape = escapes && c == '\\';
+        let next = chars.next();
+        // A line-ending backslash swallows the newline and the blanks after it, and
+        // stands for nothing in the value.
+        if escape && multi && next.is_some_and(char::is_whitespace) {
+            let blank = rest.get(1..).unwrap_or("");
+            i += 1 + blank.len() - blank.trim_start().len();
+            continue;
+        }
+        if cooked >= target {
+            break;
+        }
+        (i, cooked) = match (escape, next) {
+            (false, _) => (i + c.len_utf8(), cooked + c.len_utf8()),
+            (true, Some('u')) => (i + 6, cooked + 1),
+            (true, Some('U')) => (i + 10, cooked + 1),
+            (true, _) => (i + 2, cooked + 1),
+        };
+    }
+    i.min(raw.len())
+}
+
 fn valid_id(id: &str) -> bool {
     id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && id
@@ -668,6 +707,17 @@ mod tests {
             Some("did you mean `severity`?")
         );
         assert_eq!(unknown_key_hint("missing field `id`"), None);
+    }
+
+    #[test]
+    fn raw_offsets_walk_over_escapes() {
+        // `x` is byte 5 of the value `a\"b" x` and byte 8 of the string as written.
+        assert_eq!(raw_offset(r#""a\"b\" x""#, 5), 8);
+        assert_eq!(raw_offset("'a\\b x'", 4), 5);
+        // The newline after `"""` is not part of the value.
+        assert_eq!(raw_offset("\"\"\"\nab\ncd\"\"\"", 3), 7);
+        // A line-ending backslash swallows the newline and the indentation.
+        assert_eq!(raw_offset("\"\"\"ab \\\n    cd\"\"\"", 3), 12);
     }
 
     #[test]

@@ -245,4 +245,10 @@ impl Pack {
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
+
+    /// Keeps only the rules `keep` accepts: to run part of a pack (one rule while writing
+    /// it, the built-in rules alone in a bench).
+    pub fn retain_rules(&mut self, keep: impl FnMut(&Rule) -> bool) {
+        self.rules.retain(keep);
+    }
 }

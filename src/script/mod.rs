@@ -160,11 +160,13 @@ impl Compiler {
     }
 
     fn scope(each_line: bool) -> Scope<'static> {
+        // Variables, not constants: rhai's optimiser would fold a constant's compile-time
+        // placeholder value into the expression.
         let mut scope = Scope::new();
-        scope.push_constant("record", ());
+        scope.push("record", ());
         if each_line {
-            scope.push_constant("line", ());
-            scope.push_constant("index", 0 as rhai::INT);
+            scope.push("line", ());
+            scope.push("index", 0 as rhai::INT);
         }
         scope
     }

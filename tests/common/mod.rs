@@ -288,3 +288,37 @@ pub fn example_csvs() -> Vec<(String, String)> {
     })
     .collect()
 }
+
+/// Writes `(path, contents)` pairs into a new temporary folder, creating subfolders
+/// (`scripts/x.rhai`), so a test can build a whole rule pack.
+pub fn write_tree(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// What a run of the `pactum` binary gave.
+pub struct CliOut {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `pactum` binary from the crate's folder (so its defaults resolve), no stdin.
+pub fn run_cli(args: &[&str]) -> CliOut {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    CliOut {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
