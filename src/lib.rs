@@ -62,10 +62,14 @@ mod refdata;
 mod report;
 mod script;
 mod stats;
+mod testing;
 
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location};
-pub use engine::{Analytics, Engine, LeftOut, Outcome, PartnerScore, PeerGroup, Session, Verdict};
+pub use engine::{
+    Analytics, Engine, ExplainError, Explanation, LeftOut, Outcome, PartnerScore, PeerGroup,
+    Session, Step, Verdict,
+};
 pub use finding::{Finding, RuleError};
 pub use limits::Limits;
 pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
@@ -74,6 +78,7 @@ pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, Re
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
 pub use rust_decimal::Decimal;
 pub use script::{Condition, Script};
+pub use testing::{CaseResult, Expected, Subject, TestReport, run_pack_tests, run_tests};
 
 /// The README's examples run as doc tests, so the README cannot drift from the code.
 #[doc = include_str!("../README.md")]

@@ -175,94 +175,157 @@ impl RefData {
             ));
             return Err(errors);
         }
-        if let Some(t) = Table::open(dir, "price_list.csv", &PRICE_COLUMNS, true, &mut errors) {
-            for row in t.rows(&mut errors) {
-                if let Some(p) = row.parse_price(&mut errors) {
-                    data.prices.entry(p.sku.clone()).or_default().push(p);
-                }
-            }
-            data.check_price_overlaps(&t.path, &mut errors);
-        }
-        if let Some(t) = Table::open(
-            dir,
-            "catalog.csv",
-            &["sku", "genuine", "description"],
-            true,
-            &mut errors,
-        ) {
-            for row in t.rows(&mut errors) {
-                let (Some(sku), Some(genuine)) = (
-                    row.text("sku", &mut errors),
-                    row.boolean("genuine", &mut errors),
-                ) else {
-                    continue;
-                };
-                let description = row.optional("description").to_owned();
-                if let Some(prev) = data.catalog.insert(
-                    sku.to_owned(),
-                    CatalogItem {
-                        sku: sku.to_owned(),
-                        genuine,
-                        description,
-                    },
-                ) {
-                    let _ = prev;
-                    row.duplicate("sku", sku, &mut errors);
-                }
-            }
-        }
-        if let Some(t) = Table::open(
-            dir,
-            "approved_sources.csv",
-            &["source", "name"],
-            true,
-            &mut errors,
-        ) {
-            for row in t.rows(&mut errors) {
-                if let Some(source) = row.text("source", &mut errors) {
-                    if data
-                        .sources
-                        .insert(source.to_owned(), row.optional("name").to_owned())
-                        .is_some()
-                    {
-                        row.duplicate("source", source, &mut errors);
-                    }
-                }
-            }
-        }
-        if let Some(t) = Table::open(dir, "partners.csv", &PARTNER_COLUMNS, true, &mut errors) {
-            for row in t.rows(&mut errors) {
-                if let Some(p) = row.parse_partner(&mut errors) {
-                    let id = p.id.clone();
-                    if data.partners.insert(id.clone(), p).is_some() {
-                        row.duplicate("id", &id, &mut errors);
-                    }
-                }
-            }
-        }
-        if let Some(t) = Table::open(
-            dir,
-            "installed_base.csv",
-            &["partner", "region", "assets"],
-            false,
-            &mut errors,
-        ) {
-            for row in t.rows(&mut errors) {
-                let (Some(partner), Some(region), Some(assets)) = (
-                    row.text("partner", &mut errors),
-                    row.text("region", &mut errors),
-                    row.count("assets", &mut errors),
-                ) else {
-                    continue;
-                };
-                data.installed_base.push(InstalledBase {
-                    partner: partner.to_owned(),
-                    region: region.to_owned(),
-                    assets,
-                });
+        for (name, columns, required) in FILES {
+            if let Some(t) = Table::open(dir, name, columns, required, &mut errors) {
+                data.ingest(name, &t, false, &mut errors);
             }
         }
         errors.into_result(data)
+    }
+
+    /// Adds the rows of one reference file. On load (`replace` false) a repeated key is an
+    /// error; when rows are merged over existing data (a test case's inline rows), a row
+    /// replaces the one with its key.
+    fn ingest(&mut self, name: &str, t: &Table, replace: bool, errors: &mut LoadError) {
+        match name {
+            "price_list.csv" => {
+                let rows: Vec<PriceRow> =
+                    t.rows().filter_map(|row| row.parse_price(errors)).collect();
+                if replace {
+                    // Merged rows for a sku and currency replace that pair's whole history.
+                    for p in &rows {
+                        if let Some(old) = self.prices.get_mut(&p.sku) {
+                            old.retain(|o| o.currency != p.currency);
+                        }
+                    }
+                }
+                for p in rows {
+                    self.prices.entry(p.sku.clone()).or_default().push(p);
+                }
+                self.check_price_overlaps(&t.path, errors);
+            }
+            "catalog.csv" => {
+                for row in t.rows() {
+                    let (Some(sku), Some(genuine)) =
+                        (row.text("sku", errors), row.boolean("genuine", errors))
+                    else {
+                        continue;
+                    };
+                    let description = row.optional("description").to_owned();
+                    let item = CatalogItem {
+                        sku: sku.to_owned(),
+                        genuine,
+                        description,
+                    };
+                    if self.catalog.insert(sku.to_owned(), item).is_some() && !replace {
+                        row.duplicate("sku", sku, errors);
+                    }
+                }
+            }
+            "approved_sources.csv" => {
+                for row in t.rows() {
+                    if let Some(source) = row.text("source", errors) {
+                        let known = self
+                            .sources
+                            .insert(source.to_owned(), row.optional("name").to_owned());
+                        if known.is_some() && !replace {
+                            row.duplicate("source", source, errors);
+                        }
+                    }
+                }
+            }
+            "partners.csv" => {
+                for row in t.rows() {
+                    if let Some(p) = row.parse_partner(errors) {
+                        let id = p.id.clone();
+                        if self.partners.insert(id.clone(), p).is_some() && !replace {
+                            row.duplicate("id", &id, errors);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for row in t.rows() {
+                    let (Some(partner), Some(region), Some(assets)) = (
+                        row.text("partner", errors),
+                        row.text("region", errors),
+                        row.count("assets", errors),
+                    ) else {
+                        continue;
+                    };
+                    let (partner, region) = (partner.to_owned(), region.to_owned());
+                    if replace {
+                        self.installed_base
+                            .retain(|b| b.partner != partner || b.region != region);
+                    }
+                    self.installed_base.push(InstalledBase {
+                        partner,
+                        region,
+                        assets,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Merges rows given as `(line, column → value)` over this data, as if they were rows
+    /// of `file` (one of the five reference files) in `source`: each is parsed and checked as
+    /// a CSV row would be, and replaces the row with its key. Missing columns are empty.
+    pub(crate) fn merge_rows(
+        &mut self,
+        file: &str,
+        source: &Path,
+        rows: &[(usize, Vec<(String, String)>)],
+    ) -> Result<(), LoadError> {
+        let mut errors = LoadError::default();
+        let Some((name, columns, _)) = FILES
+            .iter()
+            .find(|(n, ..)| n.trim_end_matches(".csv") == file)
+        else {
+            let known: Vec<&str> = FILES
+                .iter()
+                .map(|(n, ..)| n.trim_end_matches(".csv"))
+                .collect();
+            let message = format!(
+                "unknown reference table `{file}`; expected one of {}",
+                ticked(&known)
+            );
+            return Err(Diagnostic::new(Location::new(source, 0, 0), message)
+                .with_help(did_you_mean(file, known))
+                .into());
+        };
+        let mut records = Vec::new();
+        for (line, values) in rows {
+            for (key, _) in values {
+                if !columns.contains(&key.as_str()) {
+                    let message = format!(
+                        "unknown column `{key}` of `{name}`; expected one of {}",
+                        ticked(columns)
+                    );
+                    let help = did_you_mean(key, columns.iter().copied());
+                    errors.push(
+                        Diagnostic::new(Location::new(source, *line, 1), message).with_help(help),
+                    );
+                }
+            }
+            let record: csv::StringRecord = columns
+                .iter()
+                .map(|c| {
+                    values
+                        .iter()
+                        .find(|(k, _)| k == c)
+                        .map_or("", |(_, v)| v.as_str())
+                })
+                .collect();
+            records.push((*line, record));
+        }
+        let table = Table {
+            path: source.to_path_buf(),
+            columns: columns.iter().enumerate().map(|(i, c)| (*c, i)).collect(),
+            records,
+        };
+        self.ingest(name, &table, true, &mut errors);
+        errors.into_result(())
     }
 
     /// Adds a price row (keeping the index sorted).
@@ -367,21 +430,39 @@ impl RefData {
     }
 }
 
-const PRICE_COLUMNS: [&str; 5] = [
-    "sku",
-    "list_price",
-    "currency",
-    "effective_from",
-    "effective_to",
-];
-const PARTNER_COLUMNS: [&str; 7] = [
-    "id",
-    "type",
-    "region",
-    "status",
-    "contract_signed",
-    "nda_expires",
-    "certified_until",
+/// The reference files: name, columns, whether it is required.
+const FILES: [(&str, &[&str], bool); 5] = [
+    (
+        "price_list.csv",
+        &[
+            "sku",
+            "list_price",
+            "currency",
+            "effective_from",
+            "effective_to",
+        ],
+        true,
+    ),
+    ("catalog.csv", &["sku", "genuine", "description"], true),
+    ("approved_sources.csv", &["source", "name"], true),
+    (
+        "partners.csv",
+        &[
+            "id",
+            "type",
+            "region",
+            "status",
+            "contract_signed",
+            "nda_expires",
+            "certified_until",
+        ],
+        true,
+    ),
+    (
+        "installed_base.csv",
+        &["partner", "region", "assets"],
+        false,
+    ),
 ];
 
 /// One CSV file, read whole, with its header resolved to column positions.
@@ -519,7 +600,7 @@ impl Table {
         })
     }
 
-    fn rows<'t>(&'t self, _errors: &mut LoadError) -> impl Iterator<Item = Row<'t>> + 't {
+    fn rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
         self.records.iter().map(move |(line, record)| Row {
             table: self,
             line: *line,

@@ -2,7 +2,10 @@
 //! above it, 2 bad usage, rules or data.
 
 mod check;
+mod explain;
+mod input;
 mod render;
+mod test;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,6 +36,10 @@ enum Command {
     Check(check::Args),
     /// Load a rule pack and report every problem in it
     Validate(validate::Args),
+    /// Run a rule pack's own test cases (tests/*.toml in the pack)
+    Test(test::Args),
+    /// Show what a rule looked at for one record, and why it decided as it did
+    Explain(explain::Args),
 }
 
 /// How serious a finding must be to make `check` exit 1.
@@ -97,6 +104,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args, &mut out),
         Command::Validate(args) => validate::run(&args, &mut out),
+        Command::Test(args) => test::run(&args, &mut out),
+        Command::Explain(args) => explain::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Failure::Output));
     match result {

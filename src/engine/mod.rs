@@ -3,10 +3,12 @@
 
 mod aggregate;
 mod builtin;
+mod explain;
 
 pub(crate) use aggregate::shown;
 pub use aggregate::{Analytics, LeftOut, PartnerScore, PeerGroup};
 pub(crate) use builtin::money;
+pub use explain::{ExplainError, Explanation, Step};
 
 use crate::date::Date;
 use crate::diag::LoadError;

@@ -30,7 +30,7 @@ impl Pack {
             return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
         }
         let manifest = load_manifest(dir, &mut errors);
-        let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.3);
+        let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.limits);
         let compiler = Compiler::new(&limits);
         let mut rule_files: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(entries) => entries
@@ -67,14 +67,15 @@ impl Pack {
             }
         }
         check_duplicate_ids(&rules, &mut errors);
-        let (name, version, description, limits) = manifest.unwrap_or_default();
+        let manifest = manifest.unwrap_or_default();
         errors.into_result(Pack {
-            name,
-            version,
-            description,
+            name: manifest.name,
+            version: manifest.version,
+            description: manifest.description,
             dir: dir.to_path_buf(),
             rules,
-            limits,
+            limits: manifest.limits,
+            test_data: manifest.test_data,
         })
     }
 }
@@ -96,7 +97,17 @@ fn read_text(file: &Path, errors: &mut LoadError) -> Option<Arc<str>> {
     }
 }
 
-fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, String, Limits)> {
+/// What the manifest says, validated.
+#[derive(Default)]
+struct ManifestInfo {
+    name: String,
+    version: String,
+    description: String,
+    limits: Limits,
+    test_data: Option<PathBuf>,
+}
+
+fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<ManifestInfo> {
     let file = dir.join(MANIFEST);
     if !file.is_file() {
         errors.push(Diagnostic::new(
@@ -151,12 +162,14 @@ fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<(String, String, 
             limits
         }
     };
-    Some((
-        manifest.name.into_inner(),
-        manifest.version.into_inner(),
-        manifest.description,
+    let test_data = manifest.tests.and_then(|t| t.data).map(|d| dir.join(d));
+    Some(ManifestInfo {
+        name: manifest.name.into_inner(),
+        version: manifest.version.into_inner(),
+        description: manifest.description,
         limits,
-    ))
+        test_data,
+    })
 }
 
 fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {

@@ -213,6 +213,7 @@ pub struct Pack {
     dir: PathBuf,
     rules: Vec<Rule>,
     limits: Limits,
+    test_data: Option<PathBuf>,
 }
 
 impl Pack {
@@ -234,6 +235,12 @@ impl Pack {
     /// The folder it was loaded from.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The reference data folder the pack's test cases start from (`[tests] data` in the
+    /// manifest), if any.
+    pub fn test_data(&self) -> Option<&Path> {
+        self.test_data.as_deref()
     }
 
     /// The script limits, from the manifest's `[limits]` or the defaults.

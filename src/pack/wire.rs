@@ -15,6 +15,16 @@ pub(crate) struct Manifest {
     pub description: String,
     /// Overrides of the script limits; see `Limits`.
     pub limits: Option<Spanned<crate::limits::Limits>>,
+    /// How the pack's own test cases run.
+    pub tests: Option<Tests>,
+}
+
+/// `[tests]` in the manifest.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Tests {
+    /// The reference data folder the test cases start from, relative to the pack.
+    pub data: Option<String>,
 }
 
 /// One `[[rule]]` table, less its `params` (read apart, once the check kind is known, so a

@@ -1,0 +1,41 @@
+//! `pactum test [DIR]`: run a pack's own test cases.
+
+use super::{DEFAULT_RULES, EXIT_FINDINGS, Failure, render};
+use pactum::run_pack_tests;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// The rule pack folder; its cases are in `tests/*.toml`
+    #[arg(default_value = DEFAULT_RULES)]
+    dir: PathBuf,
+    /// How to print the results
+    #[arg(long, value_enum, default_value = "text")]
+    format: TestFormat,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TestFormat {
+    Text,
+    Json,
+}
+
+pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
+    let report = run_pack_tests(&args.dir).map_err(|e| {
+        render::load_error(&e);
+        Failure::Reported
+    })?;
+    match args.format {
+        TestFormat::Text => out.write_all(report.to_text().as_bytes())?,
+        TestFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if report.all_passed() {
+        0
+    } else {
+        EXIT_FINDINGS
+    })
+}
