@@ -68,7 +68,7 @@ pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location};
 pub use engine::{
     Analytics, Engine, ExplainError, Explanation, LeftOut, Outcome, PartnerScore, PeerGroup,
-    Session, Step, Verdict,
+    Session, Step, StreamError, Verdict,
 };
 pub use finding::{Finding, RuleError};
 pub use limits::Limits;

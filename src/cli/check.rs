@@ -17,8 +17,12 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
-    let (engine, batch) = args.inputs.load()?;
-    let report = engine.run(&batch, args.inputs.as_of);
+    let engine = args.inputs.engine()?;
+    let input = args.inputs.reader()?;
+    let report = engine.run_stream(input, args.inputs.as_of).map_err(|e| {
+        eprintln!("error: {}: {e}", args.inputs.file.display());
+        Failure::Reported
+    })?;
     match args.format {
         Format::Text => out.write_all(report.to_text().as_bytes())?,
         Format::Json => report.write_json(out)?,

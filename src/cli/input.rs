@@ -23,9 +23,9 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
-    /// Loads the pack and the data (reporting the problems of both before giving up, so one
-    /// run shows them all), then reads the records.
-    pub(crate) fn load(&self) -> Result<(Engine, Batch), Failure> {
+    /// Loads the pack and the data, reporting the problems of both before giving up, so one
+    /// run shows them all.
+    pub(crate) fn engine(&self) -> Result<Engine, Failure> {
         let (pack, data) = match (Pack::load(&self.rules), RefData::load(&self.data)) {
             (Ok(p), Ok(d)) => (p, d),
             (p, d) => {
@@ -35,10 +35,32 @@ impl Inputs {
                 return Err(Failure::Reported);
             }
         };
-        let engine = Engine::new(pack, data).map_err(|e| {
+        Engine::new(pack, data).map_err(|e| {
             render::load_error(&e);
             Failure::Reported
-        })?;
+        })
+    }
+
+    /// The records' source: the file, or standard input for `-`.
+    pub(crate) fn reader(&self) -> Result<Box<dyn Read>, Failure> {
+        if self.file.as_os_str() == "-" {
+            return Ok(Box::new(std::io::stdin().lock()));
+        }
+        match std::fs::File::open(&self.file) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) => {
+                eprintln!(
+                    "error: cannot read records from `{}`: {e}",
+                    self.file.display()
+                );
+                Err(Failure::Reported)
+            }
+        }
+    }
+
+    /// Loads the engine, then reads every record into memory.
+    pub(crate) fn load(&self) -> Result<(Engine, Batch), Failure> {
+        let engine = self.engine()?;
         let input = self.read()?;
         let batch = read_batch(&input).map_err(|e| {
             eprintln!("error: {}:{e}", self.file.display());

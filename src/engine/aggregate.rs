@@ -27,6 +27,23 @@ pub(super) struct Sums {
 }
 
 impl Sums {
+    /// Adds another shard's sums to these: the result is the same as one pass over both.
+    pub(super) fn merge(&mut self, other: Sums) {
+        for (partner, v) in other.value {
+            let sum = self.value.entry(partner.clone()).or_default();
+            match sum.checked_add(v) {
+                Some(s) => *sum = s,
+                None => self.overflowed.push(partner),
+            }
+        }
+        for (partner, n) in other.other_currency {
+            *self.other_currency.entry(partner).or_default() += n;
+        }
+        self.overflowed.extend(other.overflowed);
+        self.overflowed.sort_unstable();
+        self.overflowed.dedup();
+    }
+
     pub(super) fn add(&mut self, p: &PeerOutlier, record: &Record) {
         let mut total = Decimal::ZERO;
         let mut overflow = false;

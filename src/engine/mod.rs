@@ -4,6 +4,10 @@
 mod aggregate;
 mod builtin;
 mod explain;
+mod plan;
+mod stream;
+
+pub use stream::StreamError;
 
 pub(crate) use aggregate::shown;
 pub use aggregate::{Analytics, LeftOut, PartnerScore, PeerGroup};
@@ -31,6 +35,8 @@ pub struct Engine {
     ids: Vec<Arc<str>>,
     /// Runs the pack's scripts and conditions, with the reference data bound.
     scripts: Host,
+    /// Which rules each record kind goes through.
+    plan: plan::Plan,
 }
 
 /// What checking one record (or a batch) gave: findings, and rules that failed to run.
@@ -83,21 +89,6 @@ impl Selector {
     }
 }
 
-impl Check {
-    /// Whether the check judges a record on its own (the others need the whole batch).
-    fn is_stateless(&self) -> bool {
-        matches!(
-            self,
-            Check::MinListPrice { .. }
-                | Check::ListPriceExists
-                | Check::GenuineParts
-                | Check::RequiredDocuments { .. }
-                | Check::Condition(_)
-                | Check::Script(_)
-        )
-    }
-}
-
 impl Engine {
     /// Builds an engine. Fails when the pack needs reference data it cannot find.
     pub fn new(pack: Pack, data: RefData) -> Result<Engine, LoadError> {
@@ -108,11 +99,13 @@ impl Engine {
             .collect();
         let data = Arc::new(data);
         let scripts = Host::new(pack.limits(), &data);
+        let plan = plan::Plan::new(pack.rules());
         Ok(Engine {
             pack,
             data,
             ids,
             scripts,
+            plan,
         })
     }
 
@@ -147,11 +140,17 @@ impl Engine {
     /// appending to `out`. With only built-in rules, allocates nothing when the record
     /// passes; script rules copy the record once for the scripts to share.
     pub fn check_into(&self, record: &Record, out: &mut Verdict) {
-        let ctx = self.ctx(record);
+        self.check_stateless(&self.ctx(record), out);
+    }
+
+    fn check_stateless(&self, ctx: &Ctx<'_>, out: &mut Verdict) {
         let mut shared = None;
-        for (rule, id) in self.rules() {
-            if rule.check.is_stateless() && rule.select.matches(&ctx) {
-                self.apply(rule, id, &ctx, &mut shared, out);
+        for &i in self.plan.stateless_for(&ctx.record.kind) {
+            let (Some(rule), Some(id)) = (self.pack.rules().get(i), self.ids.get(i)) else {
+                continue;
+            };
+            if rule.select.matches(ctx) {
+                self.apply(rule, id, ctx, &mut shared, out);
             }
         }
     }
@@ -228,15 +227,33 @@ impl Engine {
 
     /// Checks a whole batch: every record, in date order, then the batch-level rules as of
     /// `as_of` (default: the latest record date).
+    ///
+    /// Sessions judge the batch-level rules at `finish`, over everything pushed, so the
+    /// records need no sorting: any order gives the same report.
     pub fn run(&self, batch: &Batch, as_of: Option<Date>) -> Report {
-        let mut order: Vec<&Record> = batch.records.iter().collect();
-        order.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         let mut session = self.session();
-        for record in order {
+        for record in &batch.records {
             session.push(record);
         }
+        self.report(session, as_of, batch.rejected.clone())
+    }
+
+    /// As [`Engine::run`], on all cores: the batch is cut into shards, each checked by its
+    /// own session, and the sessions merged before `finish`. The report equals `run`'s.
+    pub fn run_parallel(&self, batch: &Batch, as_of: Option<Date>) -> Report {
+        let session = self.check_shards(&batch.records);
+        self.report(session, as_of, batch.rejected.clone())
+    }
+
+    /// Finishes `session` and makes the report.
+    pub(crate) fn report(
+        &self,
+        session: Session<'_>,
+        as_of: Option<Date>,
+        rejected: Vec<crate::record::Rejected>,
+    ) -> Report {
         let outcome = session.finish(as_of);
-        Report::new(self.pack(), &self.data, outcome, batch.rejected.clone())
+        Report::new(self.pack(), &self.data, outcome, rejected)
     }
 }
 
@@ -267,6 +284,52 @@ enum State {
 }
 
 impl State {
+    /// Adds another shard's state for the same rule. Every state is a union of per-record
+    /// contributions (lists, minimums, sums), so merging shards in any grouping gives what
+    /// one pass over all their records would.
+    fn merge(&mut self, other: State) {
+        match (self, other) {
+            (State::Aggregate(a), State::Aggregate(b)) => a.merge(b),
+            (State::Cadence { updates: a }, State::Cadence { updates: b }) => {
+                for (partner, dates) in b {
+                    a.entry(partner).or_default().extend(dates);
+                }
+            }
+            (
+                State::Registered {
+                    first_update: a,
+                    sales: sa,
+                },
+                State::Registered {
+                    first_update: b,
+                    sales: sb,
+                },
+            ) => {
+                for (opportunity, date) in b {
+                    let first = a.entry(opportunity).or_insert(date);
+                    *first = (*first).min(date);
+                }
+                sa.extend(sb);
+            }
+            (
+                State::Agreement {
+                    agreements: a,
+                    sales: sa,
+                },
+                State::Agreement {
+                    agreements: b,
+                    sales: sb,
+                },
+            ) => {
+                for (id, on_file) in b {
+                    a.entry(id).or_insert(on_file);
+                }
+                sa.extend(sb);
+            }
+            _ => {}
+        }
+    }
+
     fn for_check(check: &Check) -> State {
         match check {
             Check::PipelineCadence { .. } => State::Cadence {
@@ -313,6 +376,26 @@ pub struct Session<'e> {
 }
 
 impl Session<'_> {
+    /// Adds what `other` (a session of the same engine over other records) has seen: the
+    /// outcome of `finish` is then that of one session over both sets of records, which is
+    /// how a batch is checked on all cores.
+    pub fn merge(&mut self, other: Session<'_>) {
+        self.checked += other.checked;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.verdict.findings.extend(other.verdict.findings);
+        self.verdict.rule_errors.extend(other.verdict.rule_errors);
+        for (mine, theirs) in self.state.iter_mut().zip(other.state) {
+            mine.merge(theirs);
+        }
+    }
+
     /// Checks `record` against the stateless rules and remembers what the batch-level rules
     /// need from it.
     pub fn push(&mut self, record: &Record) {
@@ -321,12 +404,13 @@ impl Session<'_> {
         self.first = Some(self.first.map_or(record.date, |d| d.min(record.date)));
         self.last = Some(self.last.map_or(record.date, |d| d.max(record.date)));
         let ctx = engine.ctx(record);
-        let mut shared = None;
-        for ((rule, id), state) in engine.rules().zip(&mut self.state) {
+        engine.check_stateless(&ctx, &mut self.verdict);
+        for &i in &engine.plan.stateful {
+            let (Some(rule), Some(state)) = (engine.pack.rules().get(i), self.state.get_mut(i))
+            else {
+                continue;
+            };
             match (state, &rule.check) {
-                (State::Stateless, _) if rule.select.matches(&ctx) => {
-                    engine.apply(rule, id, &ctx, &mut shared, &mut self.verdict);
-                }
                 (State::Cadence { updates }, Check::PipelineCadence { update_kind, .. })
                     if &record.kind == update_kind =>
                 {

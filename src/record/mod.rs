@@ -1,7 +1,7 @@
 //! Records: the facts the rules judge (sales, purchases, pipeline updates, service orders,
 //! agreements), and reading them from JSON.
 
-mod read;
+pub(crate) mod read;
 
 pub use read::{Batch, InputError, Rejected, read_batch};
 

@@ -1,0 +1,161 @@
+//! Checking a stream of JSON Lines without holding it: blocks of lines are parsed and
+//! checked on all cores, then dropped; what stays is what the rules keep (findings, the
+//! batch-level rules' state) and one 24-byte entry per record for spotting repeated ids.
+
+use super::{Engine, Session};
+use crate::date::Date;
+use crate::record::read::{lines, parse_lines};
+use crate::record::{Record, Rejected, read_batch};
+use crate::report::Report;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, Read};
+
+/// Bytes read before a block is parsed: enough lines to keep both cores busy, small enough
+/// that the block's records are a rounding error beside the findings.
+const BLOCK: usize = 4 << 20;
+
+/// A stream could not be read (the input failed, or a JSON array was not valid JSON).
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// Reading failed.
+    #[error("cannot read the records: {0}")]
+    Io(#[from] io::Error),
+    /// A JSON array input was not valid JSON as a whole.
+    #[error("{0}")]
+    Input(#[from] crate::record::InputError),
+}
+
+/// Record ids seen so far, by a 128-bit hash of the id (two SipHash passes with different
+/// prefixes: a false match is less likely than a disk error), with a hash of the line and
+/// where it was.
+#[derive(Default)]
+struct Seen(HashMap<u128, (u64, usize)>);
+
+fn hash_of(parts: &[&[u8]]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for p in parts {
+        p.hash(&mut h);
+    }
+    h.finish()
+}
+
+impl Seen {
+    /// `None` when the id is new; else why the record is set aside. In a stream the first
+    /// record with an id has already been checked when a second one comes: an identical copy
+    /// is set aside as a copy, a different record as a clash.
+    fn check(&mut self, record: &Record, raw: &[u8], line: usize) -> Option<String> {
+        let id = record.id.as_bytes();
+        let key = (u128::from(hash_of(&[b"a", id])) << 64) | u128::from(hash_of(&[b"b", id]));
+        let content = hash_of(&[raw.trim_ascii()]);
+        match self.0.get(&key) {
+            None => {
+                self.0.insert(key, (content, line));
+                None
+            }
+            Some((c, first)) if *c == content => Some(format!(
+                "record id `{}` repeats the identical record on line {first}; checked once",
+                record.id
+            )),
+            Some((_, first)) => Some(format!(
+                "record id `{}` was already used by a different record on line {first}, which was checked; this one was not",
+                record.id
+            )),
+        }
+    }
+}
+
+impl Engine {
+    /// Checks the records of `input` as they are read, on all cores, and reports as
+    /// [`Engine::run`] would. JSON Lines are streamed; a JSON array (first non-blank byte
+    /// `[`) is read whole.
+    ///
+    /// One difference from [`Engine::run`] over [`read_batch`]: when two different records
+    /// share an id, the stream has already checked the first when the second comes, so only
+    /// the second is rejected (a batch rejects both).
+    pub fn run_stream(
+        &self,
+        mut input: impl Read,
+        as_of: Option<Date>,
+    ) -> Result<Report, StreamError> {
+        let mut buffer = Vec::with_capacity(BLOCK + (64 << 10));
+        let mut session = self.session();
+        let mut rejected = Vec::new();
+        let mut seen = Seen::default();
+        let mut next_line = 1;
+        let mut first_block = true;
+        let mut done = false;
+        while !done {
+            let mut chunk = [0u8; 64 << 10];
+            while buffer.len() < BLOCK {
+                let n = input.read(&mut chunk)?;
+                if n == 0 {
+                    done = true;
+                    break;
+                }
+                buffer.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
+            }
+            if first_block {
+                first_block = false;
+                if buffer.starts_with(b"\xEF\xBB\xBF") {
+                    buffer.drain(..3);
+                }
+                if buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+                    input.read_to_end(&mut buffer)?;
+                    let batch = read_batch(&buffer)?;
+                    return Ok(self.run_parallel(&batch, as_of));
+                }
+            }
+            // Cut after the last full line; the rest waits for the next block.
+            let cut = if done {
+                buffer.len()
+            } else {
+                buffer
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1)
+            };
+            if cut == 0 && !done {
+                continue; // a line longer than a block: read on
+            }
+            let block: Vec<u8> = buffer.drain(..cut).collect();
+            let lines = lines(&block, next_line);
+            next_line += block.iter().filter(|b| **b == b'\n').count();
+            let mut keep = Vec::new();
+            for ((line, parsed), (_, raw)) in parse_lines(&lines).into_iter().zip(&lines) {
+                match parsed {
+                    Ok(record) => match seen.check(&record, raw, line) {
+                        None => keep.push(record),
+                        Some(reason) => rejected.push(Rejected { line, reason }),
+                    },
+                    Err(reason) => rejected.push(Rejected { line, reason }),
+                }
+            }
+            session.merge(self.check_shards(&keep));
+        }
+        rejected.sort_by_key(|r| r.line);
+        Ok(self.report(session, as_of, rejected))
+    }
+
+    /// Checks records on all cores, one session per shard, merged into one.
+    pub(super) fn check_shards(&self, records: &[Record]) -> Session<'_> {
+        use rayon::prelude::*;
+        let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
+        records
+            .par_chunks(shard)
+            .map(|chunk| {
+                let mut session = self.session();
+                for record in chunk {
+                    session.push(record);
+                }
+                session
+            })
+            .reduce(
+                || self.session(),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
+            )
+    }
+}
