@@ -54,6 +54,7 @@ mod date;
 mod diag;
 mod engine;
 mod finding;
+mod generate;
 mod limits;
 mod money;
 mod pack;
@@ -71,6 +72,7 @@ pub use engine::{
     Session, Step, StreamError, Verdict,
 };
 pub use finding::{Finding, RuleError};
+pub use generate::{GenerateOptions, generate};
 pub use limits::Limits;
 pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
 pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};

@@ -14,6 +14,7 @@ mod batch;
 mod cli;
 mod common;
 mod docs;
+mod pack_cases;
 mod partner;
 mod parts;
 mod pipeline;

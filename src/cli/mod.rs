@@ -3,6 +3,7 @@
 
 mod check;
 mod explain;
+mod generate;
 mod input;
 mod render;
 mod test;
@@ -40,6 +41,8 @@ enum Command {
     Test(test::Args),
     /// Show what a rule looked at for one record, and why it decided as it did
     Explain(explain::Args),
+    /// Write a realistic batch of records and its reference data, for load tests
+    Generate(generate::Args),
 }
 
 /// How serious a finding must be to make `check` exit 1.
@@ -106,6 +109,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args, &mut out),
         Command::Test(args) => test::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Generate(args) => generate::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Failure::Output));
     match result {
