@@ -4,9 +4,10 @@
 
 use super::{Engine, Session};
 use crate::date::Date;
-use crate::record::read::{lines, parse_lines};
+use crate::record::read::{lines, parse_line};
 use crate::record::{Record, Rejected, read_batch};
 use crate::report::Report;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, Read};
@@ -40,14 +41,23 @@ fn hash_of(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// The 128-bit hash of a record's id and the hash of its line, for [`Seen`].
+fn keys(record: &Record, raw: &[u8]) -> (u128, u64) {
+    let id = record.id.as_bytes();
+    let key = (u128::from(hash_of(&[b"a", id])) << 64) | u128::from(hash_of(&[b"b", id]));
+    (key, hash_of(&[raw.trim_ascii()]))
+}
+
 impl Seen {
     /// `None` when the id is new; else why the record is set aside. In a stream the first
     /// record with an id has already been checked when a second one comes: an identical copy
     /// is set aside as a copy, a different record as a clash.
-    fn check(&mut self, record: &Record, raw: &[u8], line: usize) -> Option<String> {
-        let id = record.id.as_bytes();
-        let key = (u128::from(hash_of(&[b"a", id])) << 64) | u128::from(hash_of(&[b"b", id]));
-        let content = hash_of(&[raw.trim_ascii()]);
+    fn check(
+        &mut self,
+        record: &Record,
+        (key, content): (u128, u64),
+        line: usize,
+    ) -> Option<String> {
         match self.0.get(&key) {
             None => {
                 self.0.insert(key, (content, line));
@@ -121,10 +131,23 @@ impl Engine {
             let block: Vec<u8> = buffer.drain(..cut).collect();
             let lines = lines(&block, next_line);
             next_line += block.iter().filter(|b| **b == b'\n').count();
-            let mut keep = Vec::new();
-            for ((line, parsed), (_, raw)) in parse_lines(&lines).into_iter().zip(&lines) {
+            // Parsing and hashing run on all cores; only the look-up of ids is sequential.
+            let parsed: Vec<(usize, Result<(Record, (u128, u64)), String>)> = lines
+                .par_iter()
+                .map(|(line, raw)| {
+                    (
+                        *line,
+                        parse_line(raw).map(|r| {
+                            let k = keys(&r, raw);
+                            (r, k)
+                        }),
+                    )
+                })
+                .collect();
+            let mut keep = Vec::with_capacity(parsed.len());
+            for (line, parsed) in parsed {
                 match parsed {
-                    Ok(record) => match seen.check(&record, raw, line) {
+                    Ok((record, key)) => match seen.check(&record, key, line) {
                         None => keep.push(record),
                         Some(reason) => rejected.push(Rejected { line, reason }),
                     },
@@ -132,6 +155,8 @@ impl Engine {
                 }
             }
             session.merge(self.check_shards(&keep));
+            // Freeing a block's records is a fair share of the work: do it on all cores too.
+            keep.into_par_iter().for_each(drop);
         }
         rejected.sort_by_key(|r| r.line);
         Ok(self.report(session, as_of, rejected))

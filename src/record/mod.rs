@@ -9,6 +9,7 @@ use crate::date::Date;
 use crate::money::{is_currency_code, parse_decimal};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// What a record is. The five kinds the standard pack knows have their own variant; any
 /// other kind is kept by name, so a user's scripts can judge it.
@@ -145,47 +146,50 @@ impl Record {
         let Value::Object(mut map) = value else {
             return Err(format!(
                 "expected a record object, but found {}",
-                json_kind(&value)
+                Leaf::of(Some(&value)).kind()
             ));
         };
-        let id = required_str(&mut map, "id")?;
-        let kind = Kind::from_name(&required_str(&mut map, "kind")?);
-        let date_text = required_str(&mut map, "date")?;
-        let date = date_text
-            .parse::<Date>()
-            .map_err(|e| format!("field `date`: {e}"))?;
-        let partner = required_str(&mut map, "partner")?;
-        let customer = optional_str(&mut map, "customer")?;
-        let region = optional_str(&mut map, "region")?;
-        let opportunity = optional_str(&mut map, "opportunity")?;
-        let stage = optional_str(&mut map, "stage")?;
-        let asset = optional_str(&mut map, "asset")?;
-        let agreement = optional_str(&mut map, "agreement")?;
+        let mut take = |key: &str| map.remove(key);
+        let id = required(Leaf::of(take("id").as_ref()), "id")?;
+        let kind = Kind::from_name(&required(Leaf::of(take("kind").as_ref()), "kind")?);
+        let date = date(Leaf::of(take("date").as_ref()))?;
+        let partner = required(Leaf::of(take("partner").as_ref()), "partner")?;
+        let mut optional = |key: &str| text(Leaf::of(take(key).as_ref()), key);
+        let (customer, region, opportunity) = (
+            optional("customer")?,
+            optional("region")?,
+            optional("opportunity")?,
+        );
+        let (stage, asset, agreement) = (
+            optional("stage")?,
+            optional("asset")?,
+            optional("agreement")?,
+        );
         let lines = match map.remove("lines") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items
-                .into_iter()
+                .iter()
                 .enumerate()
-                .map(|(i, v)| read_line(i, v))
+                .map(|(i, v)| line_of_value(i, v))
                 .collect::<Result<_, _>>()?,
             Some(other) => {
                 return Err(format!(
                     "field `lines`: expected a list, but found {}",
-                    json_kind(&other)
+                    Leaf::of(Some(&other)).kind()
                 ));
             }
         };
         let documents = match map.remove("documents") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items
-                .into_iter()
+                .iter()
                 .enumerate()
-                .map(|(i, v)| read_document(i, v))
+                .map(|(i, v)| document_of_value(i, v))
                 .collect::<Result<_, _>>()?,
             Some(other) => {
                 return Err(format!(
                     "field `documents`: expected a list, but found {}",
-                    json_kind(&other)
+                    Leaf::of(Some(&other)).kind()
                 ));
             }
         };
@@ -195,7 +199,7 @@ impl Record {
             Some(other) => {
                 return Err(format!(
                     "field `attrs`: expected an object, but found {}",
-                    json_kind(&other)
+                    Leaf::of(Some(&other)).kind()
                 ));
             }
         };
@@ -275,134 +279,207 @@ impl Record {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+/// One JSON value where a scalar is expected, as the checks below see it: both readers
+/// (from a parsed value, and the streaming parser in `de.rs`) reduce a field to this, so
+/// they judge it, and word their errors, the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) enum Leaf<'a> {
+    /// The field is absent.
+    #[default]
+    Missing,
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written.
+    Number(Cow<'a, str>),
+    /// A string, unescaped.
+    Str(Cow<'a, str>),
+    /// An array.
+    List,
+    /// An object.
+    Object,
+}
+
+impl<'a> Leaf<'a> {
+    pub(crate) fn of(value: Option<&'a Value>) -> Leaf<'a> {
+        match value {
+            None => Leaf::Missing,
+            Some(Value::Null) => Leaf::Null,
+            Some(Value::Bool(b)) => Leaf::Bool(*b),
+            // With serde_json's `arbitrary_precision`, a number keeps the digits it was
+            // written with, so `1199.9999999999999999` never passes through a float.
+            Some(Value::Number(n)) => Leaf::Number(Cow::Owned(n.to_string())),
+            Some(Value::String(s)) => Leaf::Str(Cow::Borrowed(s)),
+            Some(Value::Array(_)) => Leaf::List,
+            Some(Value::Object(_)) => Leaf::Object,
+        }
+    }
+
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Leaf::Missing | Leaf::Null => "null",
+            Leaf::Bool(_) => "a boolean",
+            Leaf::Number(_) => "a number",
+            Leaf::Str(_) => "a string",
+            Leaf::List => "a list",
+            Leaf::Object => "an object",
+        }
     }
 }
 
-fn take_str(map: &mut Map<String, Value>, key: &str, path: &str) -> Result<Option<String>, String> {
-    match map.remove(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(format!(
+/// An optional string field: absent, null and blank are `None`.
+pub(crate) fn text(leaf: Leaf<'_>, path: &str) -> Result<Option<String>, String> {
+    match leaf {
+        Leaf::Missing | Leaf::Null => Ok(None),
+        Leaf::Str(s) if s.trim().is_empty() => Ok(None),
+        Leaf::Str(s) => Ok(Some(s.into_owned())),
+        other => Err(format!(
             "field `{path}`: expected a string, but found {}",
-            json_kind(&other)
+            other.kind()
         )),
     }
 }
 
-fn required_str(map: &mut Map<String, Value>, key: &str) -> Result<String, String> {
-    take_str(map, key, key)?.ok_or_else(|| format!("missing required field `{key}`"))
+pub(crate) fn required(leaf: Leaf<'_>, path: &str) -> Result<String, String> {
+    text(leaf, path)?.ok_or_else(|| format!("missing required field `{path}`"))
 }
 
-fn optional_str(map: &mut Map<String, Value>, key: &str) -> Result<Option<String>, String> {
-    take_str(map, key, key)
+pub(crate) fn date(leaf: Leaf<'_>) -> Result<Date, String> {
+    required(leaf, "date")?
+        .parse::<Date>()
+        .map_err(|e| format!("field `date`: {e}"))
 }
 
-fn read_line(index: usize, value: Value) -> Result<Line, String> {
-    let at = |field: &str| format!("lines[{index}].{field}");
-    let Value::Object(mut map) = value else {
+pub(crate) fn qty(leaf: Leaf<'_>, path: &str) -> Result<u32, String> {
+    match leaf {
+        Leaf::Missing | Leaf::Null => Err(format!("missing required field `{path}`")),
+        Leaf::Number(text) => match text.parse::<u32>() {
+            Ok(q) if q > 0 => Ok(q),
+            _ => Err(format!(
+                "field `{path}`: expected a whole number above 0, but found `{text}`"
+            )),
+        },
+        other => Err(format!(
+            "field `{path}`: expected a whole number above 0, but found {}",
+            other.kind()
+        )),
+    }
+}
+
+pub(crate) fn price(leaf: Leaf<'_>, path: &str) -> Result<Decimal, String> {
+    let price = match leaf {
+        Leaf::Missing | Leaf::Null => return Err(format!("missing required field `{path}`")),
+        Leaf::Number(text) | Leaf::Str(text) => parse_decimal(&text),
+        other => Err(format!(
+            "expected a decimal number, but found {}",
+            other.kind()
+        )),
+    }
+    .map_err(|e| format!("field `{path}`: {e}"))?;
+    if price.is_sign_negative() && !price.is_zero() {
+        return Err(format!(
+            "field `{path}`: a price cannot be negative, but found `{price}`"
+        ));
+    }
+    Ok(price)
+}
+
+pub(crate) fn currency(leaf: Leaf<'_>, path: &str) -> Result<String, String> {
+    let code = required(leaf, path)?;
+    if !is_currency_code(&code) {
+        return Err(format!(
+            "field `{path}`: expected a three-letter ISO 4217 code like `USD`, but found `{code}`"
+        ));
+    }
+    Ok(code)
+}
+
+pub(crate) fn signed(leaf: Leaf<'_>, path: &str) -> Result<bool, String> {
+    match leaf {
+        Leaf::Missing | Leaf::Null => Ok(false),
+        Leaf::Bool(b) => Ok(b),
+        other => Err(format!(
+            "field `{path}`: expected true or false, but found {}",
+            other.kind()
+        )),
+    }
+}
+
+/// The fields of one line, as leaves.
+#[derive(Default)]
+pub(crate) struct LineLeaves<'a> {
+    pub sku: Leaf<'a>,
+    pub qty: Leaf<'a>,
+    pub unit_price: Leaf<'a>,
+    pub currency: Leaf<'a>,
+    pub source: Leaf<'a>,
+}
+
+impl LineLeaves<'_> {
+    pub(crate) fn build(self, index: usize) -> Result<Line, String> {
+        let at = |field: &str| format!("lines[{index}].{field}");
+        Ok(Line {
+            sku: required(self.sku, &at("sku"))?,
+            qty: qty(self.qty, &at("qty"))?,
+            unit_price: price(self.unit_price, &at("unit_price"))?,
+            currency: currency(self.currency, &at("currency"))?,
+            source: text(self.source, &at("source"))?,
+        })
+    }
+}
+
+/// The fields of one document, as leaves.
+#[derive(Default)]
+pub(crate) struct DocumentLeaves<'a> {
+    pub kind: Leaf<'a>,
+    pub reference: Leaf<'a>,
+    pub signed: Leaf<'a>,
+}
+
+impl DocumentLeaves<'_> {
+    pub(crate) fn build(self, index: usize) -> Result<Document, String> {
+        let at = |field: &str| format!("documents[{index}].{field}");
+        Ok(Document {
+            kind: required(self.kind, &at("kind"))?,
+            reference: text(self.reference, &at("ref"))?,
+            signed: signed(self.signed, &at("signed"))?,
+        })
+    }
+}
+
+fn line_of_value(index: usize, value: &Value) -> Result<Line, String> {
+    let Value::Object(map) = value else {
         return Err(format!(
             "field `lines[{index}]`: expected an object, but found {}",
-            json_kind(&value)
+            Leaf::of(Some(value)).kind()
         ));
     };
-    let sku = take_str(&mut map, "sku", &at("sku"))?
-        .ok_or_else(|| format!("missing required field `{}`", at("sku")))?;
-    let qty = match map.remove("qty") {
-        None | Some(Value::Null) => return Err(format!("missing required field `{}`", at("qty"))),
-        Some(Value::Number(n)) => {
-            let text = n.to_string();
-            match text.parse::<u32>() {
-                Ok(q) if q > 0 => q,
-                _ => {
-                    return Err(format!(
-                        "field `{}`: expected a whole number above 0, but found `{text}`",
-                        at("qty")
-                    ));
-                }
-            }
-        }
-        Some(other) => {
-            return Err(format!(
-                "field `{}`: expected a whole number above 0, but found {}",
-                at("qty"),
-                json_kind(&other)
-            ));
-        }
-    };
-    let unit_price = match map.remove("unit_price") {
-        None | Some(Value::Null) => {
-            return Err(format!("missing required field `{}`", at("unit_price")));
-        }
-        // With serde_json's `arbitrary_precision`, a number keeps the digits it was written
-        // with, so `1199.9999999999999999` never passes through a float.
-        Some(Value::Number(n)) => parse_decimal(&n.to_string()),
-        Some(Value::String(s)) => parse_decimal(&s),
-        Some(other) => Err(format!(
-            "expected a decimal number, but found {}",
-            json_kind(&other)
-        )),
+    let leaf = |key: &str| Leaf::of(map.get(key));
+    LineLeaves {
+        sku: leaf("sku"),
+        qty: leaf("qty"),
+        unit_price: leaf("unit_price"),
+        currency: leaf("currency"),
+        source: leaf("source"),
     }
-    .map_err(|e| format!("field `{}`: {e}", at("unit_price")))?;
-    if unit_price.is_sign_negative() && !unit_price.is_zero() {
-        return Err(format!(
-            "field `{}`: a price cannot be negative, but found `{unit_price}`",
-            at("unit_price")
-        ));
-    }
-    let currency = take_str(&mut map, "currency", &at("currency"))?
-        .ok_or_else(|| format!("missing required field `{}`", at("currency")))?;
-    if !is_currency_code(&currency) {
-        return Err(format!(
-            "field `{}`: expected a three-letter ISO 4217 code like `USD`, but found `{currency}`",
-            at("currency")
-        ));
-    }
-    let source = take_str(&mut map, "source", &at("source"))?;
-    Ok(Line {
-        sku,
-        qty,
-        unit_price,
-        currency,
-        source,
-    })
+    .build(index)
 }
 
-fn read_document(index: usize, value: Value) -> Result<Document, String> {
-    let at = |field: &str| format!("documents[{index}].{field}");
-    let Value::Object(mut map) = value else {
+fn document_of_value(index: usize, value: &Value) -> Result<Document, String> {
+    let Value::Object(map) = value else {
         return Err(format!(
             "field `documents[{index}]`: expected an object, but found {}",
-            json_kind(&value)
+            Leaf::of(Some(value)).kind()
         ));
     };
-    let kind = take_str(&mut map, "kind", &at("kind"))?
-        .ok_or_else(|| format!("missing required field `{}`", at("kind")))?;
-    let reference = take_str(&mut map, "ref", &at("ref"))?;
-    let signed = match map.remove("signed") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => b,
-        Some(other) => {
-            return Err(format!(
-                "field `{}`: expected true or false, but found {}",
-                at("signed"),
-                json_kind(&other)
-            ));
-        }
-    };
-    Ok(Document {
-        kind,
-        reference,
-        signed,
-    })
+    let leaf = |key: &str| Leaf::of(map.get(key));
+    DocumentLeaves {
+        kind: leaf("kind"),
+        reference: leaf("ref"),
+        signed: leaf("signed"),
+    }
+    .build(index)
 }
 
 #[cfg(test)]
