@@ -9,7 +9,7 @@ use crate::record::{Record, Rejected, read_batch};
 use crate::report::Report;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::io::{self, Read};
 
 /// Bytes read before a block is parsed: enough lines to keep both cores busy, small enough
@@ -31,7 +31,27 @@ pub enum StreamError {
 /// prefixes: a false match is less likely than a disk error), with a hash of the line and
 /// where it was.
 #[derive(Default)]
-struct Seen(HashMap<u128, (u64, usize)>);
+struct Seen(HashMap<u128, (u64, usize), BuildHasherDefault<Spread>>);
+
+/// The keys of [`Seen`] are already SipHash outputs: hashing them again would only cost
+/// time, so the map takes their low bits as they are.
+#[derive(Default)]
+struct Spread(u64);
+
+impl Hasher for Spread {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u128(&mut self, n: u128) {
+        // Truncation intended: the low 64 bits of a SipHash output are as spread as any.
+        self.0 = n as u64;
+    }
+}
 
 fn hash_of(parts: &[&[u8]]) -> u64 {
     let mut h = DefaultHasher::new();
@@ -88,22 +108,22 @@ impl Engine {
         mut input: impl Read,
         as_of: Option<Date>,
     ) -> Result<Report, StreamError> {
-        let mut buffer = Vec::with_capacity(BLOCK + (64 << 10));
+        let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK);
+        // The memory of the block before last, reused for the unfinished line.
+        let mut spare: Vec<u8> = Vec::with_capacity(BLOCK);
         let mut session = self.session();
         let mut rejected = Vec::new();
         let mut seen = Seen::default();
         let mut next_line = 1;
         let mut first_block = true;
         let mut done = false;
+        // Bytes to hold before cutting a block; doubled while one line is longer than that.
+        let mut want = BLOCK;
         while !done {
-            let mut chunk = [0u8; 64 << 10];
-            while buffer.len() < BLOCK {
-                let n = input.read(&mut chunk)?;
-                if n == 0 {
-                    done = true;
-                    break;
-                }
-                buffer.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
+            if buffer.len() < want {
+                let more = u64::try_from(want - buffer.len()).unwrap_or(u64::MAX);
+                done =
+                    (&mut input).take(more).read_to_end(&mut buffer)? == 0 || buffer.len() < want;
             }
             if first_block {
                 first_block = false;
@@ -126,9 +146,14 @@ impl Engine {
                     .map_or(0, |i| i + 1)
             };
             if cut == 0 && !done {
-                continue; // a line longer than a block: read on
+                want = want.saturating_mul(2);
+                continue;
             }
-            let block: Vec<u8> = buffer.drain(..cut).collect();
+            want = BLOCK;
+            spare.clear();
+            spare.extend_from_slice(buffer.get(cut..).unwrap_or(&[]));
+            buffer.truncate(cut);
+            let block = std::mem::replace(&mut buffer, std::mem::take(&mut spare));
             let lines = lines(&block, next_line);
             next_line += block.iter().filter(|b| **b == b'\n').count();
             // Parsing and hashing run on all cores; only the look-up of ids is sequential.
@@ -157,6 +182,8 @@ impl Engine {
             session.merge(self.check_shards(&keep));
             // Freeing a block's records is a fair share of the work: do it on all cores too.
             keep.into_par_iter().for_each(drop);
+            drop(lines);
+            spare = block;
         }
         rejected.sort_by_key(|r| r.line);
         Ok(self.report(session, as_of, rejected))

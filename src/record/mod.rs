@@ -1,6 +1,7 @@
 //! Records: the facts the rules judge (sales, purchases, pipeline updates, service orders,
 //! agreements), and reading them from JSON.
 
+mod de;
 pub(crate) mod read;
 
 pub use read::{Batch, InputError, Rejected, read_batch};
@@ -10,6 +11,7 @@ use crate::money::{is_currency_code, parse_decimal};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::fmt;
 
 /// What a record is. The five kinds the standard pack knows have their own variant; any
 /// other kind is kept by name, so a user's scripts can judge it.
@@ -150,11 +152,11 @@ impl Record {
             ));
         };
         let mut take = |key: &str| map.remove(key);
-        let id = required(Leaf::of(take("id").as_ref()), "id")?;
-        let kind = Kind::from_name(&required(Leaf::of(take("kind").as_ref()), "kind")?);
+        let id = required(Leaf::of(take("id").as_ref()), &"id")?;
+        let kind = Kind::from_name(&required(Leaf::of(take("kind").as_ref()), &"kind")?);
         let date = date(Leaf::of(take("date").as_ref()))?;
-        let partner = required(Leaf::of(take("partner").as_ref()), "partner")?;
-        let mut optional = |key: &str| text(Leaf::of(take(key).as_ref()), key);
+        let partner = required(Leaf::of(take("partner").as_ref()), &"partner")?;
+        let mut optional = |key: &str| text(Leaf::of(take(key).as_ref()), &key);
         let (customer, region, opportunity) = (
             optional("customer")?,
             optional("region")?,
@@ -328,8 +330,18 @@ impl<'a> Leaf<'a> {
     }
 }
 
+/// Where a field of a line or document is, as `lines[0].qty`: written only when an error
+/// needs it, so the passing path formats nothing.
+pub(crate) struct Path(&'static str, usize, &'static str);
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}].{}", self.0, self.1, self.2)
+    }
+}
+
 /// An optional string field: absent, null and blank are `None`.
-pub(crate) fn text(leaf: Leaf<'_>, path: &str) -> Result<Option<String>, String> {
+pub(crate) fn text(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<Option<String>, String> {
     match leaf {
         Leaf::Missing | Leaf::Null => Ok(None),
         Leaf::Str(s) if s.trim().is_empty() => Ok(None),
@@ -341,17 +353,17 @@ pub(crate) fn text(leaf: Leaf<'_>, path: &str) -> Result<Option<String>, String>
     }
 }
 
-pub(crate) fn required(leaf: Leaf<'_>, path: &str) -> Result<String, String> {
+pub(crate) fn required(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<String, String> {
     text(leaf, path)?.ok_or_else(|| format!("missing required field `{path}`"))
 }
 
 pub(crate) fn date(leaf: Leaf<'_>) -> Result<Date, String> {
-    required(leaf, "date")?
+    required(leaf, &"date")?
         .parse::<Date>()
         .map_err(|e| format!("field `date`: {e}"))
 }
 
-pub(crate) fn qty(leaf: Leaf<'_>, path: &str) -> Result<u32, String> {
+pub(crate) fn qty(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<u32, String> {
     match leaf {
         Leaf::Missing | Leaf::Null => Err(format!("missing required field `{path}`")),
         Leaf::Number(text) => match text.parse::<u32>() {
@@ -367,7 +379,7 @@ pub(crate) fn qty(leaf: Leaf<'_>, path: &str) -> Result<u32, String> {
     }
 }
 
-pub(crate) fn price(leaf: Leaf<'_>, path: &str) -> Result<Decimal, String> {
+pub(crate) fn price(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<Decimal, String> {
     let price = match leaf {
         Leaf::Missing | Leaf::Null => return Err(format!("missing required field `{path}`")),
         Leaf::Number(text) | Leaf::Str(text) => parse_decimal(&text),
@@ -385,7 +397,7 @@ pub(crate) fn price(leaf: Leaf<'_>, path: &str) -> Result<Decimal, String> {
     Ok(price)
 }
 
-pub(crate) fn currency(leaf: Leaf<'_>, path: &str) -> Result<String, String> {
+pub(crate) fn currency(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<String, String> {
     let code = required(leaf, path)?;
     if !is_currency_code(&code) {
         return Err(format!(
@@ -395,7 +407,7 @@ pub(crate) fn currency(leaf: Leaf<'_>, path: &str) -> Result<String, String> {
     Ok(code)
 }
 
-pub(crate) fn signed(leaf: Leaf<'_>, path: &str) -> Result<bool, String> {
+pub(crate) fn signed(leaf: Leaf<'_>, path: &dyn fmt::Display) -> Result<bool, String> {
     match leaf {
         Leaf::Missing | Leaf::Null => Ok(false),
         Leaf::Bool(b) => Ok(b),
@@ -418,7 +430,7 @@ pub(crate) struct LineLeaves<'a> {
 
 impl LineLeaves<'_> {
     pub(crate) fn build(self, index: usize) -> Result<Line, String> {
-        let at = |field: &str| format!("lines[{index}].{field}");
+        let at = |field| Path("lines", index, field);
         Ok(Line {
             sku: required(self.sku, &at("sku"))?,
             qty: qty(self.qty, &at("qty"))?,
@@ -439,7 +451,7 @@ pub(crate) struct DocumentLeaves<'a> {
 
 impl DocumentLeaves<'_> {
     pub(crate) fn build(self, index: usize) -> Result<Document, String> {
-        let at = |field: &str| format!("documents[{index}].{field}");
+        let at = |field| Path("documents", index, field);
         Ok(Document {
             kind: required(self.kind, &at("kind"))?,
             reference: text(self.reference, &at("ref"))?,

@@ -5,7 +5,6 @@
 
 use super::Record;
 use crate::diag::line_column;
-use serde_json::Value;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
@@ -182,12 +181,11 @@ fn read_lines(input: &[u8]) -> Batch {
 }
 
 fn parse_record(text: &str) -> Result<Record, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| json_reason(&e))?;
-    Record::from_json(value)
+    super::de::parse(text)
 }
 
 /// serde_json's message without its own position suffix (we give the line ourselves).
-fn json_reason(e: &serde_json::Error) -> String {
+pub(crate) fn json_reason(e: &serde_json::Error) -> String {
     let column = e.column();
     let message = e.to_string();
     let message = message
