@@ -61,6 +61,9 @@ fn hash_of(parts: &[&[u8]]) -> u64 {
     h.finish()
 }
 
+/// A line read: the record with its [`keys`], or why it was rejected.
+type Parsed = Result<(Record, (u128, u64)), String>;
+
 /// The 128-bit hash of a record's id and the hash of its line, for [`Seen`].
 fn keys(record: &Record, raw: &[u8]) -> (u128, u64) {
     let id = record.id.as_bytes();
@@ -157,7 +160,7 @@ impl Engine {
             let lines = lines(&block, next_line);
             next_line += block.iter().filter(|b| **b == b'\n').count();
             // Parsing and hashing run on all cores; only the look-up of ids is sequential.
-            let parsed: Vec<(usize, Result<(Record, (u128, u64)), String>)> = lines
+            let parsed: Vec<(usize, Parsed)> = lines
                 .par_iter()
                 .map(|(line, raw)| {
                     (
