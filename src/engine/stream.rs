@@ -14,7 +14,7 @@ use std::io::{self, Read};
 
 /// Bytes read before a block is parsed: enough lines to keep both cores busy, small enough
 /// that the block's records are a rounding error beside the findings.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// A stream could not be read (the input failed, or a JSON array was not valid JSON).
 #[derive(Debug, thiserror::Error)]
@@ -28,10 +28,21 @@ pub enum StreamError {
 }
 
 /// Record ids seen so far, by a 128-bit hash of the id (two SipHash passes with different
-/// prefixes: a false match is less likely than a disk error), with a hash of the line and
-/// where it was.
-#[derive(Default)]
-struct Seen(HashMap<u128, (u64, usize), BuildHasherDefault<Spread>>);
+/// prefixes: a false match is less likely than a disk error), with 32 bits of a hash of
+/// the line and where it was.
+///
+/// The table is cut into [`SHARDS`] maps by the id hash's top bits: each grows on its own,
+/// so growing never holds an old and a new copy of the whole table at once.
+struct Seen(Vec<HashMap<[u64; 2], [u32; 2], BuildHasherDefault<Spread>>>);
+
+/// How many maps [`Seen`] is cut into.
+const SHARDS: usize = 64;
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen((0..SHARDS).map(|_| HashMap::default()).collect())
+    }
+}
 
 /// The keys of [`Seen`] are already SipHash outputs: hashing them again would only cost
 /// time, so the map takes their low bits as they are.
@@ -47,9 +58,12 @@ impl Hasher for Spread {
             self.0 = self.0.rotate_left(8) ^ u64::from(*b);
         }
     }
-    fn write_u128(&mut self, n: u128) {
-        // Truncation intended: the low 64 bits of a SipHash output are as spread as any.
-        self.0 = n as u64;
+    fn write_u64(&mut self, n: u64) {
+        // A key is two SipHash outputs: their exclusive or is as spread as either.
+        self.0 ^= n;
+    }
+    fn write_usize(&mut self, _: usize) {
+        // The length prefix of the key array (always 2) carries nothing.
     }
 }
 
@@ -62,13 +76,17 @@ fn hash_of(parts: &[&[u8]]) -> u64 {
 }
 
 /// A line read: the record with its [`keys`], or why it was rejected.
-type Parsed = Result<(Record, (u128, u64)), String>;
+type Parsed = Result<(Record, ([u64; 2], u32)), String>;
 
 /// The 128-bit hash of a record's id and the hash of its line, for [`Seen`].
-fn keys(record: &Record, raw: &[u8]) -> (u128, u64) {
+///
+/// An entry of [`Seen`] is 24 bytes (a 128-bit id hash, 32 bits of line hash, the line):
+/// the one thing a stream keeps per record, so that a repeated id is never missed.
+fn keys(record: &Record, raw: &[u8]) -> ([u64; 2], u32) {
     let id = record.id.as_bytes();
-    let key = (u128::from(hash_of(&[b"a", id])) << 64) | u128::from(hash_of(&[b"b", id]));
-    (key, hash_of(&[raw.trim_ascii()]))
+    let key = [hash_of(&[b"a", id]), hash_of(&[b"b", id])];
+    // Truncation intended: 32 bits tell an identical copy from a different record.
+    (key, hash_of(&[raw.trim_ascii()]) as u32)
 }
 
 impl Seen {
@@ -78,19 +96,24 @@ impl Seen {
     fn check(
         &mut self,
         record: &Record,
-        (key, content): (u128, u64),
+        (key, content): ([u64; 2], u32),
         line: usize,
     ) -> Option<String> {
-        match self.0.get(&key) {
+        // The top six bits of the hash choose the shard.
+        let shard = (key[0] >> 58) as usize;
+        let Some(map) = self.0.get_mut(shard) else {
+            return None;
+        };
+        match map.get(&key) {
             None => {
-                self.0.insert(key, (content, line));
+                map.insert(key, [content, u32::try_from(line).unwrap_or(u32::MAX)]);
                 None
             }
-            Some((c, first)) if *c == content => Some(format!(
+            Some([c, first]) if *c == content => Some(format!(
                 "record id `{}` repeats the identical record on line {first}; checked once",
                 record.id
             )),
-            Some((_, first)) => Some(format!(
+            Some([_, first]) => Some(format!(
                 "record id `{}` was already used by a different record on line {first}, which was checked; this one was not",
                 record.id
             )),
@@ -212,5 +235,27 @@ impl Engine {
                     a
                 },
             )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn keys_of_different_ids_hash_apart() {
+        let build = BuildHasherDefault::<Spread>::default();
+        let record = |id: &str| {
+            crate::record::read::parse_line(
+                format!(r#"{{"id":"{id}","kind":"sale","date":"2026-01-01","partner":"P"}}"#)
+                    .as_bytes(),
+            )
+            .unwrap()
+        };
+        let hashes: std::collections::HashSet<u64> = (0..1000)
+            .map(|i| build.hash_one(keys(&record(&format!("S-{i}")), b"x").0))
+            .collect();
+        assert_eq!(hashes.len(), 1000);
     }
 }
