@@ -101,9 +101,7 @@ impl Seen {
     ) -> Option<String> {
         // The top six bits of the hash choose the shard.
         let shard = (key[0] >> 58) as usize;
-        let Some(map) = self.0.get_mut(shard) else {
-            return None;
-        };
+        let map = self.0.get_mut(shard)?;
         match map.get(&key) {
             None => {
                 map.insert(key, [content, u32::try_from(line).unwrap_or(u32::MAX)]);
