@@ -313,10 +313,11 @@ fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
             Err(e) => {
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().replace('\n', "; ");
-                errors.push(Diagnostic::new(
-                    Location::from_span(&file, &text, span),
-                    message,
-                ));
+                let help = crate::pack::unknown_key_hint(&message);
+                errors.push(
+                    Diagnostic::new(Location::from_span(&file, &text, span), message)
+                        .with_help(help),
+                );
             }
         }
     }
@@ -371,6 +372,17 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
             result
                 .problems
                 .push(format!("rule `{rule}` is not in the pack"));
+        }
+    }
+    // An expectation the case's `rules` list leaves out could never be met.
+    if let Some(scope) = &wire.rules {
+        for e in &expected {
+            if !scope.contains(&e.rule) {
+                result.problems.push(format!(
+                    "the case expects a `{}` finding, but its `rules` list leaves that rule out",
+                    e.rule
+                ));
+            }
         }
     }
     let data = case_data(pack, base, &file, line, &wire).map_err(|e| result.problems.push(e));
@@ -439,6 +451,15 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     result
 }
 
+/// Every problem of a load error on one line, for a case's problem list.
+fn one_line(e: &LoadError) -> String {
+    e.diagnostics()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The case's reference data: its own folder or the pack's test data, with its inline rows
 /// merged over.
 fn case_data(
@@ -454,7 +475,9 @@ fn case_data(
         .map(|d| base.join(d))
         .or_else(|| pack.test_data().map(Path::to_path_buf));
     let mut data = match folder {
-        Some(dir) => RefData::load(&dir).map_err(|e| format!("reference data: {e}"))?,
+        Some(dir) => {
+            RefData::load(&dir).map_err(|e| format!("reference data: {}", one_line(&e)))?
+        }
         None => RefData::new(),
     };
     let tables = [
@@ -489,7 +512,7 @@ fn case_data(
             converted.push((line, values));
         }
         data.merge_rows(name, file, &converted)
-            .map_err(|e| format!("`{name}` rows: {e}"))?;
+            .map_err(|e| format!("`{name}` rows: {}", one_line(&e)))?;
     }
     Ok(data)
 }

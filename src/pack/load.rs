@@ -701,7 +701,7 @@ fn valid_id(id: &str) -> bool {
 
 /// serde words an unknown key as "unknown field `x`, expected one of `a`, `b`"; turn that
 /// into a "did you mean" hint when one of the expected keys is close.
-fn unknown_key_hint(message: &str) -> Option<String> {
+pub(crate) fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, expected) = rest.split_once('`')?;
     let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();

@@ -2,6 +2,8 @@
 //! validated into [`Rule`]s with compiled checks.
 
 mod load;
+
+pub(crate) use load::unknown_key_hint;
 mod wire;
 
 use crate::diag::Location;
