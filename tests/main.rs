@@ -10,6 +10,7 @@
 )]
 
 mod analytics;
+mod bad_input;
 mod batch;
 mod cli;
 mod common;
@@ -19,4 +20,5 @@ mod partner;
 mod parts;
 mod pipeline;
 mod price;
+mod properties;
 mod scripts;

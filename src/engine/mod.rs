@@ -90,7 +90,10 @@ impl Selector {
 }
 
 impl Engine {
-    /// Builds an engine. Fails when the pack needs reference data it cannot find.
+    /// Builds an engine: indexes the pack's rules by record kind and binds its scripts to
+    /// the reference data. Everything that can be wrong with a pack or with the data is
+    /// reported when they load, so this succeeds today; it returns a `Result` so that checks
+    /// of the pack against the data can be added without breaking callers.
     pub fn new(pack: Pack, data: RefData) -> Result<Engine, LoadError> {
         let ids = pack
             .rules()
