@@ -89,6 +89,9 @@ impl FromStr for Date {
         let (Ok(m), Ok(d)) = (i8::try_from(m), i8::try_from(d)) else {
             return Err(err(""));
         };
+        if !(1..=12).contains(&m) {
+            return Err(err(": there is no such month"));
+        }
         jiff::civil::Date::new(y, m, d)
             .map(Date)
             .map_err(|_| err(": there is no such day"))

@@ -9,34 +9,59 @@ use rust_decimal::Decimal;
 pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let shown: String = text.chars().take(40).collect();
     let bad = || format!("expected a decimal number like `12.50`, but found `{shown}`");
-    let t = text.trim();
-    if t.is_empty() || t != text {
+    let Some(shape) = Shape::of(text) else {
         return Err(bad());
+    };
+    // 28 significant digits always fit; 29 fit below 2^96. Anything the decimal cannot
+    // hold exactly is refused, never rounded.
+    let too_many = || {
+        format!(
+            "`{shown}` has more digits than can be held exactly (28 significant digits always fit)"
+        )
+    };
+    if shape.significant > 29 {
+        return Err(too_many());
     }
-    let plain = t
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+');
-    if plain {
-        if t.starts_with('+') || t.starts_with('.') || t.ends_with('.') {
-            return Err(bad());
-        }
-        return Decimal::from_str_exact(t).map_err(|e| match e {
-            rust_decimal::Error::Underflow | rust_decimal::Error::ExceedsMaximumPossibleValue => {
-                format!("`{shown}` has more digits than can be held exactly (28 at most)")
-            }
-            _ => bad(),
-        });
-    }
-    if t.bytes().any(|b| b == b'e' || b == b'E')
-        && t.bytes()
-            .all(|b| b.is_ascii_digit() || b".-+eE".contains(&b))
-    {
-        return Decimal::from_scientific(t)
+    match shape.exponent {
+        false => Decimal::from_str_exact(text).map_err(|_| too_many()),
+        true => Decimal::from_scientific(text)
             .ok()
-            .filter(|d| d.to_string().len() <= 40)
-            .ok_or_else(|| format!("`{shown}` is out of the range a price can hold exactly"));
+            .filter(|d| d.scale() <= 28)
+            .ok_or_else(|| format!("`{shown}` is out of the range a price can hold exactly")),
     }
-    Err(bad())
+}
+
+/// What a well-formed decimal looks like: `-?digits(.digits)?([eE][+-]?digits)?`.
+struct Shape {
+    /// Digits of the mantissa, leading zeros left out.
+    significant: usize,
+    /// Whether it has an exponent.
+    exponent: bool,
+}
+
+impl Shape {
+    fn of(text: &str) -> Option<Shape> {
+        let body = text.strip_prefix('-').unwrap_or(text);
+        let (mantissa, exponent) = match body.find(['e', 'E']) {
+            Some(i) => (body.get(..i)?, Some(body.get(i + 1..)?)),
+            None => (body, None),
+        };
+        let (int, frac) = match mantissa.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (mantissa, None),
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let ok = digits(int)
+            && frac.is_none_or(digits)
+            && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+        let significant = format!("{int}{}", frac.unwrap_or(""))
+            .trim_start_matches('0')
+            .len();
+        ok.then_some(Shape {
+            significant,
+            exponent: exponent.is_some(),
+        })
+    }
 }
 
 /// `100 * part / whole`, rounded half-even to two places for display; `None` when `whole` is 0.

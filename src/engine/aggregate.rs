@@ -73,6 +73,7 @@ impl Sums {
         let sum = self.value.entry(record.partner.clone()).or_default();
         match sum.checked_add(total) {
             Some(s) if !overflow => *sum = s,
+            _ if self.overflowed.contains(&record.partner) => {}
             _ => self.overflowed.push(record.partner.clone()),
         }
     }

@@ -1,15 +1,35 @@
 //! The fast reader: a record deserialised straight from JSON text, with no intermediate
 //! `serde_json::Value` (which costs a map and a string per field). Each scalar field is
-//! taken as raw JSON text and judged by the same leaf checks as `Record::from_json`, so
-//! both readers accept the same records and word their errors the same way (a property
-//! test holds them to it).
+//! taken as raw JSON text and judged by the same leaf checks as `Record::from_json`.
+//!
+//! It is the fast path for records that read cleanly. Whenever it meets anything else (a bad
+//! field, an unexpected type, text that is not JSON), the line is read again by
+//! `Record::from_json`, whose answer is the one given: a rejected record costs two reads,
+//! and the two readers always agree (a property test holds them to it).
 
 use super::{DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, date, required, text};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
+
+/// Reads one record from JSON text. The error is the reason a record is rejected.
+pub(crate) fn parse(text: &str) -> Result<Record, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fast = RecordSeed
+        .deserialize(&mut de)
+        .and_then(|r| de.end().map(|()| r));
+    match fast {
+        Ok(record) => Ok(record),
+        Err(_) => {
+            let value: Value =
+                serde_json::from_str(text).map_err(|e| super::read::json_reason(&e))?;
+            Record::from_json(value)
+        }
+    }
+}
 
 /// A JSON key or string, borrowed from the input when it has no escapes.
 struct Text<'de>(Cow<'de, str>);
@@ -36,39 +56,29 @@ impl<'de> de::Deserialize<'de> for Text<'de> {
     }
 }
 
-/// A field's raw JSON text as a leaf.
-fn leaf(raw: &RawValue) -> Leaf<'_> {
+/// A scalar field's raw JSON text as a leaf; `None` for what the fast path leaves to the
+/// value reader (a string that does not unescape, a nested list or object).
+fn leaf(raw: &RawValue) -> Option<Leaf<'_>> {
     let t = raw.get();
-    match t.as_bytes().first() {
-        Some(b'"') => serde_json::from_str::<Text<'_>>(t).map_or(Leaf::Object, |s| Leaf::Str(s.0)),
-        Some(b'n') => Leaf::Null,
-        Some(b't') => Leaf::Bool(true),
-        Some(b'f') => Leaf::Bool(false),
-        Some(b'[') => Leaf::List,
-        Some(b'{') => Leaf::Object,
-        _ => Leaf::Number(Cow::Borrowed(t)),
+    match t.as_bytes().first()? {
+        b'"' => serde_json::from_str::<Text<'_>>(t)
+            .ok()
+            .map(|s| Leaf::Str(s.0)),
+        b'n' => Some(Leaf::Null),
+        b't' => Some(Leaf::Bool(true)),
+        b'f' => Some(Leaf::Bool(false)),
+        b'[' | b'{' => None,
+        _ => Some(Leaf::Number(Cow::Borrowed(t))),
     }
 }
 
-fn fail<E: de::Error>(message: String) -> E {
+fn fail<E: de::Error>(message: impl fmt::Display) -> E {
     E::custom(message)
 }
 
-/// Reads one record from JSON text. The error is the reason a record is rejected.
-pub(crate) fn parse(text: &str) -> Result<Record, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let record = RecordSeed
-        .deserialize(&mut de)
-        .and_then(|r| de.end().map(|()| r));
-    record.map_err(|e| match e.classify() {
-        // Our own checks: the message is the reason, without serde_json's position.
-        serde_json::error::Category::Data => {
-            let m = e.to_string();
-            m.rsplit_once(" at line ")
-                .map_or(m.clone(), |(m, _)| m.to_owned())
-        }
-        _ => super::read::json_reason(&e),
-    })
+/// Reads a scalar field as a leaf, or fails over to the value reader.
+fn next_leaf<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Leaf<'de>, A::Error> {
+    leaf(map.next_value::<&'de RawValue>()?).ok_or_else(|| fail("not a scalar"))
 }
 
 struct RecordSeed;
@@ -76,35 +86,8 @@ struct RecordSeed;
 impl<'de> DeserializeSeed<'de> for RecordSeed {
     type Value = Record;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Record, D::Error> {
-        d.deserialize_any(self)
+        d.deserialize_map(self)
     }
-}
-
-/// What a non-object was, for "expected ..., but found ..." (arbitrary-precision numbers
-/// reach a visitor as a one-entry map).
-fn found_in_map<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Text<'de>>, A::Error> {
-    map.next_key::<Text<'de>>()
-}
-
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-/// The visits of a visitor that wants an object: anything else is an error saying what
-/// was found. `$s` is the visitor's `self`, so `$what` may use it.
-macro_rules! not_an_object {
-    ($s:tt, $what:expr) => {
-        fn visit_bool<E: de::Error>($s, _: bool) -> Result<Self::Value, E> {
-            Err(fail(format!("{}, but found a boolean", $what)))
-        }
-        fn visit_str<E: de::Error>($s, _: &str) -> Result<Self::Value, E> {
-            Err(fail(format!("{}, but found a string", $what)))
-        }
-        fn visit_unit<E: de::Error>($s) -> Result<Self::Value, E> {
-            Err(fail(format!("{}, but found null", $what)))
-        }
-        fn visit_seq<A: SeqAccess<'de>>($s, _: A) -> Result<Self::Value, A::Error> {
-            Err(fail(format!("{}, but found a list", $what)))
-        }
-    };
 }
 
 impl<'de> Visitor<'de> for RecordSeed {
@@ -112,63 +95,47 @@ impl<'de> Visitor<'de> for RecordSeed {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a record object")
     }
-    not_an_object!(self, "expected a record object");
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
-        let mut scalars: [Option<&'de RawValue>; 10] = [None; 10];
+        let mut scalars: [Leaf<'de>; 10] = Default::default();
         let mut lines = Vec::new();
         let mut documents = Vec::new();
         let mut attrs: Option<Map<String, Value>> = None;
-        let mut extra: Vec<(String, Value)> = Vec::new();
-        let mut first = true;
-        while let Some(key) = found_in_map(&mut map)? {
-            if first && key.0 == NUMBER_TOKEN {
-                return Err(fail(
-                    "expected a record object, but found a number".to_owned(),
-                ));
-            }
-            first = false;
+        let mut extra: Map<String, Value> = Map::new();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
             match RECORD_FIELDS.iter().position(|f| *f == key.0) {
                 Some(i @ 0..=9) => {
+                    let value = next_leaf(&mut map)?;
                     if let Some(slot) = scalars.get_mut(i) {
-                        *slot = Some(map.next_value::<&'de RawValue>()?);
+                        *slot = value;
                     }
                 }
-                Some(10) => lines = map.next_value_seed(ListSeed::<LineSeed>::new("lines"))?,
+                Some(10) => lines = map.next_value_seed(ListSeed::<LineSeed>(PhantomData))?,
                 Some(11) => {
-                    documents = map.next_value_seed(ListSeed::<DocumentSeed>::new("documents"))?
+                    documents = map.next_value_seed(ListSeed::<DocumentSeed>(PhantomData))?
                 }
                 Some(_) => {
                     attrs = match map.next_value::<Value>()? {
                         Value::Null => None,
                         Value::Object(m) => Some(m),
-                        other => {
-                            let kind = Leaf::of(Some(&other)).kind();
-                            return Err(fail(format!(
-                                "field `attrs`: expected an object, but found {kind}"
-                            )));
-                        }
+                        _ => return Err(fail("attrs is not an object")),
                     }
                 }
-                None => extra.push((key.0.into_owned(), map.next_value::<Value>()?)),
+                // A key given twice keeps its last value, as in a parsed JSON object.
+                None => {
+                    extra.insert(key.0.into_owned(), map.next_value::<Value>()?);
+                }
             }
         }
-        let get = |i: usize| {
-            scalars
-                .get(i)
-                .copied()
-                .flatten()
-                .map_or(Leaf::Missing, leaf)
-        };
-        let id = required(get(0), &"id").map_err(fail)?;
-        let kind = Kind::from_name(&required(get(1), &"kind").map_err(fail)?);
-        let date = date(get(2)).map_err(fail)?;
-        let partner = required(get(3), &"partner").map_err(fail)?;
-        let optional = |i: usize| {
-            text(get(i), &RECORD_FIELDS.get(i).copied().unwrap_or("")).map_err(fail::<A::Error>)
-        };
+        let mut take = |i: usize| scalars.get_mut(i).map(std::mem::take).unwrap_or_default();
+        let id = required(take(0), &"id").map_err(fail)?;
+        let kind = Kind::from_name(&required(take(1), &"kind").map_err(fail)?);
+        let date = date(take(2)).map_err(fail)?;
+        let partner = required(take(3), &"partner").map_err(fail)?;
+        let mut optional = |i: usize| text(take(i), &"").map_err(fail::<A::Error>);
         let (customer, region, opportunity) = (optional(4)?, optional(5)?, optional(6)?);
         let (stage, asset, agreement) = (optional(7)?, optional(8)?, optional(9)?);
+        // A field of `attrs` itself wins over an unknown top-level field of the same name.
         let mut attrs = attrs.unwrap_or_default();
         for (key, value) in extra {
             attrs.entry(key).or_insert(value);
@@ -191,45 +158,31 @@ impl<'de> Visitor<'de> for RecordSeed {
     }
 }
 
-/// Reads one element of `lines` or `documents`, knowing its index for error messages.
-trait ElementSeed<'de>: Sized {
-    type Item;
+/// Reads one element of `lines` or `documents`, knowing its index.
+trait ElementSeed<'de>: Visitor<'de> + Sized {
     fn at(index: usize) -> Self;
-    fn read<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Item, D::Error>;
 }
 
-struct ListSeed<S> {
-    field: &'static str,
-    element: std::marker::PhantomData<S>,
-}
-
-impl<S> ListSeed<S> {
-    fn new(field: &'static str) -> Self {
-        ListSeed {
-            field,
-            element: std::marker::PhantomData,
-        }
-    }
-}
+struct ListSeed<S>(PhantomData<S>);
 
 struct Element<S>(S);
 
 impl<'de, S: ElementSeed<'de>> DeserializeSeed<'de> for Element<S> {
-    type Value = S::Item;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<S::Item, D::Error> {
-        self.0.read(d)
+    type Value = S::Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
+        d.deserialize_map(self.0)
     }
 }
 
 impl<'de, S: ElementSeed<'de>> DeserializeSeed<'de> for ListSeed<S> {
-    type Value = Vec<S::Item>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<S::Item>, D::Error> {
+    type Value = Vec<S::Value>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Vec<S::Value>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de, S: ElementSeed<'de>> Visitor<'de> for ListSeed<S> {
-    type Value = Vec<S::Item>;
+    type Value = Vec<S::Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list")
     }
@@ -243,39 +196,13 @@ impl<'de, S: ElementSeed<'de>> Visitor<'de> for ListSeed<S> {
         }
         Ok(items)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Err(fail(format!(
-            "field `{}`: expected a list, but found a boolean",
-            self.field
-        )))
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Err(fail(format!(
-            "field `{}`: expected a list, but found a string",
-            self.field
-        )))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let what = match found_in_map(&mut map)? {
-            Some(k) if k.0 == NUMBER_TOKEN => "a number",
-            _ => "an object",
-        };
-        Err(fail(format!(
-            "field `{}`: expected a list, but found {what}",
-            self.field
-        )))
-    }
 }
 
 struct LineSeed(usize);
 
-impl<'de> ElementSeed<'de> for LineSeed {
-    type Item = super::Line;
+impl ElementSeed<'_> for LineSeed {
     fn at(index: usize) -> Self {
         LineSeed(index)
-    }
-    fn read<D: de::Deserializer<'de>>(self, d: D) -> Result<super::Line, D::Error> {
-        d.deserialize_any(self)
     }
 }
 
@@ -284,22 +211,9 @@ impl<'de> Visitor<'de> for LineSeed {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a line object")
     }
-    not_an_object!(
-        self,
-        format!("field `lines[{}]`: expected an object", self.0)
-    );
-
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<super::Line, A::Error> {
         let mut leaves = LineLeaves::default();
-        let mut first = true;
-        while let Some(key) = found_in_map(&mut map)? {
-            if first && key.0 == NUMBER_TOKEN {
-                return Err(fail(format!(
-                    "field `lines[{}]`: expected an object, but found a number",
-                    self.0
-                )));
-            }
-            first = false;
+        while let Some(key) = map.next_key::<Text<'de>>()? {
             let slot = match &*key.0 {
                 "sku" => &mut leaves.sku,
                 "qty" => &mut leaves.qty,
@@ -307,11 +221,13 @@ impl<'de> Visitor<'de> for LineSeed {
                 "currency" => &mut leaves.currency,
                 "source" => &mut leaves.source,
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    // Read, not skipped: text that a parsed value would refuse (a lone
+                    // surrogate, nesting past the limit) must not pass here either.
+                    map.next_value::<Value>()?;
                     continue;
                 }
             };
-            *slot = leaf(map.next_value::<&'de RawValue>()?);
+            *slot = next_leaf(&mut map)?;
         }
         leaves.build(self.0).map_err(fail)
     }
@@ -319,13 +235,9 @@ impl<'de> Visitor<'de> for LineSeed {
 
 struct DocumentSeed(usize);
 
-impl<'de> ElementSeed<'de> for DocumentSeed {
-    type Item = super::Document;
+impl ElementSeed<'_> for DocumentSeed {
     fn at(index: usize) -> Self {
         DocumentSeed(index)
-    }
-    fn read<D: de::Deserializer<'de>>(self, d: D) -> Result<super::Document, D::Error> {
-        d.deserialize_any(self)
     }
 }
 
@@ -334,32 +246,19 @@ impl<'de> Visitor<'de> for DocumentSeed {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a document object")
     }
-    not_an_object!(
-        self,
-        format!("field `documents[{}]`: expected an object", self.0)
-    );
-
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<super::Document, A::Error> {
         let mut leaves = DocumentLeaves::default();
-        let mut first = true;
-        while let Some(key) = found_in_map(&mut map)? {
-            if first && key.0 == NUMBER_TOKEN {
-                return Err(fail(format!(
-                    "field `documents[{}]`: expected an object, but found a number",
-                    self.0
-                )));
-            }
-            first = false;
+        while let Some(key) = map.next_key::<Text<'de>>()? {
             let slot = match &*key.0 {
                 "kind" => &mut leaves.kind,
                 "ref" => &mut leaves.reference,
                 "signed" => &mut leaves.signed,
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Value>()?;
                     continue;
                 }
             };
-            *slot = leaf(map.next_value::<&'de RawValue>()?);
+            *slot = next_leaf(&mut map)?;
         }
         leaves.build(self.0).map_err(fail)
     }

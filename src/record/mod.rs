@@ -67,7 +67,7 @@ impl Kind {
 }
 
 /// One line of goods on a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Line {
     /// The part or product number.
     pub sku: String,
@@ -82,7 +82,7 @@ pub struct Line {
 }
 
 /// A document attached to a record (purchase order, service report, contract).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Document {
     /// What the document is, such as `purchase_order`.
     pub kind: String,
@@ -93,7 +93,7 @@ pub struct Document {
 }
 
 /// One fact from the channel: see the record schema in the README.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Record {
     /// Unique within a batch.
     pub id: String,

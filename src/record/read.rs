@@ -207,7 +207,7 @@ fn read_array(input: &[u8]) -> Result<Batch, InputError> {
     })?;
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| InputError {
         line: e.line(),
-        column: e.column(),
+        column: e.column().max(1),
         message: format!("not a valid JSON array of records: {}", json_reason(&e)),
     })?;
     let mut batch = Batch::default();

@@ -170,13 +170,14 @@ impl Report {
         }
     }
 
-    /// The most severe severity among findings and rule errors, if any. A rule that could
-    /// not run counts at its own severity: it must never read as a pass.
+    /// The most severe severity among findings, rule errors and rejected records, if any.
+    /// A rule that could not run counts at its own severity, and a record that could not be
+    /// read as an error: neither may read as a pass.
     pub fn worst(&self) -> Option<Severity> {
         let findings = self.findings.iter().map(|f| f.severity);
-        findings
-            .chain(self.rule_errors.iter().map(|e| e.severity))
-            .max()
+        let errors = self.rule_errors.iter().map(|e| e.severity);
+        let rejected = (!self.rejected.is_empty()).then_some(Severity::Error);
+        findings.chain(errors).chain(rejected).max()
     }
 
     fn json_report(&self) -> JsonReport<'_> {
