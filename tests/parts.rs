@@ -47,10 +47,13 @@ fn each_bad_line_is_reported_with_its_reason() {
     );
     assert_eq!(
         f[2].message,
-        "it was bought from `ACME-SUPPLY`, which is not an approved source"
+        "SEAL-200 was bought from `ACME-SUPPLY`, which is not an approved source"
     );
     assert_eq!(f[2].actual, "genuine part from `ACME-SUPPLY`");
-    assert_eq!(f[3].message, "the line names no source it was bought from");
+    assert_eq!(
+        f[3].message,
+        "the line names no source SEAL-200 was bought from"
+    );
     assert_eq!(f[3].actual, "genuine part from no named source");
     assert!(
         f.iter()

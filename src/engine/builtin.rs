@@ -232,9 +232,15 @@ fn not_genuine(
     }
     let source = line.source.as_deref();
     if !approved {
+        // "it" only reads well after a sentence about the part.
+        let subject = if reasons.is_empty() {
+            line.sku.clone()
+        } else {
+            "it".to_owned()
+        };
         reasons.push(match source {
-            Some(s) => format!("it was bought from `{s}`, which is not an approved source"),
-            None => "the line names no source it was bought from".to_owned(),
+            Some(s) => format!("{subject} was bought from `{s}`, which is not an approved source"),
+            None => format!("the line names no source {subject} was bought from"),
         });
     }
     let actual = format!(
