@@ -6,6 +6,11 @@ use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
 use crate::money::{is_currency_code, parse_decimal};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+
+/// The maps reference data is looked up in on every record line: aHash is several times
+/// faster than the standard SipHash on short keys such as skus, and the keys come from
+/// the OEM's own files, so hash flooding is not a threat worth SipHash's cost.
+type Index<V> = HashMap<String, V, ahash::RandomState>;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -148,10 +153,10 @@ pub struct InstalledBase {
 #[derive(Debug, Clone, Default)]
 pub struct RefData {
     /// Per sku, its price rows sorted by currency then `effective_from`.
-    prices: HashMap<String, Vec<PriceRow>>,
-    catalog: HashMap<String, CatalogItem>,
-    sources: HashMap<String, String>,
-    partners: HashMap<String, Partner>,
+    prices: Index<Vec<PriceRow>>,
+    catalog: Index<CatalogItem>,
+    sources: Index<String>,
+    partners: Index<Partner>,
     installed_base: Vec<InstalledBase>,
 }
 
