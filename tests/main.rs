@@ -15,6 +15,7 @@ mod batch;
 mod cli;
 mod common;
 mod docs;
+mod fuzz_regressions;
 mod pack_cases;
 mod partner;
 mod parts;

@@ -112,6 +112,11 @@ fn sandboxed(limits: &Limits) -> rhai::Engine {
         &rhai::packages::StandardPackage::new(),
     ));
     engine.disable_symbol("eval");
+    // The standard package's `sleep` blocks the thread in one operation, which no
+    // operation limit can stop: in the sandbox it fails at once (a rule error).
+    engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<EvalAltResult>> {
+        Err("`sleep` is not available to rules".into())
+    });
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     engine.set_strict_variables(true);
