@@ -55,6 +55,7 @@ mod diag;
 mod engine;
 mod finding;
 mod generate;
+mod hash;
 mod limits;
 mod money;
 mod pack;

@@ -5,12 +5,9 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
 use crate::money::{is_currency_code, parse_decimal};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
-/// The maps reference data is looked up in on every record line: aHash is several times
-/// faster than the standard SipHash on short keys such as skus, and the keys come from
-/// the OEM's own files, so hash flooding is not a threat worth SipHash's cost.
-type Index<V> = HashMap<String, V, ahash::RandomState>;
+/// The maps reference data is looked up in on every record line (see `crate::hash`).
+type Index<V> = crate::hash::FastMap<String, V>;
 use std::fmt;
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,7 @@
 use super::{Verdict, money};
 use crate::date::Date;
 use crate::finding::{Finding, RuleError};
+use crate::hash::FastMap;
 use crate::pack::{Direction, PeerKey, PeerOutlier, Rule};
 use crate::record::{Kind, Record};
 use crate::refdata::{Partner, RefData};
@@ -19,9 +20,9 @@ use std::sync::Arc;
 #[derive(Default)]
 pub(super) struct Sums {
     /// Per partner, the value of its counted lines.
-    value: HashMap<String, Decimal>,
+    value: FastMap<String, Decimal>,
     /// Per partner, lines left out for being in another currency.
-    other_currency: HashMap<String, usize>,
+    other_currency: FastMap<String, usize>,
     /// Partners whose total overflowed (reported as rule errors, never guessed).
     overflowed: Vec<String>,
 }

@@ -17,12 +17,12 @@ pub use explain::{ExplainError, Explanation, Step};
 use crate::date::Date;
 use crate::diag::LoadError;
 use crate::finding::{Finding, RuleError};
+use crate::hash::FastMap;
 use crate::pack::{Check, Pack, Rule, Selector};
 use crate::record::{Batch, Kind, Record};
 use crate::refdata::{Partner, RefData};
 use crate::report::Report;
 use crate::script::{Host, Shared};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A compiled rule pack bound to its reference data. Immutable once built, `Send + Sync`:
@@ -274,14 +274,14 @@ enum State {
     Stateless,
     Aggregate(aggregate::Sums),
     Cadence {
-        updates: HashMap<String, Vec<Date>>,
+        updates: FastMap<String, Vec<Date>>,
     },
     Registered {
-        first_update: HashMap<String, Date>,
+        first_update: FastMap<String, Date>,
         sales: Vec<Pending>,
     },
     Agreement {
-        agreements: HashMap<String, (Date, bool)>,
+        agreements: FastMap<String, (Date, bool)>,
         sales: Vec<Pending>,
     },
 }
@@ -336,14 +336,14 @@ impl State {
     fn for_check(check: &Check) -> State {
         match check {
             Check::PipelineCadence { .. } => State::Cadence {
-                updates: HashMap::new(),
+                updates: FastMap::default(),
             },
             Check::RegisteredBeforeSale { .. } => State::Registered {
-                first_update: HashMap::new(),
+                first_update: FastMap::default(),
                 sales: Vec::new(),
             },
             Check::AgreementOnFile { .. } => State::Agreement {
-                agreements: HashMap::new(),
+                agreements: FastMap::default(),
                 sales: Vec::new(),
             },
             Check::PeerOutlier(_) => State::Aggregate(aggregate::Sums::default()),

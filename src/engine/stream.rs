@@ -4,12 +4,13 @@
 
 use super::{Engine, Session};
 use crate::date::Date;
+use crate::hash::fixed_hash;
 use crate::record::read::{lines, parse_line};
 use crate::record::{Record, Rejected, read_batch};
 use crate::report::Report;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, Read};
 
 /// Bytes read before a block is parsed: enough lines to keep both cores busy, small enough
@@ -27,8 +28,8 @@ pub enum StreamError {
     Input(#[from] crate::record::InputError),
 }
 
-/// Record ids seen so far, by a 128-bit hash of the id (two SipHash passes with different
-/// prefixes: a false match is less likely than a disk error), with 32 bits of a hash of
+/// Record ids seen so far, by a 128-bit hash of the id (two aHash passes with different
+/// seeds: a false match is less likely than a disk error), with 32 bits of a hash of
 /// the line and where it was.
 ///
 /// The table is cut into [`SHARDS`] maps by the id hash's top bits: each grows on its own,
@@ -44,7 +45,7 @@ impl Default for Seen {
     }
 }
 
-/// The keys of [`Seen`] are already SipHash outputs: hashing them again would only cost
+/// The keys of [`Seen`] are already hash outputs: hashing them again would only cost
 /// time, so the map takes their low bits as they are.
 #[derive(Default)]
 struct Spread(u64);
@@ -59,20 +60,12 @@ impl Hasher for Spread {
         }
     }
     fn write_u64(&mut self, n: u64) {
-        // A key is two SipHash outputs: their exclusive or is as spread as either.
+        // A key is two hash outputs: their exclusive or is as spread as either.
         self.0 ^= n;
     }
     fn write_usize(&mut self, _: usize) {
         // The length prefix of the key array (always 2) carries nothing.
     }
-}
-
-fn hash_of(parts: &[&[u8]]) -> u64 {
-    let mut h = DefaultHasher::new();
-    for p in parts {
-        p.hash(&mut h);
-    }
-    h.finish()
 }
 
 /// A line read: the record with its [`keys`], or why it was rejected.
@@ -84,13 +77,11 @@ type Parsed = Result<(Record, ([u64; 2], u32)), String>;
 /// the one thing a stream keeps per record, so that a repeated id is never missed.
 fn keys(record: &Record) -> ([u64; 2], u32) {
     let id = record.id.as_bytes();
-    let key = [hash_of(&[b"a", id]), hash_of(&[b"b", id])];
+    let key = [fixed_hash(1, id), fixed_hash(2, id)];
     // The record as read, not its text: the same record written with other spacing or key
     // order is an identical copy, as `read_batch` judges it.
-    let mut h = DefaultHasher::new();
-    record.hash(&mut h);
     // Truncation intended: 32 bits tell an identical copy from a different record.
-    (key, h.finish() as u32)
+    (key, fixed_hash(3, record) as u32)
 }
 
 impl Seen {

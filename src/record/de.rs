@@ -263,3 +263,30 @@ impl<'de> Visitor<'de> for DocumentSeed {
         leaves.build(self.0).map_err(fail)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path itself, without the fallback.
+    fn fast(text: &str) -> Result<Record, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        RecordSeed
+            .deserialize(&mut de)
+            .and_then(|r| de.end().map(|()| r))
+    }
+
+    #[test]
+    fn clean_records_take_the_fast_path_and_read_as_the_value_reader_reads_them() {
+        let lines = [
+            r#"{"id":"GS-9","kind":"sale","date":"2026-02-10","partner":"GP-00001","customer":"C-1","lines":[{"sku":"GS-000001","qty":3,"unit_price":"12.50","currency":"USD","source":"oem"}],"documents":[{"kind":"purchase_order","ref":"D-9","signed":true}]}"#,
+            r#"{"id":"S-1","kind":"sale","date":"2026-03-14","partner":"P","region":"US-NE","lines":[{"sku":"A","qty":1,"unit_price":1199.9999999999999999,"currency":"USD"}],"attrs":{"x":1},"channel":"web","note":"caf\u00e9"}"#,
+            r#"{"id":"PU-1","kind":"pipeline_update","date":"2026-01-01","partner":"P","opportunity":"OPP-1","stage":"qualified","lines":null}"#,
+        ];
+        for text in lines {
+            let typed = fast(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let value = Record::from_json(serde_json::from_str(text).unwrap()).unwrap();
+            assert_eq!(typed, value);
+        }
+    }
+}
