@@ -241,3 +241,30 @@ fn one_engine_serves_several_threads_with_identical_results() {
         }
     });
 }
+
+/// A batch large enough for many shards (`run_parallel` cuts at 1,024 records at least) and
+/// several stream blocks (1 MiB each): every way of running gives the same report, the
+/// shards' batch-level state (cadence, registrations, agreements, analytics) merged exactly.
+#[test]
+fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let options = pactum::GenerateOptions {
+        records: 20_000,
+        partners: 60,
+        skus: 50,
+        violation_percent: 10,
+        seed: 42,
+    };
+    pactum::generate(&options, dir.path()).unwrap();
+    let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
+    let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    let batch = read_batch(&bytes).unwrap();
+    let sequential = engine.run(&batch, None).to_json();
+    assert_eq!(sequential["summary"]["read"], 20_000);
+    assert!(sequential["summary"]["violations"].as_u64().unwrap() > 100);
+    assert_eq!(engine.run_parallel(&batch, None).to_json(), sequential);
+    assert_eq!(
+        engine.run_stream(bytes.as_slice(), None).unwrap().to_json(),
+        sequential
+    );
+}
