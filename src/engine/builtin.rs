@@ -21,6 +21,20 @@ struct At<'a> {
     date: Date,
 }
 
+impl<'a> At<'a> {
+    /// A finding about a record kept for the batch-level rules.
+    fn of_pending(rule: &'a Rule, id: &'a Arc<str>, sale: &'a Pending) -> At<'a> {
+        At {
+            rule,
+            id,
+            record: Some(&sale.record),
+            line: None,
+            partner: &sale.partner,
+            date: sale.date,
+        }
+    }
+}
+
 impl At<'_> {
     #[cold]
     fn finding(&self, message: String, expected: String, actual: String) -> Finding {
@@ -351,14 +365,7 @@ pub(super) fn registered_before(
     if lead_ok {
         return;
     }
-    let at = At {
-        rule,
-        id,
-        record: Some(&sale.record),
-        line: None,
-        partner: &sale.partner,
-        date: sale.date,
-    };
+    let at = At::of_pending(rule, id, sale);
     let deadline = sale.date.add_days(-lead);
     let expected = format!("opportunity first reported by {deadline}");
     let finding = match (&sale.names, first) {
@@ -406,14 +413,7 @@ pub(super) fn agreement_on_file(
     } else {
         document.to_owned()
     };
-    let at = At {
-        rule,
-        id,
-        record: Some(&sale.record),
-        line: None,
-        partner: &sale.partner,
-        date: sale.date,
-    };
+    let at = At::of_pending(rule, id, sale);
     let expected = format!(
         "agreement {agreement} on file by {} with a {need}",
         sale.date
