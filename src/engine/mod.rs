@@ -228,8 +228,8 @@ impl Engine {
         }
     }
 
-    /// Checks a whole batch: every record, in date order, then the batch-level rules as of
-    /// `as_of` (default: the latest record date).
+    /// Checks a whole batch: every record, then the batch-level rules as of `as_of`
+    /// (default: the latest record date).
     ///
     /// Sessions judge the batch-level rules at `finish`, over everything pushed, so the
     /// records need no sorting: any order gives the same report.
