@@ -7,6 +7,9 @@
 //! pack, beside a hand-written function doing the same checks and lookups on the same data.
 //! The ratio of the two is the figure that matters; absolute times vary with the machine.
 
+mod common;
+
+use common::sale;
 use criterion::{Criterion, criterion_group, criterion_main};
 use pactum::{Check, Decimal, Engine, Pack, Record, RefData, Verdict};
 use std::hint::black_box;
@@ -20,19 +23,6 @@ fn engine(built_in_only: bool) -> Engine {
     }
     let data = RefData::load(format!("{root}/examples/data")).unwrap_or_else(|e| panic!("{e}"));
     Engine::new(pack, data).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn sale(price: &str) -> Record {
-    let json = serde_json::json!({
-        "id": "S-1", "kind": "sale", "date": "2026-03-14", "partner": "P-DE-04",
-        "lines": [
-            {"sku": "SEAL-200", "qty": 4, "unit_price": price, "currency": "USD", "source": "oem"},
-            {"sku": "FILTER-5", "qty": 10, "unit_price": "25.00", "currency": "USD", "source": "oem"},
-            {"sku": "PUMP-10", "qty": 1, "unit_price": "1200.00", "currency": "USD", "source": "oem"}
-        ],
-        "documents": [{"kind": "purchase_order", "ref": "PO-1"}]
-    });
-    Record::from_json(json).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The same checks as the stateless standard rules, written by hand against the same

@@ -7,8 +7,11 @@
 //! built-in `min-list-price`, on the same three-line sale and reference data. The ratio is
 //! what a policy team pays for writing a rule in Rhai instead of asking for a built-in.
 
+mod common;
+
+use common::sale;
 use criterion::{Criterion, criterion_group, criterion_main};
-use pactum::{Engine, Pack, Record, RefData, Verdict};
+use pactum::{Engine, Pack, RefData, Verdict};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -60,19 +63,6 @@ fn engine(dir: &Path, rules: &str) -> Engine {
     let data = RefData::load(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data"))
         .unwrap_or_else(|e| panic!("{e}"));
     Engine::new(pack, data).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn sale(price: &str) -> Record {
-    let json = serde_json::json!({
-        "id": "S-1", "kind": "sale", "date": "2026-03-14", "partner": "P-DE-04",
-        "lines": [
-            {"sku": "SEAL-200", "qty": 4, "unit_price": price, "currency": "USD", "source": "oem"},
-            {"sku": "FILTER-5", "qty": 10, "unit_price": "25.00", "currency": "USD", "source": "oem"},
-            {"sku": "PUMP-10", "qty": 1, "unit_price": "1200.00", "currency": "USD", "source": "oem"}
-        ],
-        "documents": [{"kind": "purchase_order", "ref": "PO-1"}]
-    });
-    Record::from_json(json).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn bench_floor(c: &mut Criterion) {

@@ -1,8 +1,8 @@
 //! `pactum explain --rule ID --record ID [FILE]`: what a rule looked at for one record and
 //! why it decided as it did.
 
-use super::Failure;
 use super::input::Inputs;
+use super::{Failure, TextOrJson};
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -17,13 +17,7 @@ pub(crate) struct Args {
     inputs: Inputs,
     /// How to print the explanation
     #[arg(long, value_enum, default_value = "text")]
-    format: ExplainFormat,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum ExplainFormat {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
@@ -34,12 +28,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
             eprintln!("error: {e}");
             Failure::Reported
         })?;
-    match args.format {
-        ExplainFormat::Text => out.write_all(explanation.to_text().as_bytes())?,
-        ExplainFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &explanation).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-    }
+    args.format
+        .write(out, || explanation.to_text(), &explanation)?;
     Ok(0)
 }

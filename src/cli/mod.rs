@@ -63,6 +63,31 @@ impl FailOn {
     }
 }
 
+/// The formats of `test` and `explain`: a text for people or one JSON object for tools.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum TextOrJson {
+    Text,
+    Json,
+}
+
+impl TextOrJson {
+    /// Writes `value` as `text` or as pretty JSON.
+    pub(crate) fn write<T: serde::Serialize>(
+        self,
+        out: &mut dyn Write,
+        text: impl FnOnce() -> String,
+        value: &T,
+    ) -> io::Result<()> {
+        match self {
+            TextOrJson::Text => out.write_all(text().as_bytes()),
+            TextOrJson::Json => {
+                serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
+                writeln!(out)
+            }
+        }
+    }
+}
+
 /// Report formats.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum Format {

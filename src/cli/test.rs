@@ -1,6 +1,6 @@
 //! `pactum test [DIR]`: run a pack's own test cases.
 
-use super::{DEFAULT_RULES, EXIT_FINDINGS, Failure, render};
+use super::{DEFAULT_RULES, EXIT_FINDINGS, Failure, TextOrJson, render};
 use pactum::run_pack_tests;
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,13 +12,7 @@ pub(crate) struct Args {
     dir: PathBuf,
     /// How to print the results
     #[arg(long, value_enum, default_value = "text")]
-    format: TestFormat,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum TestFormat {
-    Text,
-    Json,
+    format: TextOrJson,
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
@@ -26,13 +20,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
         render::load_error(&e);
         Failure::Reported
     })?;
-    match args.format {
-        TestFormat::Text => out.write_all(report.to_text().as_bytes())?,
-        TestFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
-            writeln!(out)?;
-        }
-    }
+    args.format.write(out, || report.to_text(), &report)?;
     Ok(if report.all_passed() {
         0
     } else {

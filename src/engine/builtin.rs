@@ -295,6 +295,12 @@ fn missing_document(at: &At<'_>, ctx: &Ctx<'_>, document: &str, signed: bool) ->
     at.finding(message, need, actual)
 }
 
+/// Where a partner's cadence window starts: the later of its contract date and the batch's
+/// first date.
+pub(super) fn cadence_start(partner: &Partner, first: Date) -> Date {
+    partner.contract_signed.map_or(first, |c| c.max(first))
+}
+
 /// Reports every gap longer than `max_gap` days between `start`, the partner's updates
 /// and `as_of`. `dates` is sorted and free of duplicates.
 #[allow(

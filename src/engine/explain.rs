@@ -1,7 +1,8 @@
 //! `Engine::explain`: what a rule looked at for one record, and why it decided as it did.
 //! The verdict comes from a real run of the batch; the steps show the rule's working.
 
-use super::{Ctx, Engine, builtin::money, shown};
+use super::builtin::{cadence_start, money};
+use super::{Ctx, Engine, shown};
 use crate::date::Date;
 use crate::diag::did_you_mean;
 use crate::finding::{Finding, RuleError};
@@ -479,7 +480,7 @@ impl Engine {
                     .map(|x| x.date)
                     .min()
                     .unwrap_or(rec.date);
-                let start = partner.contract_signed.map_or(first, |c| c.max(first));
+                let start = cadence_start(partner, first);
                 let mut dates: Vec<Date> = batch
                     .records
                     .iter()

@@ -234,11 +234,11 @@ impl Engine {
     /// Sessions judge the batch-level rules at `finish`, over everything pushed, so the
     /// records need no sorting: any order gives the same report.
     pub fn run(&self, batch: &Batch, as_of: Option<Date>) -> Report {
-        let mut session = self.session();
-        for record in &batch.records {
-            session.push(record);
-        }
-        self.report(session, as_of, batch.rejected.clone())
+        self.report(
+            self.session_over(&batch.records),
+            as_of,
+            batch.rejected.clone(),
+        )
     }
 
     /// As [`Engine::run`], on all cores: the batch is cut into shards, each checked by its
@@ -246,6 +246,15 @@ impl Engine {
     pub fn run_parallel(&self, batch: &Batch, as_of: Option<Date>) -> Report {
         let session = self.check_shards(&batch.records);
         self.report(session, as_of, batch.rejected.clone())
+    }
+
+    /// A session that has seen `records`.
+    pub(crate) fn session_over(&self, records: &[Record]) -> Session<'_> {
+        let mut session = self.session();
+        for record in records {
+            session.push(record);
+        }
+        session
     }
 
     /// Finishes `session` and makes the report.
@@ -489,7 +498,7 @@ impl Session<'_> {
                         let mut dates = updates.remove(&partner.id).unwrap_or_default();
                         dates.sort_unstable();
                         dates.dedup();
-                        let start = partner.contract_signed.map_or(first, |c| c.max(first));
+                        let start = builtin::cadence_start(partner, first);
                         builtin::cadence(
                             rule,
                             id,

@@ -214,13 +214,7 @@ impl Engine {
         let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
         records
             .par_chunks(shard)
-            .map(|chunk| {
-                let mut session = self.session();
-                for record in chunk {
-                    session.push(record);
-                }
-                session
-            })
+            .map(|chunk| self.session_over(chunk))
             .reduce(
                 || self.session(),
                 |mut a, b| {
