@@ -103,6 +103,7 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     location: Location,
+    code: &'static str,
     message: String,
     help: Option<String>,
     related: Option<(Location, String)>,
@@ -113,10 +114,17 @@ impl Diagnostic {
     pub(crate) fn new(location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             location,
+            code: codes::INVALID,
             message: message.into(),
             help: None,
             related: None,
         }
+    }
+
+    /// Sets the stable code that names this kind of problem (see [`codes`]).
+    pub(crate) fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     pub(crate) fn with_help(mut self, help: Option<String>) -> Self {
@@ -132,6 +140,12 @@ impl Diagnostic {
     /// Where the problem is.
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// A stable code naming the kind of problem, such as `pactum::pack::unknown-key`: tools
+    /// and tests match on it, since the message's wording may improve over time.
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     /// What is wrong, in one line.
@@ -161,6 +175,15 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The stable codes a [`Diagnostic`] carries. The list only grows: a code, once published,
+/// keeps its meaning.
+pub mod codes {
+    /// A value or file that is not what it must be, with no more specific code.
+    pub const INVALID: &str = "pactum::invalid";
+    /// Two rules of a pack share an id.
+    pub const DUPLICATE_RULE_ID: &str = "pactum::pack::duplicate-rule-id";
 }
 
 /// Loading a rule pack or reference data failed; every problem found is listed.

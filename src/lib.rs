@@ -67,7 +67,7 @@ mod stats;
 mod testing;
 
 pub use date::{Date, DateError};
-pub use diag::{Diagnostic, LoadError, Location};
+pub use diag::{Diagnostic, LoadError, Location, codes};
 pub use engine::{
     Analytics, Engine, ExplainError, Explanation, LeftOut, Outcome, PartnerScore, PeerGroup,
     Session, Step, StreamError, Verdict,

@@ -2,7 +2,7 @@
 //! every problem (with file, line and column) before giving up.
 
 use super::{Check, Pack, Rule, Selector, Severity, wire};
-use crate::diag::{Diagnostic, LoadError, Location, did_you_mean, offset_of};
+use crate::diag::{Diagnostic, LoadError, Location, codes, did_you_mean, offset_of};
 use crate::limits::Limits;
 use crate::money::parse_decimal;
 use crate::record::Kind;
@@ -181,6 +181,7 @@ fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
                     rule.location.clone(),
                     format!("duplicate rule id `{}`", rule.id),
                 )
+                .with_code(codes::DUPLICATE_RULE_ID)
                 .with_related((*original).clone(), "first defined"),
             );
         } else {
