@@ -6,7 +6,7 @@
 
 use super::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData, ticked};
 use crate::date::Date;
-use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
+use crate::diag::{Diagnostic, LoadError, Location, codes, did_you_mean};
 use crate::money::{is_currency_code, parse_decimal};
 use std::path::{Path, PathBuf};
 
@@ -19,10 +19,13 @@ impl RefData {
         let mut errors = LoadError::default();
         let mut data = RefData::default();
         if !dir.is_dir() {
-            errors.push(Diagnostic::new(
-                Location::new(dir, 0, 0),
-                format!("reference data folder `{}` does not exist", dir.display()),
-            ));
+            errors.push(
+                Diagnostic::new(
+                    Location::new(dir, 0, 0),
+                    format!("reference data folder `{}` does not exist", dir.display()),
+                )
+                .with_code(codes::DATA_MISSING_FOLDER),
+            );
             return Err(errors);
         }
         for (name, columns, required) in FILES {
@@ -141,6 +144,7 @@ impl RefData {
                 ticked(&known)
             );
             return Err(Diagnostic::new(Location::new(source, 0, 0), message)
+                .with_code(codes::DATA_UNKNOWN_TABLE)
                 .with_help(did_you_mean(file, known))
                 .into());
         };
@@ -154,7 +158,9 @@ impl RefData {
                     );
                     let help = did_you_mean(key, columns.iter().copied());
                     errors.push(
-                        Diagnostic::new(Location::new(source, *line, 1), message).with_help(help),
+                        Diagnostic::new(Location::new(source, *line, 1), message)
+                            .with_code(codes::DATA_UNKNOWN_COLUMN)
+                            .with_help(help),
                     );
                 }
             }
@@ -199,6 +205,7 @@ impl RefData {
                                 a.range()
                             ),
                         )
+                        .with_code(codes::DATA_PRICE_OVERLAP)
                         .with_related(Location::new(file, a.line, 4), "the other price is"),
                     );
                 }
@@ -262,23 +269,29 @@ impl Table {
         let path = dir.join(name);
         if !path.is_file() {
             if required {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 0, 0),
-                    format!(
-                        "required reference file `{name}` is missing from `{}`",
-                        dir.display()
-                    ),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 0, 0),
+                        format!(
+                            "required reference file `{name}` is missing from `{}`",
+                            dir.display()
+                        ),
+                    )
+                    .with_code(codes::DATA_MISSING_FILE),
+                );
             }
             return None;
         }
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 0, 0),
-                    format!("cannot read `{name}`: {e}"),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 0, 0),
+                        format!("cannot read `{name}`: {e}"),
+                    )
+                    .with_code(codes::DATA_UNREADABLE),
+                );
                 return None;
             }
         };
@@ -290,21 +303,27 @@ impl Table {
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 1, 1),
-                    format!("cannot read the header: {e}"),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 1, 1),
+                        format!("cannot read the header: {e}"),
+                    )
+                    .with_code(codes::DATA_BAD_HEADER),
+                );
                 return None;
             }
         };
         if header.is_empty() || header.iter().all(str::is_empty) {
-            errors.push(Diagnostic::new(
-                Location::new(&path, 1, 1),
-                format!(
-                    "the file is empty; expected a header line with {}",
-                    ticked(wanted)
-                ),
-            ));
+            errors.push(
+                Diagnostic::new(
+                    Location::new(&path, 1, 1),
+                    format!(
+                        "the file is empty; expected a header line with {}",
+                        ticked(wanted)
+                    ),
+                )
+                .with_code(codes::DATA_BAD_HEADER),
+            );
             return None;
         }
         let mut columns = Vec::new();
@@ -332,6 +351,7 @@ impl Table {
                         ticked(&found)
                     ),
                 )
+                .with_code(codes::DATA_MISSING_COLUMN)
                 .with_help(hint),
             );
             return None;
@@ -347,14 +367,17 @@ impl Table {
                         continue;
                     }
                     if r.len() != header.len() {
-                        errors.push(Diagnostic::new(
-                            Location::new(&path, line, r.len().min(header.len()) + 1),
-                            format!(
-                                "expected {} fields as in the header, but found {}",
-                                header.len(),
-                                r.len()
-                            ),
-                        ));
+                        errors.push(
+                            Diagnostic::new(
+                                Location::new(&path, line, r.len().min(header.len()) + 1),
+                                format!(
+                                    "expected {} fields as in the header, but found {}",
+                                    header.len(),
+                                    r.len()
+                                ),
+                            )
+                            .with_code(codes::DATA_BAD_ROW),
+                        );
                         continue;
                     }
                     records.push((line, r));
@@ -363,10 +386,13 @@ impl Table {
                     let line = e
                         .position()
                         .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                    errors.push(Diagnostic::new(
-                        Location::new(&path, line, 1),
-                        format!("cannot read this row: {e}"),
-                    ));
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(&path, line, 1),
+                            format!("cannot read this row: {e}"),
+                        )
+                        .with_code(codes::DATA_BAD_ROW),
+                    );
                 }
             }
         }
@@ -406,11 +432,14 @@ impl<'t> Row<'t> {
         self.record.get(self.position(column)).unwrap_or("")
     }
 
-    fn fail(&self, column: &str, message: String, errors: &mut LoadError) {
-        errors.push(Diagnostic::new(
-            Location::new(&self.table.path, self.line, self.position(column) + 1),
-            format!("column `{column}`: {message}"),
-        ));
+    fn fail(&self, column: &str, code: &'static str, message: String, errors: &mut LoadError) {
+        errors.push(
+            Diagnostic::new(
+                Location::new(&self.table.path, self.line, self.position(column) + 1),
+                format!("column `{column}`: {message}"),
+            )
+            .with_code(code),
+        );
     }
 
     fn optional(&self, column: &str) -> &'t str {
@@ -422,6 +451,7 @@ impl<'t> Row<'t> {
         if v.is_empty() {
             self.fail(
                 column,
+                codes::DATA_EMPTY_FIELD,
                 "a value is required, but the field is empty".to_owned(),
                 errors,
             );
@@ -433,7 +463,7 @@ impl<'t> Row<'t> {
     fn date(&self, column: &str, errors: &mut LoadError) -> Option<Date> {
         self.text(column, errors)?
             .parse::<Date>()
-            .map_err(|e| self.fail(column, e.to_string(), errors))
+            .map_err(|e| self.fail(column, codes::DATA_BAD_DATE, e.to_string(), errors))
             .ok()
     }
 
@@ -445,7 +475,7 @@ impl<'t> Row<'t> {
         }
         v.parse::<Date>()
             .map(Some)
-            .map_err(|e| self.fail(column, e.to_string(), errors))
+            .map_err(|e| self.fail(column, codes::DATA_BAD_DATE, e.to_string(), errors))
     }
 
     fn boolean(&self, column: &str, errors: &mut LoadError) -> Option<bool> {
@@ -455,6 +485,7 @@ impl<'t> Row<'t> {
             other => {
                 self.fail(
                     column,
+                    codes::DATA_BAD_BOOLEAN,
                     format!("expected `true` or `false`, but found `{other}`"),
                     errors,
                 );
@@ -469,6 +500,7 @@ impl<'t> Row<'t> {
             .map_err(|_| {
                 self.fail(
                     column,
+                    codes::DATA_BAD_NUMBER,
                     format!("expected a whole number of 0 or more, but found `{v}`"),
                     errors,
                 )
@@ -479,6 +511,7 @@ impl<'t> Row<'t> {
     fn duplicate(&self, column: &str, value: &str, errors: &mut LoadError) {
         self.fail(
             column,
+            codes::DATA_DUPLICATE_KEY,
             format!("`{value}` is listed twice; each must appear once"),
             errors,
         );
@@ -492,6 +525,7 @@ impl<'t> Row<'t> {
                 Ok(d) if d.is_sign_negative() && !d.is_zero() => {
                     self.fail(
                         "list_price",
+                        codes::DATA_NEGATIVE_PRICE,
                         format!("a list price cannot be negative, but found `{v}`"),
                         errors,
                     );
@@ -499,7 +533,7 @@ impl<'t> Row<'t> {
                 }
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.fail("list_price", e, errors);
+                    self.fail("list_price", codes::DATA_BAD_NUMBER, e, errors);
                     None
                 }
             });
@@ -507,6 +541,7 @@ impl<'t> Row<'t> {
             is_currency_code(c) || {
                 self.fail(
                     "currency",
+                    codes::DATA_BAD_CURRENCY,
                     format!("expected a three-letter ISO 4217 code like `USD`, but found `{c}`"),
                     errors,
                 );
@@ -519,6 +554,7 @@ impl<'t> Row<'t> {
         if to.is_some_and(|to| to < effective_from) {
             self.fail(
                 "effective_to",
+                codes::DATA_BAD_RANGE,
                 format!(
                     "the price ends on {} before it starts on {effective_from}",
                     to.map_or(String::new(), |t| t.to_string())
@@ -547,6 +583,7 @@ impl<'t> Row<'t> {
                             Location::new(&self.table.path, self.line, self.position("type") + 1),
                             format!("column `type`: {msg}"),
                         )
+                        .with_code(codes::DATA_UNKNOWN_PARTNER_TYPE)
                         .with_help(hint),
                     );
                 })
@@ -566,5 +603,77 @@ impl<'t> Row<'t> {
             nda_expires: nda_expires.ok()?,
             certified_until: certified_until.ok()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The codes of the problems merging `rows` of `table` reports.
+    fn codes_of(table: &str, rows: &[(&str, &str)]) -> Vec<&'static str> {
+        let row: Vec<(String, String)> = rows
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        RefData::new()
+            .merge_rows(table, Path::new("case.toml"), &[(3, row)])
+            .err()
+            .map(|e| e.diagnostics().iter().map(Diagnostic::code).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn each_kind_of_bad_field_has_its_code() {
+        let partner = |column: &str, value: &str| {
+            let mut row = vec![
+                ("id", "P-1"),
+                ("type", "dealer"),
+                ("region", "US-NE"),
+                ("status", "active"),
+            ];
+            row.retain(|(k, _)| *k != column);
+            row.push((column, value));
+            codes_of("partners", &row)
+        };
+        assert_eq!(
+            partner("contract_signed", "2026-02-30"),
+            [codes::DATA_BAD_DATE]
+        );
+        assert_eq!(partner("type", "dealr"), [codes::DATA_UNKNOWN_PARTNER_TYPE]);
+        assert_eq!(partner("region", ""), [codes::DATA_EMPTY_FIELD]);
+        assert_eq!(partner("colour", "red"), [codes::DATA_UNKNOWN_COLUMN]);
+        assert_eq!(
+            codes_of("catalog", &[("sku", "A"), ("genuine", "maybe")]),
+            [codes::DATA_BAD_BOOLEAN]
+        );
+        let price = |price: &str, currency: &str, to: &str| {
+            codes_of(
+                "price_list",
+                &[
+                    ("sku", "A"),
+                    ("list_price", price),
+                    ("currency", currency),
+                    ("effective_from", "2026-01-01"),
+                    ("effective_to", to),
+                ],
+            )
+        };
+        assert_eq!(price("1.00", "USD", ""), Vec::<&str>::new());
+        assert_eq!(price("-1", "USD", ""), [codes::DATA_NEGATIVE_PRICE]);
+        assert_eq!(price("ten", "USD", ""), [codes::DATA_BAD_NUMBER]);
+        assert_eq!(price("1.00", "usd", ""), [codes::DATA_BAD_CURRENCY]);
+        assert_eq!(price("1.00", "USD", "2025-12-31"), [codes::DATA_BAD_RANGE]);
+        assert_eq!(codes_of("partner", &[]), [codes::DATA_UNKNOWN_TABLE]);
+    }
+
+    #[test]
+    fn a_missing_folder_has_its_code() {
+        let err = RefData::load("/no/such/folder/for/pactum").err();
+        let codes: Vec<&str> = err
+            .iter()
+            .flat_map(|e| e.diagnostics().iter().map(Diagnostic::code))
+            .collect();
+        assert_eq!(codes, [codes::DATA_MISSING_FOLDER]);
     }
 }

@@ -5,7 +5,7 @@
 //! Separate from the runner (`runner.rs`): everything about the file's shape, and every
 //! diagnostic about a malformed file, is here; the runner only judges.
 
-use crate::diag::{Diagnostic, LoadError, Location};
+use crate::diag::{Diagnostic, LoadError, Location, codes};
 use crate::pack::Pack;
 use crate::record::{Batch, Record, read_batch};
 use crate::refdata::RefData;
@@ -86,10 +86,13 @@ pub(super) fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&file, 0, 0),
-                    format!("cannot read the test file: {e}"),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&file, 0, 0),
+                        format!("cannot read the test file: {e}"),
+                    )
+                    .with_code(codes::TEST_UNREADABLE),
+                );
                 continue;
             }
         };
@@ -97,10 +100,13 @@ pub(super) fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
         match toml::from_str::<CaseFile>(&text) {
             Ok(parsed) => {
                 if parsed.case.is_empty() {
-                    errors.push(Diagnostic::new(
-                        Location::new(&file, 1, 1),
-                        "a test file must hold at least one `[[case]]`",
-                    ));
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(&file, 1, 1),
+                            "a test file must hold at least one `[[case]]`",
+                        )
+                        .with_code(codes::TEST_NO_CASES),
+                    );
                 }
                 for case in parsed.case {
                     let (line, _) = crate::diag::line_column(&text, case.span().start);
@@ -115,8 +121,14 @@ pub(super) fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
                 let span = e.span().unwrap_or(0..0);
                 let message = e.message().trim().replace('\n', "; ");
                 let help = crate::pack::unknown_key_hint(&message);
+                let code = if message.starts_with("unknown field `") {
+                    codes::TEST_UNKNOWN_KEY
+                } else {
+                    codes::TEST_INVALID
+                };
                 errors.push(
                     Diagnostic::new(Location::from_span(&file, &text, span), message)
+                        .with_code(code)
                         .with_help(help),
                 );
             }
