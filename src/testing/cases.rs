@@ -62,6 +62,12 @@ pub(super) struct WireExpect {
     pub(super) rule: String,
     pub(super) record: Option<String>,
     pub(super) partner: Option<String>,
+    /// The finding's line index.
+    pub(super) line: Option<usize>,
+    /// A substring the finding's message must contain.
+    pub(super) message: Option<String>,
+    /// The finding's code.
+    pub(super) code: Option<String>,
 }
 
 /// A case as read, with where it is.

@@ -28,7 +28,10 @@
 mod cases;
 mod runner;
 
-pub use runner::{CaseResult, Expected, Subject, TestReport, run_pack_tests, run_tests};
+pub use runner::{
+    CaseResult, Expected, ExpectedDetails, FoundFinding, Mismatch, Subject, TestReport,
+    run_pack_tests, run_tests,
+};
 
 /// The folder of a pack that holds its test cases.
 pub const TESTS_DIR: &str = "tests";

@@ -10,6 +10,7 @@ use super::cases::{Case, case_data, case_records, load_cases};
 use crate::date::Date;
 use crate::diag::LoadError;
 use crate::engine::Engine;
+use crate::finding::Finding;
 use crate::pack::Pack;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -45,6 +46,121 @@ impl std::fmt::Display for Expected {
     }
 }
 
+/// What an expectation asks of a finding beyond its rule and subject (`line`, `message`,
+/// `code` in `[[case.expect]]`); a finding matches when it has every detail given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ExpectedDetails {
+    /// The finding's line index (into the record's `lines`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// A substring the finding's message must contain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The finding's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+impl ExpectedDetails {
+    /// Whether the expectation asks nothing beyond rule and subject.
+    fn is_empty(&self) -> bool {
+        self.line.is_none() && self.message.is_none() && self.code.is_none()
+    }
+
+    /// Whether `finding` has every detail asked for.
+    fn matches(&self, finding: &Finding) -> bool {
+        self.line.is_none_or(|l| finding.line == Some(l))
+            && self
+                .message
+                .as_ref()
+                .is_none_or(|m| finding.message.contains(m.as_str()))
+            && self
+                .code
+                .as_ref()
+                .is_none_or(|c| finding_code(finding) == Some(c.as_str()))
+    }
+}
+
+impl std::fmt::Display for ExpectedDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(line) = self.line {
+            parts.push(format!("line {line}"));
+        }
+        if let Some(message) = &self.message {
+            parts.push(format!("message containing {message:?}"));
+        }
+        if let Some(code) = &self.code {
+            parts.push(format!("code `{code}`"));
+        }
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// A finding that came with the expected rule and subject, as a [`Mismatch`] shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundFinding {
+    /// Its line index, when it is about one line.
+    pub line: Option<usize>,
+    /// Its whole message.
+    pub message: String,
+    /// Its code, when it has one.
+    pub code: Option<String>,
+}
+
+impl FoundFinding {
+    fn of(finding: &Finding) -> FoundFinding {
+        FoundFinding {
+            line: finding.line,
+            message: finding.message.clone(),
+            code: finding_code(finding).map(str::to_owned),
+        }
+    }
+
+    /// The details `wanted` asks about, as this finding has them.
+    fn show(&self, wanted: &ExpectedDetails) -> String {
+        let mut parts = Vec::new();
+        if wanted.line.is_some() {
+            parts.push(
+                self.line
+                    .map_or("no line".to_owned(), |l| format!("line {l}")),
+            );
+        }
+        if wanted.message.is_some() {
+            parts.push(format!("message {:?}", self.message));
+        }
+        if wanted.code.is_some() {
+            parts.push(
+                self.code
+                    .as_ref()
+                    .map_or("no code".to_owned(), |c| format!("code `{c}`")),
+            );
+        }
+        parts.join(", ")
+    }
+}
+
+/// An expected finding whose rule and subject came, but none with the details the case
+/// asks for (`line`, `message`, `code`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    /// The rule and subject.
+    #[serde(flatten)]
+    pub expected: Expected,
+    /// What the case asks of the finding.
+    pub wanted: ExpectedDetails,
+    /// The findings of that rule and subject that came instead.
+    pub found: Vec<FoundFinding>,
+}
+
+/// The code of a finding, for an expectation's `code`.
+///
+/// Findings carry no code yet, so this is `None` for every finding, and an expectation
+/// that gives a `code` fails (showing "no code") until they do; it never passes silently.
+fn finding_code(_finding: &Finding) -> Option<&str> {
+    None
+}
+
 /// One case: what was run, and whether it came out as expected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseResult {
@@ -60,6 +176,9 @@ pub struct CaseResult {
     pub missing: Vec<Expected>,
     /// Findings that came but were not expected.
     pub unexpected: Vec<Expected>,
+    /// Expected findings whose rule and subject came, but without the expected line,
+    /// message or code.
+    pub mismatched: Vec<Mismatch>,
     /// Findings on records the case says must be clean.
     pub not_clean: Vec<Expected>,
     /// `(expected, found)` rule errors, when they differ.
@@ -122,6 +241,13 @@ impl TestReport {
             }
             for u in &c.unexpected {
                 let _ = writeln!(t, "        unexpected: {u}");
+            }
+            for m in &c.mismatched {
+                let _ = writeln!(t, "        mismatch:   {}", m.expected);
+                let _ = writeln!(t, "          expected: {}", m.wanted);
+                for f in &m.found {
+                    let _ = writeln!(t, "          found:    {}", f.show(&m.wanted));
+                }
             }
             for n in &c.not_clean {
                 let _ = writeln!(t, "        not clean:  {n}");
@@ -210,6 +336,7 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
         passed: false,
         missing: Vec::new(),
         unexpected: Vec::new(),
+        mismatched: Vec::new(),
         not_clean: Vec::new(),
         rule_errors: None,
         problems: Vec::new(),
@@ -217,18 +344,33 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut expected: BTreeSet<Expected> = BTreeSet::new();
+    let mut detailed: Vec<(Expected, ExpectedDetails)> = Vec::new();
     for e in &wire.expect {
-        match (&e.record, &e.partner) {
-            (Some(r), None) => expected.insert(subject(&e.rule, Some(r), "")),
-            (None, Some(p)) => expected.insert(subject(&e.rule, None, p)),
+        let who = match (&e.record, &e.partner) {
+            (Some(r), None) => subject(&e.rule, Some(r), ""),
+            (None, Some(p)) => subject(&e.rule, None, p),
             _ => {
                 result.problems.push(format!(
                     "expectation for `{}` must name exactly one of `record` and `partner`",
                     e.rule
                 ));
-                false
+                continue;
             }
         };
+        let details = ExpectedDetails {
+            line: e.line,
+            message: e.message.clone(),
+            code: e.code.clone(),
+        };
+        if let Some(problem) = details_problem(&details) {
+            result
+                .problems
+                .push(format!("expectation for `{}`: {problem}", e.rule));
+        }
+        if !details.is_empty() {
+            detailed.push((who.clone(), details));
+        }
+        expected.insert(who);
     }
     for rule in expected
         .iter()
@@ -299,6 +441,21 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     }
     result.missing = expected.difference(&actual).cloned().collect();
     result.unexpected = actual.difference(&expected).cloned().collect();
+    for (who, wanted) in detailed {
+        let found: Vec<&Finding> = report
+            .findings()
+            .iter()
+            .filter(|f| subject(&f.rule, f.record.as_ref(), &f.partner) == who)
+            .collect();
+        // No finding of that rule and subject at all is `missing` already.
+        if !found.is_empty() && !found.iter().any(|f| wanted.matches(f)) {
+            result.mismatched.push(Mismatch {
+                expected: who,
+                wanted,
+                found: found.into_iter().map(FoundFinding::of).collect(),
+            });
+        }
+    }
     let wanted_errors = wire.rule_errors.unwrap_or(0);
     let errors = report.rule_errors().len();
     if errors != wanted_errors {
@@ -312,8 +469,27 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     }
     result.passed = result.missing.is_empty()
         && result.unexpected.is_empty()
+        && result.mismatched.is_empty()
         && result.not_clean.is_empty()
         && result.rule_errors.is_none()
         && result.problems.is_empty();
     result
+}
+
+/// What is wrong with an expectation's details as written, if anything: an empty `message`
+/// would match every finding, and a code is one word.
+fn details_problem(details: &ExpectedDetails) -> Option<&'static str> {
+    if details.message.as_deref() == Some("") {
+        return Some(
+            "`message` is empty, so it would match any finding; give a part of the message",
+        );
+    }
+    if details
+        .code
+        .as_deref()
+        .is_some_and(|c| c.is_empty() || c.contains(char::is_whitespace))
+    {
+        return Some("`code` must be a code: one word, not empty, with no spaces");
+    }
+    None
 }
