@@ -4,7 +4,7 @@
 //! The sandbox: no `eval`, no module imports (rhai is built without modules), no clock (built
 //! without time functions), no file system (rhai has none), `print` and `debug` go nowhere,
 //! no floats (built with `no_float` and `decimal`: `12.00` in a script is an exact decimal),
-//! and every call is bounded by [`Limits`]. A call that breaks a limit or fails is a
+//! and every call is bounded by [`Limits`](crate::Limits). A call that breaks a limit or fails is a
 //! rule error, never a pass.
 
 //!
