@@ -184,6 +184,61 @@ pub mod codes {
     pub const INVALID: &str = "pactum::invalid";
     /// Two rules of a pack share an id.
     pub const DUPLICATE_RULE_ID: &str = "pactum::pack::duplicate-rule-id";
+
+    // Reference data (the CSV files of `RefData::load`, and rows a test case merges over).
+
+    /// The reference data folder does not exist.
+    pub const DATA_MISSING_FOLDER: &str = "pactum::data::missing-folder";
+    /// A required reference file (`price_list.csv`, ...) is missing from the folder.
+    pub const DATA_MISSING_FILE: &str = "pactum::data::missing-file";
+    /// A reference file exists but cannot be read.
+    pub const DATA_UNREADABLE: &str = "pactum::data::unreadable";
+    /// A reference file's header line is empty or cannot be read.
+    pub const DATA_BAD_HEADER: &str = "pactum::data::bad-header";
+    /// A column the file must have is not in its header.
+    pub const DATA_MISSING_COLUMN: &str = "pactum::data::missing-column";
+    /// A row is not valid CSV, or has a different number of fields than the header.
+    pub const DATA_BAD_ROW: &str = "pactum::data::bad-row";
+    /// A field that needs a value is empty.
+    pub const DATA_EMPTY_FIELD: &str = "pactum::data::empty-field";
+    /// A field that must be a date (`YYYY-MM-DD`) is not one.
+    pub const DATA_BAD_DATE: &str = "pactum::data::bad-date";
+    /// A field that must be `true` or `false` is neither.
+    pub const DATA_BAD_BOOLEAN: &str = "pactum::data::bad-boolean";
+    /// A field that must be a number (a price, a count) is not one.
+    pub const DATA_BAD_NUMBER: &str = "pactum::data::bad-number";
+    /// A list price is negative.
+    pub const DATA_NEGATIVE_PRICE: &str = "pactum::data::negative-price";
+    /// A currency is not a three-letter ISO 4217 code.
+    pub const DATA_BAD_CURRENCY: &str = "pactum::data::bad-currency";
+    /// A price ends before it starts.
+    pub const DATA_BAD_RANGE: &str = "pactum::data::bad-range";
+    /// A partner's `type` is not one of the known partner types.
+    pub const DATA_UNKNOWN_PARTNER_TYPE: &str = "pactum::data::unknown-partner-type";
+    /// A key (sku, source, partner id) is listed twice in one file.
+    pub const DATA_DUPLICATE_KEY: &str = "pactum::data::duplicate-key";
+    /// Two list prices of one sku and currency are in force on the same day.
+    pub const DATA_PRICE_OVERLAP: &str = "pactum::data::price-overlap";
+    /// Rows name a reference table that does not exist (a test case's inline rows).
+    pub const DATA_UNKNOWN_TABLE: &str = "pactum::data::unknown-table";
+    /// Rows name a column the reference table does not have (a test case's inline rows).
+    pub const DATA_UNKNOWN_COLUMN: &str = "pactum::data::unknown-column";
+
+    // Scripts and conditions.
+
+    /// A rule script or inline condition does not compile.
+    pub const SCRIPT_COMPILE: &str = "pactum::script::compile";
+
+    // A pack's test case files (`tests/*.toml`).
+
+    /// A test case file exists but cannot be read.
+    pub const TEST_UNREADABLE: &str = "pactum::test::unreadable";
+    /// A test case file holds no `[[case]]`.
+    pub const TEST_NO_CASES: &str = "pactum::test::no-cases";
+    /// A test case file has a key the case format does not know.
+    pub const TEST_UNKNOWN_KEY: &str = "pactum::test::unknown-key";
+    /// A test case file is not valid TOML, or a value has the wrong type or is missing.
+    pub const TEST_INVALID: &str = "pactum::test::invalid";
 }
 
 /// Loading a rule pack or reference data failed; every problem found is listed.

@@ -81,7 +81,10 @@ pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, Re
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
 pub use rust_decimal::Decimal;
 pub use script::{Condition, Script};
-pub use testing::{CaseResult, Expected, Subject, TestReport, run_pack_tests, run_tests};
+pub use testing::{
+    CaseResult, Expected, ExpectedDetails, FoundFinding, Mismatch, Subject, TestReport,
+    run_pack_tests, run_tests,
+};
 
 /// The README's examples run as doc tests, so the README cannot drift from the code.
 #[doc = include_str!("../README.md")]

@@ -300,3 +300,148 @@ fn assert_passed_panics_with_the_differences_on_a_failing_copy() {
     );
     assert!(message.contains("FAIL"), "{message}");
 }
+
+/// A sale of one SEAL-200 at `price` on 2026-03-14 by dealer P-DE-04, with a purchase order.
+fn seal_sale(id: &str, price: &str) -> String {
+    format!(
+        "[[case.records]]\nid = \"{id}\"\nkind = \"sale\"\ndate = \"2026-03-14\"\npartner = \"P-DE-04\"\n\
+         lines = [{{ sku = \"SEAL-200\", qty = 1, unit_price = \"{price}\", currency = \"USD\", source = \"oem\" }}]\n\
+         documents = [{{ kind = \"purchase_order\" }}]\n"
+    )
+}
+
+/// A runnable copy of the pack with one more case file, `extra.toml`, holding `cases`.
+fn copy_with_cases(cases: &str) -> TempDir {
+    let copy = runnable_copy(&[]);
+    std::fs::write(copy.path().join("tests").join("extra.toml"), cases).unwrap();
+    copy
+}
+
+#[test]
+fn an_expectation_can_name_the_line_and_a_part_of_the_message() {
+    let cases = format!(
+        "[[case]]\nname = \"line and message hold\"\nrules = [\"price.min-list\"]\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", line = 0, message = \"below the list price of 90.00 USD\" }}]\n\n{}",
+        seal_sale("S-2", "89.99")
+    );
+    let copy = copy_with_cases(&cases);
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("ok    line and message hold"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_wrong_line_or_message_fails_the_case_with_a_diff() {
+    let cases = format!(
+        "[[case]]\nname = \"wrong line\"\nrules = [\"price.min-list\"]\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", line = 1, message = \"above the list price\" }}]\n\n{}",
+        seal_sale("S-2", "89.99")
+    );
+    let copy = copy_with_cases(&cases);
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("FAIL  wrong line"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("        mismatch:   price.min-list on record S-2\n          expected: line 1, message containing \"above the list price\"\n          found:    line 0, message \"sold SEAL-200 at 89.99 USD"),
+        "{}",
+        out.stdout
+    );
+    // Not also reported as missing: the finding came, with other details.
+    assert!(
+        !out.stdout
+            .contains("missing:    price.min-list on record S-2")
+    );
+
+    // The JSON report carries the same difference.
+    let out = pactum_test(copy.path(), &["--format", "json"]);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let case = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "wrong line")
+        .unwrap();
+    assert_eq!(case["mismatched"][0]["rule"], "price.min-list");
+    assert_eq!(case["mismatched"][0]["record"], "S-2");
+    assert_eq!(
+        case["mismatched"][0]["wanted"],
+        serde_json::json!({"line": 1, "message": "above the list price"})
+    );
+    assert_eq!(case["mismatched"][0]["found"][0]["line"], 0);
+}
+
+#[test]
+fn an_expected_code_never_passes_against_a_finding_without_one() {
+    let cases = format!(
+        "[[case]]\nname = \"a code\"\nrules = [\"price.min-list\"]\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", code = \"price.below-list\" }}]\n\n{}",
+        seal_sale("S-2", "89.99")
+    );
+    let copy = copy_with_cases(&cases);
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "        mismatch:   price.min-list on record S-2\n          expected: code `price.below-list`\n          found:    no code\n"
+        ),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_empty_message_or_a_code_with_spaces_is_a_problem_of_the_case() {
+    let cases = format!(
+        "[[case]]\nname = \"empty message\"\nrules = [\"price.min-list\"]\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", message = \"\" }}]\n\n{}\n\
+         [[case]]\nname = \"spaced code\"\nrules = [\"price.min-list\"]\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", code = \"a code\" }}]\n\n{}",
+        seal_sale("S-2", "89.99"),
+        seal_sale("S-2", "89.99")
+    );
+    let copy = copy_with_cases(&cases);
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("problem:    expectation for `price.min-list`: `message` is empty"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("problem:    expectation for `price.min-list`: `code` must be a code"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_misspelt_expectation_key_is_refused_with_a_hint_and_a_code() {
+    let cases = format!(
+        "[[case]]\nname = \"typo\"\n\
+         expect = [{{ rule = \"price.min-list\", record = \"S-2\", lien = 0 }}]\n\n{}",
+        seal_sale("S-2", "89.99")
+    );
+    let copy = copy_with_cases(&cases);
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("unknown field `lien`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("did you mean `line`?"),
+        "{}",
+        out.stderr
+    );
+    let err = run_pack_tests(copy.path()).unwrap_err();
+    let codes: Vec<&str> = err.diagnostics().iter().map(|d| d.code()).collect();
+    assert_eq!(codes, [pactum::codes::TEST_UNKNOWN_KEY]);
+}

@@ -1,5 +1,7 @@
-//! The four `partner.*` policies of the shipped pack (Rhai scripts), on both sides of each
-//! date boundary, with reference data built in each test.
+//! The four `partner.*` policies of the shipped pack (Rhai scripts): each finding's
+//! severity, `expected` and `actual`, with reference data built in each test, and the
+//! example data. Both sides of each date boundary, with the findings' messages, are held by
+//! the pack's cases (`rules/tests/partner.toml`).
 
 use crate::common::*;
 use pactum::{Batch, Engine, Finding, Pack, Partner, PartnerType, RefData, Severity, read_batch};
@@ -62,11 +64,6 @@ fn with_status(status: &str) -> Partner {
 // partner.active
 
 #[test]
-fn an_active_partner_passes() {
-    assert!(of(px(), "sale", "2026-01-15", ACTIVE).is_empty());
-}
-
-#[test]
 fn a_suspended_or_terminated_partner_is_reported() {
     for status in ["suspended", "terminated"] {
         let f = of(with_status(status), "purchase", "2026-01-15", ACTIVE);
@@ -78,7 +75,6 @@ fn a_suspended_or_terminated_partner_is_reported() {
             (f[0].expected.as_str(), f[0].actual.as_str()),
             ("status active", format!("status {status}").as_str())
         );
-        assert!(f[0].message.contains(&format!("whose status is {status}")));
     }
 }
 
@@ -102,30 +98,22 @@ fn a_partner_missing_from_partners_csv_is_reported_by_partner_active_only() {
         .unwrap();
     assert_eq!(f.partner, "P-NOBODY");
     assert_eq!(f.actual, "not listed");
-    assert!(f.message.contains("P-NOBODY, who is not in partners.csv"));
 }
 
 // partner.contract-current
 
 #[test]
-fn a_record_the_day_before_the_contract_is_reported_and_on_the_day_is_not() {
+fn a_record_the_day_before_the_contract_shows_both_dates() {
     let before = of(px(), "sale", "2025-03-09", CONTRACT);
     assert_eq!(before.len(), 1);
     assert_eq!(
         (before[0].expected.as_str(), before[0].actual.as_str()),
         ("on or after 2025-03-10", "2025-03-09")
     );
-    assert!(
-        before[0].message.contains("1 days before"),
-        "{}",
-        before[0].message
-    );
-    assert!(of(px(), "sale", "2025-03-10", CONTRACT).is_empty());
 }
 
 #[test]
-fn a_record_on_the_nda_expiry_passes_and_the_day_after_is_reported() {
-    assert!(of(px(), "pipeline_update", "2026-06-30", CONTRACT).is_empty());
+fn a_record_the_day_after_the_nda_shows_both_dates() {
     let after = of(px(), "pipeline_update", "2026-07-01", CONTRACT);
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].severity, Severity::Error);
@@ -136,7 +124,7 @@ fn a_record_on_the_nda_expiry_passes_and_the_day_after_is_reported() {
 }
 
 #[test]
-fn no_contract_on_file_is_reported_and_no_nda_date_is_open_ended() {
+fn no_contract_on_file_shows_as_none_on_file() {
     let unsigned = Partner {
         contract_signed: None,
         ..px()
@@ -144,19 +132,13 @@ fn no_contract_on_file_is_reported_and_no_nda_date_is_open_ended() {
     let f = of(unsigned, "sale", "2026-01-15", CONTRACT);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].actual, "none on file");
-    let no_nda = Partner {
-        nda_expires: None,
-        ..px()
-    };
-    assert!(of(no_nda, "sale", "2040-01-01", CONTRACT).is_empty());
 }
 
 // partner.certified
 
 #[test]
-fn a_sale_or_service_order_on_the_last_certified_day_passes_the_day_after_is_a_warning() {
+fn a_sale_or_service_order_after_certification_ran_out_is_a_warning_with_both_dates() {
     for kind in ["sale", "service_order"] {
-        assert!(of(px(), kind, "2026-03-31", CERTIFIED).is_empty(), "{kind}");
         let f = of(px(), kind, "2026-04-01", CERTIFIED);
         assert_eq!(f.len(), 1, "{kind}");
         assert_eq!(f[0].severity, Severity::Warning);
@@ -164,17 +146,7 @@ fn a_sale_or_service_order_on_the_last_certified_day_passes_the_day_after_is_a_w
             (f[0].expected.as_str(), f[0].actual.as_str()),
             ("certified through 2026-04-01", "certified until 2026-03-31")
         );
-        assert!(
-            f[0].message
-                .contains("ran out on 2026-03-31, 1 days before")
-        );
     }
-}
-
-#[test]
-fn a_purchase_after_certification_ran_out_is_not_judged() {
-    // The selector is `sale` and `service_order`: buying from the OEM faces no customer.
-    assert!(of(px(), "purchase", "2026-05-01", CERTIFIED).is_empty());
 }
 
 #[test]
@@ -200,11 +172,6 @@ fn territory(kind: &str, region: Option<&str>) -> Vec<Finding> {
 }
 
 #[test]
-fn a_sale_in_the_partners_region_passes() {
-    assert!(territory("sale", Some("US-NE")).is_empty());
-}
-
-#[test]
 fn a_sale_or_service_order_in_another_region_is_reported_with_the_evidence() {
     for kind in ["sale", "service_order"] {
         let f = territory(kind, Some("US-SE"));
@@ -214,23 +181,7 @@ fn a_sale_or_service_order_in_another_region_is_reported_with_the_evidence() {
             (f[0].expected.as_str(), f[0].actual.as_str()),
             ("US-NE", "US-SE")
         );
-        assert!(
-            f[0].message
-                .contains("is in US-SE, outside partner P-X's territory US-NE"),
-            "{}",
-            f[0].message
-        );
     }
-}
-
-#[test]
-fn a_sale_without_a_region_is_in_the_partners_territory() {
-    assert!(territory("sale", None).is_empty());
-}
-
-#[test]
-fn a_pipeline_update_in_another_region_is_not_judged() {
-    assert!(territory("pipeline_update", Some("US-SE")).is_empty());
 }
 
 // The example data

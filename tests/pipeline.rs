@@ -1,4 +1,7 @@
-//! `pipeline.cadence` and `pipeline.registered-before-sale` of the shipped pack.
+//! `pipeline.cadence` and `pipeline.registered-before-sale` of the shipped pack: the
+//! findings' `expected` and `actual`, partner-level findings (no record, no line), the
+//! as-of date of a report, and where the reporting window starts. The boundaries, with the
+//! findings' messages, are held by the pack's cases (`rules/tests/pipeline.toml`).
 
 use crate::common::*;
 use pactum::{PartnerType, RefData};
@@ -47,9 +50,6 @@ fn a_gap_of_exactly_30_days_passes_and_31_fails() {
     assert_eq!(f[0].line, None);
     assert_eq!(f[0].expected, "at most 30 days between updates");
     assert_eq!(f[0].actual, "31 days (2026-01-31 to 2026-03-03)");
-    assert!(f[0].message.contains(
-        "filed no pipeline update for 31 days after its update of 2026-01-31 until 2026-03-03"
-    ));
 }
 
 #[test]
@@ -61,11 +61,6 @@ fn the_trailing_gap_to_the_as_of_date_counts() {
     let f = of_rule(&late, CADENCE);
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].actual, "31 days (2026-01-01 to 2026-02-01)");
-    assert!(
-        f[0].message.contains("through the as-of date 2026-02-01"),
-        "{}",
-        f[0].message
-    );
     assert_eq!(late.as_of(), Some(d("2026-02-01")));
 }
 
@@ -176,23 +171,8 @@ fn an_opportunity_first_reported_7_days_before_the_sale_passes_6_fails() {
     let report = run(&e, records, None);
     assert_eq!(flagged(&report, BEFORE), ["S-6"]);
     let f = of_rule(&report, BEFORE);
-    assert_eq!(
-        f[0].message,
-        "opportunity OPP-6 was first reported on 2026-03-08, 6 days before the sale S-6 on 2026-03-14; the policy asks for at least 7 days"
-    );
     assert_eq!(f[0].expected, "opportunity first reported by 2026-03-07");
     assert_eq!(f[0].actual, "first reported 2026-03-08");
-}
-
-#[test]
-fn the_first_report_counts_not_the_latest() {
-    let e = engine(agent());
-    let records = vec![
-        update("U-2", "P-SA", "2026-03-13", "OPP-1"),
-        update("U-1", "P-SA", "2026-03-01", "OPP-1"),
-        opp_sale("S-1", "P-SA", "2026-03-14", Some("OPP-1")),
-    ];
-    assert!(of_rule(&run(&e, records, None), BEFORE).is_empty());
 }
 
 #[test]
@@ -223,24 +203,6 @@ fn a_sale_without_an_opportunity_or_with_one_never_reported_fails() {
         of_rule(&report, BEFORE)[2]
             .message
             .contains("2 days after the sale S-3")
-    );
-}
-
-#[test]
-fn only_sales_agents_and_distributors_sales_are_judged() {
-    let e = engine(partners(&[
-        ("P-SA", PartnerType::SalesAgent, "2025-01-01"),
-        ("P-DI", PartnerType::Distributor, "2025-01-01"),
-        ("P-DE", PartnerType::Dealer, "2025-01-01"),
-        ("P-SI", PartnerType::SystemsIntegrator, "2025-01-01"),
-    ]));
-    let records = ["P-SA", "P-DI", "P-DE", "P-SI"]
-        .iter()
-        .map(|p| opp_sale(&format!("S-{p}"), p, "2026-03-14", None))
-        .collect();
-    assert_eq!(
-        flagged(&run(&e, records, None), BEFORE),
-        ["S-P-DI", "S-P-SA"]
     );
 }
 

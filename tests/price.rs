@@ -1,49 +1,14 @@
-//! `price.min-list` and `price.no-list-price` of the shipped pack.
+//! `price.min-list` and `price.no-list-price` of the shipped pack, where the pack's own cases
+//! (`rules/tests/price.toml`) cannot reach: prices read from JSON numbers, a finding's
+//! `expected` and `actual`, edited packs (discounts) and reference data built in code.
+//! The boundaries themselves (at list, a cent and a tenth of a cent below, the day a price
+//! changes, other currencies, unpriced skus) are held by the pack's cases.
 
 use crate::common::*;
 use pactum::{PartnerType, RefData};
 
 const MIN: &str = "price.min-list";
 const NONE: &str = "price.no-list-price";
-
-/// The `price.min-list` findings of a one-line SEAL-200 (or other sku) sale by `partner`.
-fn min_list(partner: &str, date: &str, sku: &str, unit_price: &str) -> Vec<pactum::Finding> {
-    let e = engine(refdata());
-    check_rule(
-        &e,
-        &sale("S-1", partner, date, vec![line(sku, unit_price, "USD")]),
-        MIN,
-    )
-}
-
-#[test]
-fn a_price_equal_to_the_floor_passes() {
-    assert!(min_list("P-SI", "2026-03-14", "SEAL-200", "90.00").is_empty());
-    // Scale does not matter: 90 and 90.0000 are the same amount.
-    assert!(min_list("P-SI", "2026-03-14", "SEAL-200", "90").is_empty());
-    assert!(min_list("P-SI", "2026-03-14", "SEAL-200", "90.0000").is_empty());
-    assert!(min_list("P-SI", "2026-03-14", "SEAL-200", "150.00").is_empty());
-}
-
-#[test]
-fn one_cent_below_fails() {
-    let f = min_list("P-SI", "2026-03-14", "SEAL-200", "89.99");
-    assert_eq!(f.len(), 1);
-    assert_eq!(
-        (f[0].expected.as_str(), f[0].actual.as_str()),
-        ("90.00", "89.99")
-    );
-}
-
-#[test]
-fn a_tenth_of_a_cent_below_fails() {
-    let f = min_list("P-SI", "2026-03-14", "SEAL-200", "89.999");
-    assert_eq!(f.len(), 1);
-    assert_eq!(
-        (f[0].expected.as_str(), f[0].actual.as_str()),
-        ("90.00", "89.999")
-    );
-}
 
 #[test]
 fn a_json_number_a_hair_below_list_fails_exactly() {
@@ -67,18 +32,6 @@ fn a_json_number_equal_to_list_passes() {
             "lines":[{"sku":"PUMP-10","qty":1,"unit_price":1200.00,"currency":"USD","source":"oem"}]}"#,
     );
     assert!(check_rule(&engine(refdata()), &r, MIN).is_empty());
-}
-
-#[test]
-fn effective_to_is_inclusive_and_the_new_price_starts_the_next_day() {
-    // SEAL-200 is 90.00 through 2026-03-31 and 94.50 from 2026-04-01.
-    assert!(min_list("P-SI", "2026-03-31", "SEAL-200", "90.00").is_empty());
-    let last_old_day = min_list("P-SI", "2026-03-31", "SEAL-200", "89.99");
-    assert_eq!(last_old_day[0].expected, "90.00");
-    let first_new_day = min_list("P-SI", "2026-04-01", "SEAL-200", "90.00");
-    assert_eq!(first_new_day.len(), 1);
-    assert_eq!(first_new_day[0].expected, "94.50");
-    assert!(min_list("P-SI", "2026-04-01", "SEAL-200", "94.50").is_empty());
 }
 
 #[test]
@@ -113,27 +66,6 @@ fn price_ranges_loaded_from_csv_are_inclusive_too() {
     assert_eq!(at("2026-04-01", "90.00")[0].expected, "94.50");
     // The open-ended row holds years later.
     assert_eq!(at("2031-01-01", "94.49")[0].expected, "94.50");
-}
-
-#[test]
-fn a_line_in_another_currency_is_not_compared_but_warned_about() {
-    let e = engine(refdata());
-    // 1.00 CAD would be far below 90.00 USD if currencies were mixed up.
-    let r = sale(
-        "S-1",
-        "P-SI",
-        "2026-03-14",
-        vec![line("SEAL-200", "1.00", "CAD")],
-    );
-    assert!(check_rule(&e, &r, MIN).is_empty());
-    let warned = check_rule(&e, &r, NONE);
-    assert_eq!(warned.len(), 1);
-    assert_eq!(warned[0].severity, pactum::Severity::Warning);
-    assert!(
-        warned[0].message.contains("it is listed only in USD"),
-        "{}",
-        warned[0].message
-    );
 }
 
 #[test]
@@ -199,28 +131,6 @@ fn an_allowed_discount_for_a_partner_type_moves_the_floor() {
 }
 
 #[test]
-fn the_shipped_pack_allows_no_discount_to_any_partner_type() {
-    for partner in ["P-SI", "P-DE", "P-SA", "P-DI"] {
-        assert_eq!(
-            min_list(partner, "2026-03-14", "PUMP-10", "1199.99").len(),
-            1,
-            "{partner}"
-        );
-    }
-}
-
-#[test]
-fn only_sales_are_judged() {
-    let e = engine(refdata());
-    let purchase = record_of(serde_json::json!({
-        "id": "PU-1", "kind": "purchase", "date": "2026-03-14", "partner": "P-SI",
-        "lines": [line("SEAL-200", "72.00", "USD"), line("NOPE-1", "1.00", "USD")]
-    }));
-    assert!(check_rule(&e, &purchase, MIN).is_empty());
-    assert!(check_rule(&e, &purchase, NONE).is_empty());
-}
-
-#[test]
 fn no_list_price_for_an_unknown_sku() {
     let e = engine(refdata());
     let r = sale(
@@ -241,39 +151,6 @@ fn no_list_price_for_an_unknown_sku() {
     );
     assert_eq!(f[0].expected, "a list price in USD in force on 2026-03-14");
     assert_eq!(f[0].actual, "none");
-}
-
-#[test]
-fn no_list_price_for_a_sku_priced_only_in_another_currency() {
-    let e = engine(refdata());
-    let f = check_rule(
-        &e,
-        &sale(
-            "S-1",
-            "P-SI",
-            "2026-03-14",
-            vec![line("FILTER-5", "25.00", "USD")],
-        ),
-        NONE,
-    );
-    assert_eq!(f.len(), 1);
-    assert_eq!(
-        f[0].message,
-        "no list price for FILTER-5 in USD on 2026-03-14: it is listed only in EUR"
-    );
-    // In EUR it is priced, and 23.00 is the floor.
-    let eur = sale(
-        "S-2",
-        "P-SI",
-        "2026-03-14",
-        vec![line("FILTER-5", "23.00", "EUR")],
-    );
-    assert!(
-        e.check(&eur)
-            .findings
-            .iter()
-            .all(|f| &*f.rule != NONE && &*f.rule != MIN)
-    );
 }
 
 #[test]
@@ -325,18 +202,6 @@ fn a_partner_missing_from_partners_csv_gets_no_discount() {
         "a known dealer gets the dealer discount"
     );
     assert_eq!(at("P-UNKNOWN")[0].expected, "1200.00");
-}
-
-#[test]
-fn a_tiny_undercut_does_not_read_as_zero_percent_below() {
-    // 89.999 against 90.00 is a violation: the message must not call it 0% below list.
-    let f = min_list("P-SI", "2026-03-14", "SEAL-200", "89.999");
-    assert_eq!(f.len(), 1);
-    assert!(
-        f[0].message.contains("less than 0.01% below"),
-        "{}",
-        f[0].message
-    );
 }
 
 /// One engine for every property case: building it reads the pack from disk.

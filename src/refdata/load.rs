@@ -1,168 +1,16 @@
-//! Reference data: the OEM's price list, catalog, approved sources, partners and installed
-//! base, as a folder of CSV files the way ERP systems export them.
+//! Reading reference data from CSV: the files and their columns, the typed and located
+//! parsing of each field, and merging a test case's inline rows over loaded data.
+//!
+//! Kept apart from the types and lookups in `mod.rs`: the rules only ever look data up, and
+//! every way a file can be wrong (and the diagnostic that says so) lives here.
 
+use super::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData, ticked};
 use crate::date::Date;
-use crate::diag::{Diagnostic, LoadError, Location, did_you_mean};
+use crate::diag::{Diagnostic, LoadError, Location, codes, did_you_mean};
 use crate::money::{is_currency_code, parse_decimal};
-use rust_decimal::Decimal;
-
-/// The maps reference data is looked up in on every record line (see `crate::hash`).
-type Index<V> = crate::hash::FastMap<String, V>;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The four kinds of channel partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PartnerType {
-    /// Buys, stocks and resells; may service.
-    Distributor,
-    /// Sells and services in a territory.
-    Dealer,
-    /// Builds the OEM's products into larger systems.
-    SystemsIntegrator,
-    /// Sells on commission; never holds stock.
-    SalesAgent,
-}
-
-impl PartnerType {
-    /// Every partner type, in the order reports list them.
-    pub const ALL: [PartnerType; 4] = [
-        PartnerType::Distributor,
-        PartnerType::Dealer,
-        PartnerType::SystemsIntegrator,
-        PartnerType::SalesAgent,
-    ];
-
-    /// The name used in CSV and rule files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartnerType::Distributor => "distributor",
-            PartnerType::Dealer => "dealer",
-            PartnerType::SystemsIntegrator => "systems_integrator",
-            PartnerType::SalesAgent => "sales_agent",
-        }
-    }
-
-    /// The type named `name`, with a hint when it is a near miss.
-    pub fn parse(name: &str) -> Result<PartnerType, (String, Option<String>)> {
-        PartnerType::ALL
-            .into_iter()
-            .find(|t| t.as_str() == name)
-            .ok_or_else(|| {
-                let known: Vec<&str> = PartnerType::ALL.iter().map(|t| t.as_str()).collect();
-                (
-                    format!("expected one of {}, but found `{name}`", ticked(&known)),
-                    did_you_mean(name, known.iter().copied()),
-                )
-            })
-    }
-}
-
-impl fmt::Display for PartnerType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-pub(crate) fn ticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A row of `partners.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Partner {
-    /// The partner's id, as records name it.
-    pub id: String,
-    /// What kind of partner it is.
-    pub partner_type: PartnerType,
-    /// The territory assigned to it.
-    pub region: String,
-    /// `active`, or anything else (`suspended`, `terminated`, ...).
-    pub status: String,
-    /// When its contract was signed; `None` when never.
-    pub contract_signed: Option<Date>,
-    /// When its NDA runs out; `None` when it has none.
-    pub nda_expires: Option<Date>,
-    /// The last day its staff's certification holds; `None` when never certified.
-    pub certified_until: Option<Date>,
-}
-
-/// A row of `price_list.csv`: one list price for one sku, currency and date range.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PriceRow {
-    /// The part number.
-    pub sku: String,
-    /// The list price of one unit.
-    pub list_price: Decimal,
-    /// ISO 4217 code.
-    pub currency: String,
-    /// First day the price is in force.
-    pub effective_from: Date,
-    /// Last day the price is in force; `None` when open-ended.
-    pub effective_to: Option<Date>,
-    /// The row's line in `price_list.csv`, so a finding can point at it.
-    pub line: usize,
-}
-
-impl PriceRow {
-    /// Whether the price is in force on `date` (both ends inclusive).
-    pub fn covers(&self, date: Date) -> bool {
-        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
-    }
-
-    /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
-    pub fn range(&self) -> String {
-        match self.effective_to {
-            Some(to) => format!("{}..{}", self.effective_from, to),
-            None => format!("{}..", self.effective_from),
-        }
-    }
-}
-
-/// A row of `catalog.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CatalogItem {
-    /// The part number.
-    pub sku: String,
-    /// Whether it is a genuine OEM part.
-    pub genuine: bool,
-    /// What it is.
-    pub description: String,
-}
-
-/// A row of `installed_base.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InstalledBase {
-    /// The partner that services the assets.
-    pub partner: String,
-    /// Where they are installed.
-    pub region: String,
-    /// How many.
-    pub assets: u64,
-}
-
-/// All reference data, indexed for the lookups the rules make.
-#[derive(Debug, Clone, Default)]
-pub struct RefData {
-    /// Per sku, its price rows sorted by currency then `effective_from`.
-    prices: Index<Vec<PriceRow>>,
-    catalog: Index<CatalogItem>,
-    sources: Index<String>,
-    partners: Index<Partner>,
-    installed_base: Vec<InstalledBase>,
-}
-
 impl RefData {
-    /// An empty set of reference data, to fill in code with the `add_*` methods.
-    pub fn new() -> RefData {
-        RefData::default()
-    }
-
     /// Loads the CSV files of `dir`. `price_list.csv`, `catalog.csv`, `approved_sources.csv`
     /// and `partners.csv` are required; `installed_base.csv` is optional. Every bad row of
     /// every file is reported, each with file, line and column.
@@ -171,10 +19,13 @@ impl RefData {
         let mut errors = LoadError::default();
         let mut data = RefData::default();
         if !dir.is_dir() {
-            errors.push(Diagnostic::new(
-                Location::new(dir, 0, 0),
-                format!("reference data folder `{}` does not exist", dir.display()),
-            ));
+            errors.push(
+                Diagnostic::new(
+                    Location::new(dir, 0, 0),
+                    format!("reference data folder `{}` does not exist", dir.display()),
+                )
+                .with_code(codes::DATA_MISSING_FOLDER),
+            );
             return Err(errors);
         }
         for (name, columns, required) in FILES {
@@ -293,6 +144,7 @@ impl RefData {
                 ticked(&known)
             );
             return Err(Diagnostic::new(Location::new(source, 0, 0), message)
+                .with_code(codes::DATA_UNKNOWN_TABLE)
                 .with_help(did_you_mean(file, known))
                 .into());
         };
@@ -306,7 +158,9 @@ impl RefData {
                     );
                     let help = did_you_mean(key, columns.iter().copied());
                     errors.push(
-                        Diagnostic::new(Location::new(source, *line, 1), message).with_help(help),
+                        Diagnostic::new(Location::new(source, *line, 1), message)
+                            .with_code(codes::DATA_UNKNOWN_COLUMN)
+                            .with_help(help),
                     );
                 }
             }
@@ -330,79 +184,6 @@ impl RefData {
         errors.into_result(())
     }
 
-    /// Adds a price row (keeping the index sorted).
-    pub fn add_price(&mut self, row: PriceRow) {
-        let rows = self.prices.entry(row.sku.clone()).or_default();
-        rows.push(row);
-        rows.sort_by(|a, b| (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from)));
-    }
-
-    /// Adds a catalog item.
-    pub fn add_catalog_item(&mut self, item: CatalogItem) {
-        self.catalog.insert(item.sku.clone(), item);
-    }
-
-    /// Adds an approved source.
-    pub fn add_source(&mut self, source: &str, name: &str) {
-        self.sources.insert(source.to_owned(), name.to_owned());
-    }
-
-    /// Adds a partner.
-    pub fn add_partner(&mut self, partner: Partner) {
-        self.partners.insert(partner.id.clone(), partner);
-    }
-
-    /// Adds an installed-base row.
-    pub fn add_installed_base(&mut self, row: InstalledBase) {
-        self.installed_base.push(row);
-    }
-
-    /// The list price of `sku` in `currency` in force on `date`.
-    ///
-    /// A binary search over the sku's rows: rows of one currency never overlap (loading
-    /// rejects overlaps), so at most one row covers a date.
-    pub fn list_price(&self, sku: &str, currency: &str, date: Date) -> Option<&PriceRow> {
-        let rows = self.prices.get(sku)?;
-        let start = rows.partition_point(|r| r.currency.as_str() < currency);
-        let rows = rows.get(start..)?;
-        let end = rows.partition_point(|r| r.currency == currency);
-        let rows = rows.get(..end)?;
-        let after = rows.partition_point(|r| r.effective_from <= date);
-        rows.get(after.checked_sub(1)?).filter(|r| r.covers(date))
-    }
-
-    /// Every price row of `sku`, sorted by currency then date.
-    pub fn prices_of(&self, sku: &str) -> &[PriceRow] {
-        self.prices.get(sku).map_or(&[], Vec::as_slice)
-    }
-
-    /// The catalog row of `sku`.
-    pub fn catalog_item(&self, sku: &str) -> Option<&CatalogItem> {
-        self.catalog.get(sku)
-    }
-
-    /// Whether `source` is an approved source (the OEM or an authorised distributor).
-    pub fn is_approved_source(&self, source: &str) -> bool {
-        self.sources.contains_key(source)
-    }
-
-    /// The partner with id `id`.
-    pub fn partner(&self, id: &str) -> Option<&Partner> {
-        self.partners.get(id)
-    }
-
-    /// Every partner, in id order.
-    pub fn partners(&self) -> Vec<&Partner> {
-        let mut all: Vec<&Partner> = self.partners.values().collect();
-        all.sort_by(|a, b| a.id.cmp(&b.id));
-        all
-    }
-
-    /// The installed base rows.
-    pub fn installed_base(&self) -> &[InstalledBase] {
-        &self.installed_base
-    }
-
     fn check_price_overlaps(&mut self, file: &Path, errors: &mut LoadError) {
         for rows in self.prices.values_mut() {
             rows.sort_by(|a, b| {
@@ -424,6 +205,7 @@ impl RefData {
                                 a.range()
                             ),
                         )
+                        .with_code(codes::DATA_PRICE_OVERLAP)
                         .with_related(Location::new(file, a.line, 4), "the other price is"),
                     );
                 }
@@ -487,23 +269,29 @@ impl Table {
         let path = dir.join(name);
         if !path.is_file() {
             if required {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 0, 0),
-                    format!(
-                        "required reference file `{name}` is missing from `{}`",
-                        dir.display()
-                    ),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 0, 0),
+                        format!(
+                            "required reference file `{name}` is missing from `{}`",
+                            dir.display()
+                        ),
+                    )
+                    .with_code(codes::DATA_MISSING_FILE),
+                );
             }
             return None;
         }
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 0, 0),
-                    format!("cannot read `{name}`: {e}"),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 0, 0),
+                        format!("cannot read `{name}`: {e}"),
+                    )
+                    .with_code(codes::DATA_UNREADABLE),
+                );
                 return None;
             }
         };
@@ -515,21 +303,27 @@ impl Table {
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&path, 1, 1),
-                    format!("cannot read the header: {e}"),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&path, 1, 1),
+                        format!("cannot read the header: {e}"),
+                    )
+                    .with_code(codes::DATA_BAD_HEADER),
+                );
                 return None;
             }
         };
         if header.is_empty() || header.iter().all(str::is_empty) {
-            errors.push(Diagnostic::new(
-                Location::new(&path, 1, 1),
-                format!(
-                    "the file is empty; expected a header line with {}",
-                    ticked(wanted)
-                ),
-            ));
+            errors.push(
+                Diagnostic::new(
+                    Location::new(&path, 1, 1),
+                    format!(
+                        "the file is empty; expected a header line with {}",
+                        ticked(wanted)
+                    ),
+                )
+                .with_code(codes::DATA_BAD_HEADER),
+            );
             return None;
         }
         let mut columns = Vec::new();
@@ -557,6 +351,7 @@ impl Table {
                         ticked(&found)
                     ),
                 )
+                .with_code(codes::DATA_MISSING_COLUMN)
                 .with_help(hint),
             );
             return None;
@@ -572,14 +367,17 @@ impl Table {
                         continue;
                     }
                     if r.len() != header.len() {
-                        errors.push(Diagnostic::new(
-                            Location::new(&path, line, r.len().min(header.len()) + 1),
-                            format!(
-                                "expected {} fields as in the header, but found {}",
-                                header.len(),
-                                r.len()
-                            ),
-                        ));
+                        errors.push(
+                            Diagnostic::new(
+                                Location::new(&path, line, r.len().min(header.len()) + 1),
+                                format!(
+                                    "expected {} fields as in the header, but found {}",
+                                    header.len(),
+                                    r.len()
+                                ),
+                            )
+                            .with_code(codes::DATA_BAD_ROW),
+                        );
                         continue;
                     }
                     records.push((line, r));
@@ -588,10 +386,13 @@ impl Table {
                     let line = e
                         .position()
                         .map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
-                    errors.push(Diagnostic::new(
-                        Location::new(&path, line, 1),
-                        format!("cannot read this row: {e}"),
-                    ));
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(&path, line, 1),
+                            format!("cannot read this row: {e}"),
+                        )
+                        .with_code(codes::DATA_BAD_ROW),
+                    );
                 }
             }
         }
@@ -631,11 +432,14 @@ impl<'t> Row<'t> {
         self.record.get(self.position(column)).unwrap_or("")
     }
 
-    fn fail(&self, column: &str, message: String, errors: &mut LoadError) {
-        errors.push(Diagnostic::new(
-            Location::new(&self.table.path, self.line, self.position(column) + 1),
-            format!("column `{column}`: {message}"),
-        ));
+    fn fail(&self, column: &str, code: &'static str, message: String, errors: &mut LoadError) {
+        errors.push(
+            Diagnostic::new(
+                Location::new(&self.table.path, self.line, self.position(column) + 1),
+                format!("column `{column}`: {message}"),
+            )
+            .with_code(code),
+        );
     }
 
     fn optional(&self, column: &str) -> &'t str {
@@ -647,6 +451,7 @@ impl<'t> Row<'t> {
         if v.is_empty() {
             self.fail(
                 column,
+                codes::DATA_EMPTY_FIELD,
                 "a value is required, but the field is empty".to_owned(),
                 errors,
             );
@@ -658,7 +463,7 @@ impl<'t> Row<'t> {
     fn date(&self, column: &str, errors: &mut LoadError) -> Option<Date> {
         self.text(column, errors)?
             .parse::<Date>()
-            .map_err(|e| self.fail(column, e.to_string(), errors))
+            .map_err(|e| self.fail(column, codes::DATA_BAD_DATE, e.to_string(), errors))
             .ok()
     }
 
@@ -670,7 +475,7 @@ impl<'t> Row<'t> {
         }
         v.parse::<Date>()
             .map(Some)
-            .map_err(|e| self.fail(column, e.to_string(), errors))
+            .map_err(|e| self.fail(column, codes::DATA_BAD_DATE, e.to_string(), errors))
     }
 
     fn boolean(&self, column: &str, errors: &mut LoadError) -> Option<bool> {
@@ -680,6 +485,7 @@ impl<'t> Row<'t> {
             other => {
                 self.fail(
                     column,
+                    codes::DATA_BAD_BOOLEAN,
                     format!("expected `true` or `false`, but found `{other}`"),
                     errors,
                 );
@@ -694,6 +500,7 @@ impl<'t> Row<'t> {
             .map_err(|_| {
                 self.fail(
                     column,
+                    codes::DATA_BAD_NUMBER,
                     format!("expected a whole number of 0 or more, but found `{v}`"),
                     errors,
                 )
@@ -704,6 +511,7 @@ impl<'t> Row<'t> {
     fn duplicate(&self, column: &str, value: &str, errors: &mut LoadError) {
         self.fail(
             column,
+            codes::DATA_DUPLICATE_KEY,
             format!("`{value}` is listed twice; each must appear once"),
             errors,
         );
@@ -717,6 +525,7 @@ impl<'t> Row<'t> {
                 Ok(d) if d.is_sign_negative() && !d.is_zero() => {
                     self.fail(
                         "list_price",
+                        codes::DATA_NEGATIVE_PRICE,
                         format!("a list price cannot be negative, but found `{v}`"),
                         errors,
                     );
@@ -724,7 +533,7 @@ impl<'t> Row<'t> {
                 }
                 Ok(d) => Some(d),
                 Err(e) => {
-                    self.fail("list_price", e, errors);
+                    self.fail("list_price", codes::DATA_BAD_NUMBER, e, errors);
                     None
                 }
             });
@@ -732,6 +541,7 @@ impl<'t> Row<'t> {
             is_currency_code(c) || {
                 self.fail(
                     "currency",
+                    codes::DATA_BAD_CURRENCY,
                     format!("expected a three-letter ISO 4217 code like `USD`, but found `{c}`"),
                     errors,
                 );
@@ -744,6 +554,7 @@ impl<'t> Row<'t> {
         if to.is_some_and(|to| to < effective_from) {
             self.fail(
                 "effective_to",
+                codes::DATA_BAD_RANGE,
                 format!(
                     "the price ends on {} before it starts on {effective_from}",
                     to.map_or(String::new(), |t| t.to_string())
@@ -772,6 +583,7 @@ impl<'t> Row<'t> {
                             Location::new(&self.table.path, self.line, self.position("type") + 1),
                             format!("column `type`: {msg}"),
                         )
+                        .with_code(codes::DATA_UNKNOWN_PARTNER_TYPE)
                         .with_help(hint),
                     );
                 })
@@ -798,37 +610,70 @@ impl<'t> Row<'t> {
 mod tests {
     use super::*;
 
-    fn d(s: &str) -> Date {
-        s.parse().unwrap()
-    }
-
-    fn price(currency: &str, price: &str, from: &str, to: Option<&str>) -> PriceRow {
-        PriceRow {
-            sku: "A".into(),
-            list_price: price.parse().unwrap(),
-            currency: currency.into(),
-            effective_from: d(from),
-            effective_to: to.map(d),
-            line: 0,
-        }
+    /// The codes of the problems merging `rows` of `table` reports.
+    fn codes_of(table: &str, rows: &[(&str, &str)]) -> Vec<&'static str> {
+        let row: Vec<(String, String)> = rows
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        RefData::new()
+            .merge_rows(table, Path::new("case.toml"), &[(3, row)])
+            .err()
+            .map(|e| e.diagnostics().iter().map(Diagnostic::code).collect())
+            .unwrap_or_default()
     }
 
     #[test]
-    fn finds_the_price_in_force_inclusive_at_both_ends() {
-        let mut data = RefData::new();
-        data.add_price(price("USD", "90.00", "2026-01-01", Some("2026-06-30")));
-        data.add_price(price("USD", "95.00", "2026-07-01", None));
-        data.add_price(price("EUR", "80.00", "2026-01-01", None));
-        let at = |c: &str, day: &str| {
-            data.list_price("A", c, d(day))
-                .map(|r| r.list_price.to_string())
+    fn each_kind_of_bad_field_has_its_code() {
+        let partner = |column: &str, value: &str| {
+            let mut row = vec![
+                ("id", "P-1"),
+                ("type", "dealer"),
+                ("region", "US-NE"),
+                ("status", "active"),
+            ];
+            row.retain(|(k, _)| *k != column);
+            row.push((column, value));
+            codes_of("partners", &row)
         };
-        assert_eq!(at("USD", "2026-06-30").as_deref(), Some("90.00"));
-        assert_eq!(at("USD", "2026-07-01").as_deref(), Some("95.00"));
-        assert_eq!(at("USD", "2030-01-01").as_deref(), Some("95.00"));
-        assert_eq!(at("USD", "2025-12-31"), None);
-        assert_eq!(at("EUR", "2026-03-01").as_deref(), Some("80.00"));
-        assert_eq!(at("GBP", "2026-03-01"), None);
-        assert_eq!(data.list_price("B", "USD", d("2026-03-01")), None);
+        assert_eq!(
+            partner("contract_signed", "2026-02-30"),
+            [codes::DATA_BAD_DATE]
+        );
+        assert_eq!(partner("type", "dealr"), [codes::DATA_UNKNOWN_PARTNER_TYPE]);
+        assert_eq!(partner("region", ""), [codes::DATA_EMPTY_FIELD]);
+        assert_eq!(partner("colour", "red"), [codes::DATA_UNKNOWN_COLUMN]);
+        assert_eq!(
+            codes_of("catalog", &[("sku", "A"), ("genuine", "maybe")]),
+            [codes::DATA_BAD_BOOLEAN]
+        );
+        let price = |price: &str, currency: &str, to: &str| {
+            codes_of(
+                "price_list",
+                &[
+                    ("sku", "A"),
+                    ("list_price", price),
+                    ("currency", currency),
+                    ("effective_from", "2026-01-01"),
+                    ("effective_to", to),
+                ],
+            )
+        };
+        assert_eq!(price("1.00", "USD", ""), Vec::<&str>::new());
+        assert_eq!(price("-1", "USD", ""), [codes::DATA_NEGATIVE_PRICE]);
+        assert_eq!(price("ten", "USD", ""), [codes::DATA_BAD_NUMBER]);
+        assert_eq!(price("1.00", "usd", ""), [codes::DATA_BAD_CURRENCY]);
+        assert_eq!(price("1.00", "USD", "2025-12-31"), [codes::DATA_BAD_RANGE]);
+        assert_eq!(codes_of("partner", &[]), [codes::DATA_UNKNOWN_TABLE]);
+    }
+
+    #[test]
+    fn a_missing_folder_has_its_code() {
+        let err = RefData::load("/no/such/folder/for/pactum").err();
+        let codes: Vec<&str> = err
+            .iter()
+            .flat_map(|e| e.diagnostics().iter().map(Diagnostic::code))
+            .collect();
+        assert_eq!(codes, [codes::DATA_MISSING_FOLDER]);
     }
 }

@@ -1,0 +1,281 @@
+//! Reference data: the OEM's price list, catalog, approved sources, partners and installed
+//! base, as a folder of CSV files the way ERP systems export them.
+//!
+//! This file holds the types and the lookups the rules make; reading the CSV files (and
+//! every diagnostic about them) is in `load.rs`, so a reader of the rules' data
+//! model need not wade through parsing.
+
+mod load;
+
+use crate::date::Date;
+use crate::diag::did_you_mean;
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// The maps reference data is looked up in on every record line (see `crate::hash`).
+type Index<V> = crate::hash::FastMap<String, V>;
+
+/// The four kinds of channel partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerType {
+    /// Buys, stocks and resells; may service.
+    Distributor,
+    /// Sells and services in a territory.
+    Dealer,
+    /// Builds the OEM's products into larger systems.
+    SystemsIntegrator,
+    /// Sells on commission; never holds stock.
+    SalesAgent,
+}
+
+impl PartnerType {
+    /// Every partner type, in the order reports list them.
+    pub const ALL: [PartnerType; 4] = [
+        PartnerType::Distributor,
+        PartnerType::Dealer,
+        PartnerType::SystemsIntegrator,
+        PartnerType::SalesAgent,
+    ];
+
+    /// The name used in CSV and rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerType::Distributor => "distributor",
+            PartnerType::Dealer => "dealer",
+            PartnerType::SystemsIntegrator => "systems_integrator",
+            PartnerType::SalesAgent => "sales_agent",
+        }
+    }
+
+    /// The type named `name`, with a hint when it is a near miss.
+    pub fn parse(name: &str) -> Result<PartnerType, (String, Option<String>)> {
+        PartnerType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = PartnerType::ALL.iter().map(|t| t.as_str()).collect();
+                (
+                    format!("expected one of {}, but found `{name}`", ticked(&known)),
+                    did_you_mean(name, known.iter().copied()),
+                )
+            })
+    }
+}
+
+impl fmt::Display for PartnerType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+pub(crate) fn ticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row of `partners.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    /// The partner's id, as records name it.
+    pub id: String,
+    /// What kind of partner it is.
+    pub partner_type: PartnerType,
+    /// The territory assigned to it.
+    pub region: String,
+    /// `active`, or anything else (`suspended`, `terminated`, ...).
+    pub status: String,
+    /// When its contract was signed; `None` when never.
+    pub contract_signed: Option<Date>,
+    /// When its NDA runs out; `None` when it has none.
+    pub nda_expires: Option<Date>,
+    /// The last day its staff's certification holds; `None` when never certified.
+    pub certified_until: Option<Date>,
+}
+
+/// A row of `price_list.csv`: one list price for one sku, currency and date range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceRow {
+    /// The part number.
+    pub sku: String,
+    /// The list price of one unit.
+    pub list_price: Decimal,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// First day the price is in force.
+    pub effective_from: Date,
+    /// Last day the price is in force; `None` when open-ended.
+    pub effective_to: Option<Date>,
+    /// The row's line in `price_list.csv`, so a finding can point at it.
+    pub line: usize,
+}
+
+impl PriceRow {
+    /// Whether the price is in force on `date` (both ends inclusive).
+    pub fn covers(&self, date: Date) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+
+    /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
+    pub fn range(&self) -> String {
+        match self.effective_to {
+            Some(to) => format!("{}..{}", self.effective_from, to),
+            None => format!("{}..", self.effective_from),
+        }
+    }
+}
+
+/// A row of `catalog.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogItem {
+    /// The part number.
+    pub sku: String,
+    /// Whether it is a genuine OEM part.
+    pub genuine: bool,
+    /// What it is.
+    pub description: String,
+}
+
+/// A row of `installed_base.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstalledBase {
+    /// The partner that services the assets.
+    pub partner: String,
+    /// Where they are installed.
+    pub region: String,
+    /// How many.
+    pub assets: u64,
+}
+
+/// All reference data, indexed for the lookups the rules make.
+#[derive(Debug, Clone, Default)]
+pub struct RefData {
+    /// Per sku, its price rows sorted by currency then `effective_from`.
+    prices: Index<Vec<PriceRow>>,
+    catalog: Index<CatalogItem>,
+    sources: Index<String>,
+    partners: Index<Partner>,
+    installed_base: Vec<InstalledBase>,
+}
+
+impl RefData {
+    /// An empty set of reference data, to fill in code with the `add_*` methods.
+    pub fn new() -> RefData {
+        RefData::default()
+    }
+
+    /// Adds a price row (keeping the index sorted).
+    pub fn add_price(&mut self, row: PriceRow) {
+        let rows = self.prices.entry(row.sku.clone()).or_default();
+        rows.push(row);
+        rows.sort_by(|a, b| (&a.currency, a.effective_from).cmp(&(&b.currency, b.effective_from)));
+    }
+
+    /// Adds a catalog item.
+    pub fn add_catalog_item(&mut self, item: CatalogItem) {
+        self.catalog.insert(item.sku.clone(), item);
+    }
+
+    /// Adds an approved source.
+    pub fn add_source(&mut self, source: &str, name: &str) {
+        self.sources.insert(source.to_owned(), name.to_owned());
+    }
+
+    /// Adds a partner.
+    pub fn add_partner(&mut self, partner: Partner) {
+        self.partners.insert(partner.id.clone(), partner);
+    }
+
+    /// Adds an installed-base row.
+    pub fn add_installed_base(&mut self, row: InstalledBase) {
+        self.installed_base.push(row);
+    }
+
+    /// The list price of `sku` in `currency` in force on `date`.
+    ///
+    /// A binary search over the sku's rows: rows of one currency never overlap (loading
+    /// rejects overlaps), so at most one row covers a date.
+    pub fn list_price(&self, sku: &str, currency: &str, date: Date) -> Option<&PriceRow> {
+        let rows = self.prices.get(sku)?;
+        let start = rows.partition_point(|r| r.currency.as_str() < currency);
+        let rows = rows.get(start..)?;
+        let end = rows.partition_point(|r| r.currency == currency);
+        let rows = rows.get(..end)?;
+        let after = rows.partition_point(|r| r.effective_from <= date);
+        rows.get(after.checked_sub(1)?).filter(|r| r.covers(date))
+    }
+
+    /// Every price row of `sku`, sorted by currency then date.
+    pub fn prices_of(&self, sku: &str) -> &[PriceRow] {
+        self.prices.get(sku).map_or(&[], Vec::as_slice)
+    }
+
+    /// The catalog row of `sku`.
+    pub fn catalog_item(&self, sku: &str) -> Option<&CatalogItem> {
+        self.catalog.get(sku)
+    }
+
+    /// Whether `source` is an approved source (the OEM or an authorised distributor).
+    pub fn is_approved_source(&self, source: &str) -> bool {
+        self.sources.contains_key(source)
+    }
+
+    /// The partner with id `id`.
+    pub fn partner(&self, id: &str) -> Option<&Partner> {
+        self.partners.get(id)
+    }
+
+    /// Every partner, in id order.
+    pub fn partners(&self) -> Vec<&Partner> {
+        let mut all: Vec<&Partner> = self.partners.values().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// The installed base rows.
+    pub fn installed_base(&self) -> &[InstalledBase] {
+        &self.installed_base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    fn price(currency: &str, price: &str, from: &str, to: Option<&str>) -> PriceRow {
+        PriceRow {
+            sku: "A".into(),
+            list_price: price.parse().unwrap(),
+            currency: currency.into(),
+            effective_from: d(from),
+            effective_to: to.map(d),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn finds_the_price_in_force_inclusive_at_both_ends() {
+        let mut data = RefData::new();
+        data.add_price(price("USD", "90.00", "2026-01-01", Some("2026-06-30")));
+        data.add_price(price("USD", "95.00", "2026-07-01", None));
+        data.add_price(price("EUR", "80.00", "2026-01-01", None));
+        let at = |c: &str, day: &str| {
+            data.list_price("A", c, d(day))
+                .map(|r| r.list_price.to_string())
+        };
+        assert_eq!(at("USD", "2026-06-30").as_deref(), Some("90.00"));
+        assert_eq!(at("USD", "2026-07-01").as_deref(), Some("95.00"));
+        assert_eq!(at("USD", "2030-01-01").as_deref(), Some("95.00"));
+        assert_eq!(at("USD", "2025-12-31"), None);
+        assert_eq!(at("EUR", "2026-03-01").as_deref(), Some("80.00"));
+        assert_eq!(at("GBP", "2026-03-01"), None);
+        assert_eq!(data.list_price("B", "USD", d("2026-03-01")), None);
+    }
+}

@@ -1,0 +1,275 @@
+//! Running policies: the [`Host`] binds the reference data and runs compiled scripts and
+//! conditions against a record ([`Shared`]), and reads what they return (a finding map, an
+//! array of them, or `()`) into [`ScriptFinding`]s; failures and limit hits become the
+//! rule-error text.
+//!
+//! Separate from compiling (`compile.rs`): this is the per-record path, where every value a
+//! script hands back is untrusted and checked.
+
+use super::api::{self, ScriptRecord};
+use super::compile::{Condition, ENTRY, Script};
+use super::sandbox::sandboxed;
+use crate::limits::Limits;
+use crate::record::Record;
+use crate::refdata::RefData;
+use rhai::{AST, CallFnOptions, Dynamic, EvalAltResult, Map, Scope};
+use std::fmt;
+use std::sync::Arc;
+
+/// A finding as a script returns it, before the engine names the rule and record.
+#[derive(Debug)]
+pub(crate) struct ScriptFinding {
+    pub message: String,
+    pub expected: String,
+    pub actual: String,
+    pub line: Option<usize>,
+}
+
+/// Runs scripts and conditions against records, with the reference data bound.
+pub(crate) struct Host {
+    engine: rhai::Engine,
+    limits: Limits,
+}
+
+impl fmt::Debug for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Host({:?})", self.limits)
+    }
+}
+
+/// A record made ready for scripts once, and shared by every script rule that sees it.
+pub(crate) struct Shared {
+    record: Arc<Record>,
+    value: Dynamic,
+}
+
+impl Shared {
+    pub(crate) fn new(record: &Record) -> Shared {
+        let record = Arc::new(record.clone());
+        Shared {
+            value: Dynamic::from(ScriptRecord(Arc::clone(&record))),
+            record,
+        }
+    }
+}
+
+impl Host {
+    pub(crate) fn new(limits: &Limits, data: &Arc<RefData>) -> Host {
+        let mut engine = sandboxed(limits);
+        api::register(&mut engine, data);
+        Host {
+            engine,
+            limits: *limits,
+        }
+    }
+
+    /// Runs a script rule's `check(record)`.
+    pub(crate) fn run_script(
+        &self,
+        script: &Script,
+        record: &Shared,
+    ) -> Result<Vec<ScriptFinding>, String> {
+        let lines = record.record.lines.len();
+        let mut scope = Scope::new();
+        let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
+        let result = self
+            .engine
+            .call_fn_with_options::<Dynamic>(
+                options,
+                &mut scope,
+                &script.ast,
+                ENTRY,
+                (record.value.clone(),),
+            )
+            .map_err(|e| self.explain(&e, &script.file.display().to_string()))?;
+        self.findings(result, lines)
+    }
+
+    /// Judges a condition on a record (or on each of its lines).
+    pub(crate) fn run_condition(
+        &self,
+        condition: &Condition,
+        record: &Shared,
+    ) -> Result<Vec<ScriptFinding>, String> {
+        let mut scope = Scope::new();
+        scope.push_constant_dynamic("record", record.value.clone());
+        let mut out = Vec::new();
+        if !condition.each_line {
+            if self.eval_bool(&mut scope, &condition.when)? {
+                out.push(self.render(&mut scope, condition, None)?);
+            }
+            return Ok(out);
+        }
+        scope.push_constant("line", ());
+        scope.push_constant("index", 0 as rhai::INT);
+        for (i, line) in api::lines(&record.record).into_iter().enumerate() {
+            scope.set_or_push("line", line);
+            scope.set_or_push("index", rhai::INT::try_from(i).unwrap_or(rhai::INT::MAX));
+            if self.eval_bool(&mut scope, &condition.when)? {
+                out.push(self.render(&mut scope, condition, Some(i))?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn eval_bool(&self, scope: &mut Scope, ast: &AST) -> Result<bool, String> {
+        let value = self
+            .engine
+            .eval_ast_with_scope::<Dynamic>(scope, ast)
+            .map_err(|e| self.explain(&e, "condition"))?;
+        value.as_bool().map_err(|_| {
+            format!(
+                "the condition gave {}, but must give true or false",
+                describe(&value)
+            )
+        })
+    }
+
+    fn render(
+        &self,
+        scope: &mut Scope,
+        condition: &Condition,
+        line: Option<usize>,
+    ) -> Result<ScriptFinding, String> {
+        let mut text = |ast: &Option<Arc<AST>>| -> Result<String, String> {
+            match ast {
+                None => Ok(String::new()),
+                Some(ast) => self
+                    .engine
+                    .eval_ast_with_scope::<Dynamic>(scope, ast)
+                    .map(|v| v.to_string())
+                    .map_err(|e| self.explain(&e, "message template")),
+            }
+        };
+        let message = text(&Some(Arc::clone(&condition.message)))?;
+        let expected = text(&condition.expected)?;
+        let actual = text(&condition.actual)?;
+        Ok(ScriptFinding {
+            message,
+            expected,
+            actual,
+            line,
+        })
+    }
+
+    /// Reads what `check` returned: `()` for none, a finding map, or an array of them.
+    fn findings(&self, value: Dynamic, lines: usize) -> Result<Vec<ScriptFinding>, String> {
+        if value.is_unit() {
+            return Ok(Vec::new());
+        }
+        let items: Vec<Dynamic> = if value.is_array() {
+            value.into_array().unwrap_or_default()
+        } else {
+            vec![value]
+        };
+        if items.len() > self.limits.max_findings_per_record {
+            return Err(format!(
+                "returned {} findings for one record, more than the limit `max_findings_per_record` of {}",
+                items.len(),
+                self.limits.max_findings_per_record
+            ));
+        }
+        items
+            .into_iter()
+            .filter(|v| !v.is_unit())
+            .map(|v| finding_from(v, lines))
+            .collect()
+    }
+
+    fn explain(&self, e: &EvalAltResult, what: &str) -> String {
+        let l = &self.limits;
+        let pos = e.unwrap_inner().position();
+        let at = match (pos.line(), pos.position()) {
+            (Some(line), Some(col)) => format!(" at {what}:{line}:{col}"),
+            (Some(line), None) => format!(" at {what}:{line}"),
+            _ => format!(" in {what}"),
+        };
+        match e.unwrap_inner() {
+            EvalAltResult::ErrorTooManyOperations(_) => {
+                format!(
+                    "stopped after {} operations, the limit `max_operations`{at}",
+                    l.max_operations
+                )
+            }
+            EvalAltResult::ErrorStackOverflow(_) => {
+                format!(
+                    "stopped: calls nested deeper than {}, the limit `max_call_levels`{at}",
+                    l.max_call_levels
+                )
+            }
+            EvalAltResult::ErrorDataTooLarge(what_grew, _) => {
+                format!(
+                    "stopped: {} grew past its limit (`max_string_size`, `max_array_size` or `max_map_size`){at}",
+                    what_grew.to_lowercase()
+                )
+            }
+            inner => {
+                let text = inner.to_string();
+                let text = text.split(" (line ").next().unwrap_or(&text).to_owned();
+                format!("script error: {text}{at}")
+            }
+        }
+    }
+}
+
+/// What a script value is, for a message: "the integer `42`", "a string".
+fn describe(value: &Dynamic) -> String {
+    if value.is_int() || value.is_decimal() || value.is_bool() {
+        format!("`{value}`")
+    } else if value.is_string() {
+        "a string".to_owned()
+    } else if value.is_array() {
+        "an array".to_owned()
+    } else if value.is_map() {
+        "an object map".to_owned()
+    } else if value.is_unit() {
+        "()".to_owned()
+    } else {
+        format!(
+            "a value of type `{}`",
+            value.type_name().rsplit("::").next().unwrap_or("?")
+        )
+    }
+}
+
+/// A script value as text: dates as `2026-03-14` (rhai would print a custom type's name).
+fn show(value: &Dynamic) -> String {
+    match value.read_lock::<crate::date::Date>() {
+        Some(date) => date.to_string(),
+        None => value.to_string(),
+    }
+}
+
+fn finding_from(value: Dynamic, lines: usize) -> Result<ScriptFinding, String> {
+    if !value.is_map() {
+        return Err(format!(
+            "`check` returned {}; expected a finding (an object map with `message`), an array of them, or ()",
+            describe(&value)
+        ));
+    }
+    let map = value.cast::<Map>();
+    let get = |key: &str| map.get(key).filter(|v| !v.is_unit()).map(show);
+    let message = get("message")
+        .ok_or_else(|| "a finding returned by the script has no `message`".to_owned())?;
+    let line = match map.get("line").filter(|v| !v.is_unit()) {
+        None => None,
+        Some(v) => {
+            let n = v.as_int().map_err(|_| {
+                format!(
+                    "a finding's `line` must be a line index, but is {}",
+                    describe(v)
+                )
+            })?;
+            let index = usize::try_from(n).ok().filter(|i| *i < lines);
+            Some(index.ok_or_else(|| {
+                format!("a finding's `line` is {n}, but the record has {lines} lines")
+            })?)
+        }
+    };
+    Ok(ScriptFinding {
+        message,
+        expected: get("expected").unwrap_or_default(),
+        actual: get("actual").unwrap_or_default(),
+        line,
+    })
+}
