@@ -49,6 +49,7 @@ impl Finding {
 /// A rule that could not run on a record (a script error, a limit hit). It is never a
 /// pass: it is counted and listed in the report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct RuleError {
     /// The rule's id.
     pub rule: Arc<str>,
@@ -58,6 +59,76 @@ pub struct RuleError {
     pub severity: Severity,
     /// The record it failed on; `None` when it failed outside one record.
     pub record: Option<String>,
-    /// What went wrong.
+    /// What went wrong, in a sentence.
     pub reason: String,
+    /// What kind of failure it was. Not part of the JSON shape (the reason says it).
+    #[serde(skip)]
+    pub kind: RuleErrorKind,
+}
+
+impl RuleError {
+    /// A rule error of `kind` on `record` (or on the batch).
+    pub(crate) fn new(
+        rule: &Arc<str>,
+        severity: Severity,
+        record: Option<String>,
+        kind: RuleErrorKind,
+        reason: String,
+    ) -> RuleError {
+        RuleError {
+            rule: Arc::clone(rule),
+            severity,
+            record,
+            reason,
+            kind,
+        }
+    }
+}
+
+/// Why a rule could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuleErrorKind {
+    /// A script or condition hit one of the pack's limits (`[limits]` in `pack.toml`).
+    LimitHit {
+        /// The limit's name, such as `max_operations`; for a value that grew too large,
+        /// `max_string_size, max_array_size or max_map_size`.
+        limit: &'static str,
+    },
+    /// A script or condition failed while running (an error it raised, a bad call).
+    Script,
+    /// A script or condition returned something that is not a verdict (a condition that
+    /// is not true or false, a finding without a message, a line index out of range).
+    BadResult,
+    /// A sum or product was too large to hold exactly; the rule did not guess.
+    Overflow,
+}
+
+impl RuleErrorKind {
+    /// Classifies the reason a script or condition failed with. The script host words its
+    /// failures as sentences; the limits are named in backticks.
+    pub(crate) fn of_script_reason(reason: &str) -> RuleErrorKind {
+        const LIMITS: [&str; 3] = [
+            "max_operations",
+            "max_call_levels",
+            "max_findings_per_record",
+        ];
+        if reason.starts_with("script error: ") {
+            return RuleErrorKind::Script;
+        }
+        if reason.starts_with("stopped") || reason.contains("the limit `") {
+            if let Some(limit) = LIMITS
+                .into_iter()
+                .find(|l| reason.contains(&format!("`{l}`")))
+            {
+                return RuleErrorKind::LimitHit { limit };
+            }
+            if reason.contains("grew past its limit") {
+                return RuleErrorKind::LimitHit {
+                    limit: "max_string_size, max_array_size or max_map_size",
+                };
+            }
+        }
+        RuleErrorKind::BadResult
+    }
 }

@@ -1,7 +1,7 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::engine::{Analytics, PartnerScore, shown};
+use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::finding::Finding;
 use crate::refdata::{PartnerType, RefData};
 use rust_decimal::Decimal;
