@@ -69,9 +69,9 @@ mod script;
 mod stats;
 mod testing;
 
+pub use checks::Step;
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
-pub use checks::Step;
 pub use engine::{Engine, ExplainError, Explanation, Session, StreamError};
 pub use finding::{Finding, RuleError, RuleErrorKind};
 pub use generate::{GenerateOptions, generate};

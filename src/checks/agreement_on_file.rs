@@ -41,10 +41,16 @@ pub(crate) struct State {
 /// How a record naming an agreement fared.
 enum Decision {
     /// The agreement is on file in time, with its document.
-    Passes { date: Date },
+    Passes {
+        date: Date,
+    },
     NotOnFile,
-    DatedAfter { date: Date },
-    NotCarrying { date: Date },
+    DatedAfter {
+        date: Date,
+    },
+    NotCarrying {
+        date: Date,
+    },
 }
 
 impl AgreementOnFile {
@@ -89,7 +95,10 @@ impl CheckKind for AgreementOnFile {
         if record.kind == self.agreement_kind {
             state.agreements.insert(
                 record.id.clone(),
-                (record.date, record.has_document(&self.document, self.signed)),
+                (
+                    record.date,
+                    record.has_document(&self.document, self.signed),
+                ),
             );
         }
         if rule.select.matches(ctx) && record.agreement.is_some() {
@@ -149,7 +158,8 @@ impl CheckKind for AgreementOnFile {
                     format!("agreement without a {need}"),
                 ),
             };
-            out.findings.push(At::pending(at, sale).finding(message, expected, actual));
+            out.findings
+                .push(At::pending(at, sale).finding(message, expected, actual));
         }
     }
 

@@ -65,9 +65,7 @@ impl CheckKind for Condition {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env
-            .shared
-            .get_or_insert_with(|| Shared::new(ctx.record));
+        let shared = env.shared.get_or_insert_with(|| Shared::new(ctx.record));
         let result = env.scripts.run_condition(self, shared);
         super::script::verdict(at, ctx, result, out);
     }

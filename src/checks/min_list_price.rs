@@ -2,12 +2,12 @@
 //! the sale's date, less the discount the partner's type may give.
 
 use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
+use crate::date::Date;
 use crate::money::percent;
 use crate::outcome::{Verdict, money};
 use crate::pack::FileLoader;
 use crate::record::Line;
 use crate::refdata::{PartnerType, PriceRow, RefData};
-use crate::date::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::BTreeMap;

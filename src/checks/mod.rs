@@ -29,7 +29,7 @@ pub use min_list_price::{Discount, MinListPrice};
 pub use peer_outlier::{Direction, PeerKey, PeerOutlier};
 pub use pipeline_cadence::PipelineCadence;
 pub use registered_before_sale::RegisteredBeforeSale;
-pub use required_documents::{Requirement, RequiredDocuments};
+pub use required_documents::{RequiredDocuments, Requirement};
 
 use crate::date::Date;
 use crate::finding::Finding;

@@ -6,6 +6,7 @@
 
 use super::{CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
 use crate::date::Date;
+use crate::diag::did_you_mean;
 use crate::finding::{Finding, RuleError, RuleErrorKind};
 use crate::hash::FastMap;
 use crate::money::parse_decimal;
@@ -13,7 +14,6 @@ use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup, Verdict, shown
 use crate::pack::{FileLoader, Rule};
 use crate::record::{Kind, Record};
 use crate::refdata::{Partner, ticked};
-use crate::diag::did_you_mean;
 use crate::stats::{mad, median, modified_z};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -327,7 +327,6 @@ impl Sums {
     }
 }
 
-
 fn group_name(keys: &[PeerKey], partner: &Partner) -> String {
     let parts: Vec<&str> = keys
         .iter()
@@ -359,7 +358,6 @@ fn group_words(keys: &[PeerKey], partner: &Partner, n: usize) -> String {
         format!("{n} {who}")
     }
 }
-
 
 /// Judges a `peer-outlier` rule over the batch.
 fn finish(

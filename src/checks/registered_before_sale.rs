@@ -74,10 +74,7 @@ impl CheckKind for RegisteredBeforeSale {
         let record = ctx.record;
         if record.kind == self.update_kind {
             if let Some(opp) = &record.opportunity {
-                let first = state
-                    .first_update
-                    .entry(opp.clone())
-                    .or_insert(record.date);
+                let first = state.first_update.entry(opp.clone()).or_insert(record.date);
                 *first = (*first).min(record.date);
             }
         }

@@ -60,10 +60,13 @@ impl RequiredDocuments {
         self.require
             .iter()
             .filter(move |r| r.record_kind == record.kind)
-            .map(move |r| DocDecision {
-                requirement: r,
-                present: record.documents.iter().any(|d| d.kind == r.document),
-                met: record.has_document(&r.document, r.signed),
+            .map(move |r| {
+                let met = record.has_document(&r.document, r.signed);
+                DocDecision {
+                    requirement: r,
+                    present: met || record.documents.iter().any(|d| d.kind == r.document),
+                    met,
+                }
             })
     }
 }
@@ -131,7 +134,11 @@ impl CheckKind for RequiredDocuments {
                 format!(
                     "every {} needs {need}: {}",
                     r.record_kind.as_str(),
-                    if d.met { "present" } else { "missing, a finding" }
+                    if d.met {
+                        "present"
+                    } else {
+                        "missing, a finding"
+                    }
                 ),
                 &[
                     ("document", r.document.clone()),

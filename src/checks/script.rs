@@ -31,9 +31,7 @@ impl CheckKind for Script {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env
-            .shared
-            .get_or_insert_with(|| Shared::new(ctx.record));
+        let shared = env.shared.get_or_insert_with(|| Shared::new(ctx.record));
         let result = env.scripts.run_script(self, shared);
         verdict(at, ctx, result, out);
     }

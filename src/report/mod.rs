@@ -117,12 +117,7 @@ impl Report {
     /// assert_eq!(report.findings(), engine.run(&batch, None).findings());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(
-        pack: &Pack,
-        data: &RefData,
-        outcome: Outcome,
-        rejected: Vec<Rejected>,
-    ) -> Report {
+    pub fn new(pack: &Pack, data: &RefData, outcome: Outcome, rejected: Vec<Rejected>) -> Report {
         let rules = pack
             .rules()
             .iter()

@@ -1,8 +1,8 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::finding::Finding;
+use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::refdata::{PartnerType, RefData};
 use rust_decimal::Decimal;
 use serde::Serialize;
