@@ -132,3 +132,47 @@ impl RuleErrorKind {
         RuleErrorKind::BadResult
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_reasons_are_classified() {
+        let kind = RuleErrorKind::of_script_reason;
+        assert_eq!(
+            kind("stopped after 50 operations, the limit `max_operations` at check.rhai:1:20"),
+            RuleErrorKind::LimitHit {
+                limit: "max_operations"
+            }
+        );
+        assert_eq!(
+            kind("stopped: calls nested deeper than 32, the limit `max_call_levels` in check.rhai"),
+            RuleErrorKind::LimitHit {
+                limit: "max_call_levels"
+            }
+        );
+        assert!(matches!(
+            kind(
+                "stopped: string grew past its limit (`max_string_size`, `max_array_size` or `max_map_size`) at x:1"
+            ),
+            RuleErrorKind::LimitHit { .. }
+        ));
+        assert_eq!(
+            kind(
+                "returned 3 findings for one record, more than the limit `max_findings_per_record` of 2"
+            ),
+            RuleErrorKind::LimitHit {
+                limit: "max_findings_per_record"
+            }
+        );
+        assert_eq!(
+            kind("script error: Function not found: f at check.rhai:2:5"),
+            RuleErrorKind::Script
+        );
+        assert_eq!(
+            kind("a finding's `line` is 5, but the record has 1 lines"),
+            RuleErrorKind::BadResult
+        );
+    }
+}

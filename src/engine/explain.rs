@@ -251,3 +251,68 @@ impl Explanation {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::Pack;
+    use crate::record::read_batch;
+    use crate::refdata::RefData;
+
+    fn engine() -> Engine {
+        let pack = Pack::load("rules").unwrap();
+        Engine::new(pack, RefData::load("examples/data").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn explain_errors_say_what_was_missing() {
+        let e = engine();
+        let text = concat!(
+            r#"{"id":"S-1","kind":"sale","date":"2026-03-14","partner":"P-DE-04"}"#,
+            "\n",
+            r#"{"id":"S-2","kind":"sale","date":"2026-03-14","partner":"P-DE-04"}"#,
+            "\n",
+            r#"{"id":"S-2","kind":"sale","date":"2026-03-15","partner":"P-DE-04"}"#,
+            "\n",
+        );
+        let batch = read_batch(text.as_bytes()).unwrap();
+        // Two different records with one id: both are rejected, naming the id.
+        assert_eq!(batch.rejected.len(), 2, "{:?}", batch.rejected);
+
+        let err = e.explain(&batch, "price.min-lst", "S-1", None).unwrap_err();
+        assert_eq!(
+            err,
+            ExplainError::UnknownRule {
+                rule: "price.min-lst".to_owned(),
+                hint: Some("did you mean `price.min-list`?".to_owned()),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "rule `price.min-lst` is not in the pack; did you mean `price.min-list`?"
+        );
+        let err = e.explain(&batch, "zzz", "S-1", None).unwrap_err();
+        assert_eq!(err.to_string(), "rule `zzz` is not in the pack");
+
+        let err = e
+            .explain(&batch, "price.min-list", "S-9", None)
+            .unwrap_err();
+        assert!(matches!(err, ExplainError::UnknownRecord { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "record `S-9` is not among the records read"
+        );
+
+        let err = e
+            .explain(&batch, "price.min-list", "S-2", None)
+            .unwrap_err();
+        assert!(
+            matches!(err, ExplainError::RejectedRecord { line: 2, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "record `S-2` is not among the records read, which was rejected"
+        );
+    }
+}
