@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 /// One violation of one rule, by one record or (for partner-level rules) one partner.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule's id.
     pub rule: Arc<str>,

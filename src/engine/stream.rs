@@ -17,6 +17,7 @@ const BLOCK: usize = 1 << 20;
 
 /// A stream could not be read (the input failed, or a JSON array was not valid JSON).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StreamError {
     /// Reading failed.
     #[error("cannot read the records: {0}")]

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Severity {
     /// Worth knowing.
     Info,
@@ -59,6 +60,7 @@ impl fmt::Display for Severity {
 
 /// Which records a rule looks at. An empty list matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Selector {
     /// Record kinds.
     pub kinds: Vec<Kind>,
@@ -70,6 +72,7 @@ pub struct Selector {
 
 /// One validated rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// Unique id such as `price.min-list`.
     pub id: String,

@@ -39,6 +39,7 @@ pub struct Report {
 
 /// The counts at the head of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records in the input.
     pub read: usize,
