@@ -315,4 +315,35 @@ mod tests {
             "record `S-2` is not among the records read, which was rejected"
         );
     }
+
+    /// The steps and the findings are two views of one decision: over the example batch,
+    /// every step that says "a finding" has its finding, and every finding its step.
+    #[test]
+    fn explanations_agree_with_findings() {
+        let mut pack = Pack::load("rules").unwrap();
+        pack.retain_rules(|r| {
+            matches!(
+                r.check,
+                crate::pack::Check::MinListPrice(_)
+                    | crate::pack::Check::RequiredDocuments(_)
+                    | crate::pack::Check::RegisteredBeforeSale(_)
+            )
+        });
+        let e = Engine::new(pack, RefData::load("examples/data").unwrap()).unwrap();
+        let batch = read_batch(&std::fs::read("examples/records.jsonl").unwrap()).unwrap();
+        let mut findings = 0;
+        for rule in e.pack().rules() {
+            for record in &batch.records {
+                let x = e.explain(&batch, &rule.id, &record.id, None).unwrap();
+                let said = x
+                    .steps
+                    .iter()
+                    .filter(|s| s.text.ends_with("a finding"))
+                    .count();
+                assert_eq!(said, x.findings.len(), "{}", x.to_text());
+                findings += said;
+            }
+        }
+        assert!(findings >= 10, "{findings}");
+    }
 }
