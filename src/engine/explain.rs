@@ -73,7 +73,12 @@ pub enum ExplainError {
 
 impl Engine {
     /// Explains what rule `rule` looked at for record `record` of `batch`, and why it
-    /// decided as it did (judged as of `as_of`, default the latest record date).
+    /// decided as it did (judged as of `as_of`, default the latest record date). The
+    /// findings are those of a real session over the batch; the steps are rendered by the
+    /// rule's check kind from the same decision its findings come from.
+    ///
+    /// Fails with [`ExplainError::UnknownRule`] (with a "did you mean" hint),
+    /// [`ExplainError::UnknownRecord`] or [`ExplainError::RejectedRecord`].
     pub fn explain(
         &self,
         batch: &Batch,
