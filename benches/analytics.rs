@@ -106,10 +106,10 @@ fn bench_passes(c: &mut Criterion) {
         |r| {
             matches!(
                 r.check,
-                Check::MinListPrice { .. }
-                    | Check::ListPriceExists
-                    | Check::GenuineParts
-                    | Check::RequiredDocuments { .. }
+                Check::MinListPrice(_)
+                    | Check::ListPriceExists(_)
+                    | Check::GenuineParts(_)
+                    | Check::RequiredDocuments(_)
             )
         },
         data(),

@@ -50,6 +50,7 @@
 //! each a [`Diagnostic`] with file, line and column and, for near-miss keys, a "did you mean"
 //! hint. The CLI renders them with their source lines.
 
+mod checks;
 mod date;
 mod diag;
 mod engine;
@@ -58,24 +59,29 @@ mod generate;
 mod hash;
 mod limits;
 mod money;
+mod outcome;
 mod pack;
 mod record;
 mod refdata;
 mod report;
+mod run;
 mod script;
 mod stats;
 mod testing;
 
+pub use checks::Step;
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
-pub use engine::{
-    Analytics, Engine, ExplainError, Explanation, LeftOut, Outcome, PartnerScore, PeerGroup,
-    Session, Step, StreamError, Verdict,
-};
-pub use finding::{Finding, RuleError};
+pub use engine::{Engine, ExplainError, Explanation, Session, StreamError};
+pub use finding::{Finding, RuleError, RuleErrorKind};
 pub use generate::{GenerateOptions, generate};
 pub use limits::Limits;
-pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
+pub use outcome::{Analytics, LeftOut, Outcome, PartnerScore, PeerGroup, Verdict};
+pub use pack::{
+    AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice, Pack,
+    PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
+    Rule, Selector, Severity,
+};
 pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};

@@ -1334,6 +1334,7 @@ fn an_overflowing_total_is_a_rule_error_never_a_crash_or_a_pass() {
             errors[0].reason,
             "the total of partner P-DE-04 is too large to hold exactly; it was not judged"
         );
+        assert_eq!(errors[0].kind, pactum::RuleErrorKind::Overflow);
     }
     let (out, json) = check_bytes(text.as_bytes());
     // A warning rule could not run: not a failure at the default `--fail-on error`.

@@ -3,7 +3,7 @@
 //! at run time, threads, and the script API over reference data.
 
 use crate::common::*;
-use pactum::{Batch, Engine, Pack, RefData, Severity, Verdict, read_batch};
+use pactum::{Batch, Engine, Pack, RefData, RuleErrorKind, Severity, Verdict, read_batch};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tempfile::TempDir;
@@ -253,6 +253,11 @@ fn limit_stops_each_record(body: &str, limit: &str, what: &str) {
     for err in report.rule_errors() {
         assert!(err.reason.contains(limit), "{}", err.reason);
         assert!(err.reason.contains(what), "{}", err.reason);
+        assert!(
+            matches!(err.kind, RuleErrorKind::LimitHit { limit: l } if l.contains(limit)),
+            "{:?}",
+            err.kind
+        );
         assert_eq!(err.severity, Severity::Error);
     }
     let s = report.summary();
@@ -657,6 +662,11 @@ fn script_errors_at_run_time_are_rule_errors_never_a_pass() {
         "a finding's `line` is 5, but the record has 1 lines"
     );
     assert!(reasons["user.returns-int"].starts_with("`check` returned `42`"));
+    let kinds: BTreeMap<&str, RuleErrorKind> =
+        v.rule_errors.iter().map(|r| (&*r.rule, r.kind)).collect();
+    assert_eq!(kinds["user.unknown-fn"], RuleErrorKind::Script);
+    assert_eq!(kinds["user.bad-line"], RuleErrorKind::BadResult);
+    assert_eq!(kinds["user.returns-int"], RuleErrorKind::BadResult);
     assert!(!v.is_clean());
 }
 

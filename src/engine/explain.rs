@@ -1,32 +1,20 @@
 //! `Engine::explain`: what a rule looked at for one record, and why it decided as it did.
 //! The verdict comes from a real run of the batch; the steps show the rule's working.
 
-use super::builtin::{cadence_start, money};
-use super::{Ctx, Engine, shown};
+use super::Engine;
+use crate::checks::{Ctx, ExplainCx, Step};
 use crate::date::Date;
 use crate::diag::did_you_mean;
 use crate::finding::{Finding, RuleError};
-use crate::pack::{Check, Rule, Severity};
-use crate::record::{Batch, Kind, Record};
-use crate::refdata::{PriceRow, ticked};
-use rust_decimal::Decimal;
+use crate::pack::{Rule, Severity};
+use crate::record::{Batch, Kind};
+use crate::refdata::ticked;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-
-/// One thing the rule looked at, in a sentence, with its facts for tools.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
-    /// What the step is about: `line 1`, `documents`, `pipeline history`.
-    pub about: String,
-    /// What the rule saw and concluded, for people.
-    pub text: String,
-    /// The same as named values, for tools.
-    pub facts: BTreeMap<String, String>,
-}
 
 /// Why a rule decided as it did on one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The rule's id.
     pub rule: String,
@@ -55,27 +43,42 @@ pub struct Explanation {
     pub rule_errors: Vec<RuleError>,
 }
 
-/// The rule or record to explain does not exist.
+/// Why a rule could not be explained on a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ExplainError {
-    message: String,
-}
-
-fn step(about: impl Into<String>, text: impl Into<String>, facts: &[(&str, String)]) -> Step {
-    Step {
-        about: about.into(),
-        text: text.into(),
-        facts: facts
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect(),
-    }
+#[non_exhaustive]
+pub enum ExplainError {
+    /// No rule of the pack has this id.
+    #[error("rule `{rule}` is not in the pack{}", hint.as_ref().map_or(String::new(), |h| format!("; {h}")))]
+    UnknownRule {
+        /// The id asked for.
+        rule: String,
+        /// A "did you mean" hint naming the closest rule id, if one is close.
+        hint: Option<String>,
+    },
+    /// No record read has this id.
+    #[error("record `{record}` is not among the records read")]
+    UnknownRecord {
+        /// The id asked for.
+        record: String,
+    },
+    /// The record could not be read: it was rejected, so no rule judged it.
+    #[error("record `{record}` is not among the records read, which was rejected")]
+    RejectedRecord {
+        /// The id asked for.
+        record: String,
+        /// The 1-based input line of the rejected record.
+        line: usize,
+    },
 }
 
 impl Engine {
     /// Explains what rule `rule` looked at for record `record` of `batch`, and why it
-    /// decided as it did (judged as of `as_of`, default the latest record date).
+    /// decided as it did (judged as of `as_of`, default the latest record date). The
+    /// findings are those of a real session over the batch; the steps are rendered by the
+    /// rule's check kind from the same decision its findings come from.
+    ///
+    /// Fails with [`ExplainError::UnknownRule`] (with a "did you mean" hint),
+    /// [`ExplainError::UnknownRecord`] or [`ExplainError::RejectedRecord`].
     pub fn explain(
         &self,
         batch: &Batch,
@@ -84,32 +87,33 @@ impl Engine {
         as_of: Option<Date>,
     ) -> Result<Explanation, ExplainError> {
         let Some((r, _)) = self.rules().find(|(r, _)| r.id == rule) else {
-            let ids: Vec<&str> = self.pack.rules().iter().map(|r| r.id.as_str()).collect();
-            let hint =
-                did_you_mean(rule, ids.iter().copied()).map_or(String::new(), |h| format!("; {h}"));
-            return Err(ExplainError {
-                message: format!("rule `{rule}` is not in the pack{hint}"),
+            let ids = self.pack.rules().iter().map(|r| r.id.as_str());
+            return Err(ExplainError::UnknownRule {
+                rule: rule.to_owned(),
+                hint: did_you_mean(rule, ids),
             });
         };
         let Some(rec) = batch.records.iter().find(|x| x.id == record) else {
-            let rejected = batch
-                .rejected
-                .iter()
-                .any(|x| x.reason.contains(&format!("`{record}`")));
-            let why = if rejected { ", which was rejected" } else { "" };
-            return Err(ExplainError {
-                message: format!("record `{record}` is not among the records read{why}"),
-            });
+            // A rejected record has no id to match on, only the reason that names it.
+            let named = format!("`{record}`");
+            return Err(
+                match batch.rejected.iter().find(|x| x.reason.contains(&named)) {
+                    Some(rejected) => ExplainError::RejectedRecord {
+                        record: record.to_owned(),
+                        line: rejected.line,
+                    },
+                    None => ExplainError::UnknownRecord {
+                        record: record.to_owned(),
+                    },
+                },
+            );
         };
-        let report = self.run(batch, as_of);
-        let as_of = report.as_of().unwrap_or(rec.date);
+        let outcome = self.session_over(&batch.records).finish(as_of);
+        let as_of = outcome.as_of.unwrap_or(rec.date);
         let ctx = self.ctx(rec);
-        let partner_level = matches!(
-            r.check,
-            Check::PipelineCadence { .. } | Check::PeerOutlier(_)
-        );
-        let findings: Vec<Finding> = report
-            .findings()
+        let partner_level = r.check.is_partner_level();
+        let findings: Vec<Finding> = outcome
+            .findings
             .iter()
             .filter(|f| &*f.rule == rule)
             .filter(|f| match &f.record {
@@ -118,15 +122,28 @@ impl Engine {
             })
             .cloned()
             .collect();
-        let rule_errors = report
-            .rule_errors()
+        let rule_errors = outcome
+            .rule_errors
             .iter()
             .filter(|e| &*e.rule == rule && e.record.as_deref().is_none_or(|id| id == record))
             .cloned()
             .collect();
         let (selected, selection) = selection(r, &ctx, partner_level);
         let steps = if selected {
-            self.steps(r, &ctx, batch, as_of, &report)
+            r.check.explain(&ExplainCx {
+                rule: r,
+                ctx: &ctx,
+                data: &self.data,
+                records: &batch.records,
+                first: batch
+                    .records
+                    .iter()
+                    .map(|x| x.date)
+                    .min()
+                    .unwrap_or(rec.date),
+                as_of,
+                outcome: &outcome,
+            })
         } else {
             Vec::new()
         };
@@ -145,491 +162,6 @@ impl Engine {
             rule_errors,
         })
     }
-
-    fn steps(
-        &self,
-        rule: &Rule,
-        ctx: &Ctx<'_>,
-        batch: &Batch,
-        as_of: Date,
-        report: &crate::report::Report,
-    ) -> Vec<Step> {
-        let rec = ctx.record;
-        let data = &*self.data;
-        match &rule.check {
-            Check::MinListPrice { allowed_discount } => {
-                let ptype = ctx.partner.map(|p| p.partner_type);
-                let discount = ptype
-                    .and_then(|t| allowed_discount.iter().find(|(x, _)| *x == t))
-                    .map_or(Decimal::ZERO, |(_, d)| *d);
-                let who = ptype.map_or("a partner not in partners.csv".to_owned(), |t| {
-                    format!("a {t}")
-                });
-                let mut steps = vec![step(
-                    "discount",
-                    format!(
-                        "{who} may sell at most {} below list",
-                        percent_text(discount)
-                    ),
-                    &[
-                        (
-                            "partner_type",
-                            ptype.map_or("-".to_owned(), |t| t.to_string()),
-                        ),
-                        ("allowed_discount", discount.to_string()),
-                    ],
-                )];
-                for (i, line) in rec.lines.iter().enumerate() {
-                    let about = format!("line {} (index {i})", i + 1);
-                    let Some(p) = data.list_price(&line.sku, &line.currency, rec.date) else {
-                        steps.push(step(about, format!("{} in {}: no list price in force on {}; price.no-list-price judges this line", line.sku, line.currency, rec.date), &[("sku", line.sku.clone()), ("currency", line.currency.clone())]));
-                        continue;
-                    };
-                    let floor = (Decimal::ONE - discount)
-                        .checked_mul(p.list_price)
-                        .unwrap_or(p.list_price);
-                    let scale = p.list_price.scale().max(2);
-                    let verdict = if line.unit_price >= floor {
-                        format!(
-                            "{} >= {}: at or above the floor, passes",
-                            money(line.unit_price, scale),
-                            money(floor, scale)
-                        )
-                    } else {
-                        format!(
-                            "{} < {}: below the floor, a finding",
-                            money(line.unit_price, scale),
-                            money(floor, scale)
-                        )
-                    };
-                    let text = format!(
-                        "{} x {} at {} {}; {}; floor {} x (1 - {discount}) = {}; {verdict}",
-                        line.qty,
-                        line.sku,
-                        money(line.unit_price, scale),
-                        line.currency,
-                        price_row(p),
-                        money(p.list_price, scale),
-                        money(floor, scale)
-                    );
-                    steps.push(step(
-                        about,
-                        text,
-                        &[
-                            ("sku", line.sku.clone()),
-                            ("currency", line.currency.clone()),
-                            ("unit_price", line.unit_price.to_string()),
-                            ("list_price", p.list_price.to_string()),
-                            ("effective", p.range()),
-                            ("price_list_line", p.line.to_string()),
-                            ("floor", floor.to_string()),
-                            ("passes", (line.unit_price >= floor).to_string()),
-                        ],
-                    ));
-                }
-                steps
-            }
-            Check::ListPriceExists => rec
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    let about = format!("line {} (index {i})", i + 1);
-                    match data.list_price(&line.sku, &line.currency, rec.date) {
-                        Some(p) => step(
-                            about,
-                            format!("{} in {}: {}", line.sku, line.currency, price_row(p)),
-                            &[("found", "true".to_owned()), ("effective", p.range())],
-                        ),
-                        None => {
-                            let rows: Vec<String> = data
-                                .prices_of(&line.sku)
-                                .iter()
-                                .map(|r| {
-                                    format!(
-                                        "{} {} {}",
-                                        r.currency,
-                                        money(r.list_price, 2),
-                                        r.range()
-                                    )
-                                })
-                                .collect();
-                            let known = if rows.is_empty() {
-                                "the sku is not on the price list".to_owned()
-                            } else {
-                                format!("its rows: {}", rows.join("; "))
-                            };
-                            step(
-                                about,
-                                format!(
-                                    "{} in {} on {}: no list price in force ({known})",
-                                    line.sku, line.currency, rec.date
-                                ),
-                                &[("found", "false".to_owned())],
-                            )
-                        }
-                    }
-                })
-                .collect(),
-            Check::GenuineParts => rec
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    let item = data.catalog_item(&line.sku);
-                    let catalog = match item {
-                        None => "not in the catalog".to_owned(),
-                        Some(c) => format!("catalog: genuine {} ({})", c.genuine, c.description),
-                    };
-                    let source = line.source.as_deref().unwrap_or("none");
-                    let approved = line
-                        .source
-                        .as_deref()
-                        .is_some_and(|s| data.is_approved_source(s));
-                    let text = format!(
-                        "{}: {catalog}; source `{source}`, approved {approved}",
-                        line.sku
-                    );
-                    step(
-                        format!("line {} (index {i})", i + 1),
-                        text,
-                        &[
-                            ("sku", line.sku.clone()),
-                            ("genuine", item.is_some_and(|c| c.genuine).to_string()),
-                            ("source", source.to_owned()),
-                            ("approved", approved.to_string()),
-                        ],
-                    )
-                })
-                .collect(),
-            Check::RequiredDocuments { require } => {
-                let present: Vec<String> = rec
-                    .documents
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{} ({})",
-                            d.kind,
-                            if d.signed { "signed" } else { "unsigned" }
-                        )
-                    })
-                    .collect();
-                let mut steps = vec![step(
-                    "documents",
-                    format!(
-                        "the record carries {}",
-                        if present.is_empty() {
-                            "no documents".to_owned()
-                        } else {
-                            present.join(", ")
-                        }
-                    ),
-                    &[("documents", present.join(", "))],
-                )];
-                for (kind, document, signed) in require.iter().filter(|(k, ..)| k == &rec.kind) {
-                    let ok = rec.has_document(document, *signed);
-                    let need = if *signed {
-                        format!("a signed {document}")
-                    } else {
-                        format!("a {document}")
-                    };
-                    steps.push(step(
-                        "requirement",
-                        format!(
-                            "every {} needs {need}: {}",
-                            kind.as_str(),
-                            if ok { "present" } else { "missing, a finding" }
-                        ),
-                        &[
-                            ("document", document.clone()),
-                            ("signed", signed.to_string()),
-                            ("present", ok.to_string()),
-                        ],
-                    ));
-                }
-                steps
-            }
-            Check::AgreementOnFile {
-                agreement_kind,
-                document,
-                signed,
-            } => {
-                let Some(name) = &rec.agreement else {
-                    return vec![step(
-                        "agreement",
-                        "the record names no agreement: nothing to check",
-                        &[],
-                    )];
-                };
-                let found = batch
-                    .records
-                    .iter()
-                    .find(|x| &x.id == name && &x.kind == agreement_kind);
-                let text = match found {
-                    None => format!(
-                        "names agreement {name}; no {} record {name} is on file",
-                        agreement_kind.as_str()
-                    ),
-                    Some(a) => format!(
-                        "names agreement {name}; on file, dated {} ({} the sale), {} a {}{document}",
-                        a.date,
-                        if a.date <= rec.date {
-                            "on or before"
-                        } else {
-                            "after"
-                        },
-                        if a.has_document(document, *signed) {
-                            "carrying"
-                        } else {
-                            "not carrying"
-                        },
-                        if *signed { "signed " } else { "" }
-                    ),
-                };
-                vec![step(
-                    "agreement",
-                    text,
-                    &[
-                        ("agreement", name.clone()),
-                        ("on_file", found.is_some().to_string()),
-                        (
-                            "dated",
-                            found.map_or("-".to_owned(), |a| a.date.to_string()),
-                        ),
-                    ],
-                )]
-            }
-            Check::RegisteredBeforeSale {
-                lead_days,
-                update_kind,
-            } => {
-                let Some(opp) = &rec.opportunity else {
-                    return vec![step(
-                        "opportunity",
-                        "the sale names no opportunity: a finding",
-                        &[],
-                    )];
-                };
-                let mut history: Vec<&Record> = batch
-                    .records
-                    .iter()
-                    .filter(|x| &x.kind == update_kind && x.opportunity.as_ref() == Some(opp))
-                    .collect();
-                history.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-                let lines: Vec<String> = history
-                    .iter()
-                    .map(|u| {
-                        format!(
-                            "{} {} by {}{}",
-                            u.date,
-                            u.id,
-                            u.partner,
-                            u.stage
-                                .as_ref()
-                                .map_or(String::new(), |s| format!(" ({s})"))
-                        )
-                    })
-                    .collect();
-                let deadline = rec.date.add_days(-lead_days);
-                let verdict = match history.first() {
-                    None => "never reported: a finding".to_owned(),
-                    Some(first) if first.date <= deadline => format!(
-                        "first reported {}, on or before {deadline}: passes",
-                        first.date
-                    ),
-                    Some(first) => {
-                        format!("first reported {}, after {deadline}: a finding", first.date)
-                    }
-                };
-                vec![
-                    step(
-                        "pipeline history",
-                        format!(
-                            "opportunity {opp}: {}",
-                            if lines.is_empty() {
-                                "no updates".to_owned()
-                            } else {
-                                lines.join("; ")
-                            }
-                        ),
-                        &[("updates", lines.join("; "))],
-                    ),
-                    step(
-                        "lead time",
-                        format!(
-                            "the policy asks for at least {lead_days} days: first report by {deadline}; {verdict}"
-                        ),
-                        &[("deadline", deadline.to_string())],
-                    ),
-                ]
-            }
-            Check::PipelineCadence {
-                max_gap_days,
-                update_kind,
-            } => {
-                let Some(partner) = ctx.partner else {
-                    return vec![step(
-                        "partner",
-                        "the partner is not in partners.csv: not judged",
-                        &[],
-                    )];
-                };
-                let first = batch
-                    .records
-                    .iter()
-                    .map(|x| x.date)
-                    .min()
-                    .unwrap_or(rec.date);
-                let start = cadence_start(partner, first);
-                let mut dates: Vec<Date> = batch
-                    .records
-                    .iter()
-                    .filter(|x| x.partner == partner.id && &x.kind == update_kind)
-                    .map(|x| x.date)
-                    .filter(|d| start <= *d && *d <= as_of)
-                    .collect();
-                dates.sort_unstable();
-                dates.dedup();
-                let list: Vec<String> = dates.iter().map(ToString::to_string).collect();
-                let text = format!(
-                    "window {start} (later of contract {} and the batch's first date {first}) to as-of {as_of}; updates: {}; at most {max_gap_days} days between points",
-                    partner
-                        .contract_signed
-                        .map_or("-".to_owned(), |d| d.to_string()),
-                    if list.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        list.join(", ")
-                    }
-                );
-                vec![step(
-                    "pipeline updates",
-                    text,
-                    &[
-                        ("window_start", start.to_string()),
-                        ("as_of", as_of.to_string()),
-                        ("updates", list.join(", ")),
-                    ],
-                )]
-            }
-            Check::Condition(c) => vec![step(
-                "condition",
-                format!(
-                    "`{}`{}",
-                    c.source(),
-                    if c.each_line() {
-                        ", judged on each line"
-                    } else {
-                        ""
-                    }
-                ),
-                &[("when", c.source().to_owned())],
-            )],
-            Check::Script(s) => vec![step(
-                "script",
-                format!(
-                    "`check(record)` in {}; its findings and errors are the verdict below",
-                    s.file().display()
-                ),
-                &[("file", s.file().display().to_string())],
-            )],
-            Check::PeerOutlier(p) => {
-                let score = report
-                    .analytics()
-                    .scores
-                    .iter()
-                    .find(|s| *s.rule == *rule.id && s.partner == rec.partner);
-                let group = score.and_then(|s| {
-                    report
-                        .analytics()
-                        .groups
-                        .iter()
-                        .find(|g| *g.rule == *rule.id && g.group == s.group)
-                });
-                match (score, group) {
-                    (Some(s), Some(g)) => vec![
-                        step(
-                            "metric",
-                            format!(
-                                "{} {} over {} installed assets = {} per asset ({} other-currency line(s) left out)",
-                                shown(s.total),
-                                p.currency,
-                                s.assets,
-                                shown(s.per_asset),
-                                s.other_currency_lines
-                            ),
-                            &[
-                                ("total", s.total.to_string()),
-                                ("assets", s.assets.to_string()),
-                                ("per_asset", s.per_asset.to_string()),
-                            ],
-                        ),
-                        step(
-                            "peer group",
-                            format!(
-                                "{}: {} partners, median {}, MAD {}{}",
-                                g.group,
-                                g.partners,
-                                g.median.map_or("-".to_owned(), shown),
-                                g.mad.map_or("-".to_owned(), shown),
-                                g.note
-                                    .as_ref()
-                                    .map_or(String::new(), |n| format!("; not judged: {n}"))
-                            ),
-                            &[("group", g.group.clone())],
-                        ),
-                        step(
-                            "score",
-                            match s.score {
-                                Some(z) => format!(
-                                    "modified z-score 0.6745 x ({} - {}) / {} = {}; flagged {} {}: {}",
-                                    shown(s.per_asset),
-                                    g.median.map_or("-".to_owned(), shown),
-                                    g.mad.map_or("-".to_owned(), shown),
-                                    shown(z),
-                                    direction_words(p.direction),
-                                    shown(p.threshold),
-                                    if s.flagged { "flagged" } else { "within" }
-                                ),
-                                None => "no score".to_owned(),
-                            },
-                            &[
-                                ("score", s.score.map_or("-".to_owned(), |z| z.to_string())),
-                                ("flagged", s.flagged.to_string()),
-                            ],
-                        ),
-                    ],
-                    _ => vec![step(
-                        "metric",
-                        "the partner was not measured (see the report's left_out)",
-                        &[],
-                    )],
-                }
-            }
-        }
-    }
-}
-
-fn direction_words(d: crate::pack::Direction) -> &'static str {
-    match d {
-        crate::pack::Direction::High => "above",
-        crate::pack::Direction::Low => "below minus",
-        crate::pack::Direction::Both => "beyond plus or minus",
-    }
-}
-
-fn percent_text(fraction: Decimal) -> String {
-    format!("{}%", (fraction * Decimal::ONE_HUNDRED).normalize())
-}
-
-fn price_row(p: &PriceRow) -> String {
-    format!(
-        "list price {} {} (price_list.csv line {}, in force {})",
-        money(p.list_price, 2),
-        p.currency,
-        p.line,
-        p.range()
-    )
 }
 
 /// Whether the rule's selector takes the record, and why, in a sentence.
@@ -722,5 +254,101 @@ impl Explanation {
             let _ = writeln!(t, "  - rule error: {}", e.reason);
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pack::Pack;
+    use crate::record::read_batch;
+    use crate::refdata::RefData;
+
+    fn engine() -> Engine {
+        let pack = Pack::load("rules").unwrap();
+        Engine::new(pack, RefData::load("examples/data").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn explain_errors_say_what_was_missing() {
+        let e = engine();
+        let text = concat!(
+            r#"{"id":"S-1","kind":"sale","date":"2026-03-14","partner":"P-DE-04"}"#,
+            "\n",
+            r#"{"id":"S-2","kind":"sale","date":"2026-03-14","partner":"P-DE-04"}"#,
+            "\n",
+            r#"{"id":"S-2","kind":"sale","date":"2026-03-15","partner":"P-DE-04"}"#,
+            "\n",
+        );
+        let batch = read_batch(text.as_bytes()).unwrap();
+        // Two different records with one id: both are rejected, naming the id.
+        assert_eq!(batch.rejected.len(), 2, "{:?}", batch.rejected);
+
+        let err = e.explain(&batch, "price.min-lst", "S-1", None).unwrap_err();
+        assert_eq!(
+            err,
+            ExplainError::UnknownRule {
+                rule: "price.min-lst".to_owned(),
+                hint: Some("did you mean `price.min-list`?".to_owned()),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "rule `price.min-lst` is not in the pack; did you mean `price.min-list`?"
+        );
+        let err = e.explain(&batch, "zzz", "S-1", None).unwrap_err();
+        assert_eq!(err.to_string(), "rule `zzz` is not in the pack");
+
+        let err = e
+            .explain(&batch, "price.min-list", "S-9", None)
+            .unwrap_err();
+        assert!(matches!(err, ExplainError::UnknownRecord { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "record `S-9` is not among the records read"
+        );
+
+        let err = e
+            .explain(&batch, "price.min-list", "S-2", None)
+            .unwrap_err();
+        assert!(
+            matches!(err, ExplainError::RejectedRecord { line: 2, .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "record `S-2` is not among the records read, which was rejected"
+        );
+    }
+
+    /// The steps and the findings are two views of one decision: over the example batch,
+    /// every step that says "a finding" has its finding, and every finding its step.
+    #[test]
+    fn explanations_agree_with_findings() {
+        let mut pack = Pack::load("rules").unwrap();
+        pack.retain_rules(|r| {
+            matches!(
+                r.check,
+                crate::pack::Check::MinListPrice(_)
+                    | crate::pack::Check::RequiredDocuments(_)
+                    | crate::pack::Check::RegisteredBeforeSale(_)
+            )
+        });
+        let e = Engine::new(pack, RefData::load("examples/data").unwrap()).unwrap();
+        let batch = read_batch(&std::fs::read("examples/records.jsonl").unwrap()).unwrap();
+        let mut findings = 0;
+        for rule in e.pack().rules() {
+            for record in &batch.records {
+                let x = e.explain(&batch, &rule.id, &record.id, None).unwrap();
+                let said = x
+                    .steps
+                    .iter()
+                    .filter(|s| s.text.ends_with("a finding"))
+                    .count();
+                assert_eq!(said, x.findings.len(), "{}", x.to_text());
+                findings += said;
+            }
+        }
+        assert!(findings >= 10, "{findings}");
     }
 }

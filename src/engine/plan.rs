@@ -1,7 +1,7 @@
 //! The compiled plan: which rules a record of each kind must go through, resolved once when
 //! the engine is built, so checking a record walks only the rules that can apply to it.
 
-use crate::pack::{Check, Rule};
+use crate::pack::Rule;
 use crate::record::Kind;
 
 /// Rule indices (into the pack's rules) by what they need.
@@ -25,21 +25,6 @@ fn slot(kind: &Kind) -> Option<usize> {
         Kind::ServiceOrder => Some(3),
         Kind::Agreement => Some(4),
         Kind::Other(_) => None,
-    }
-}
-
-impl Check {
-    /// Whether the check judges a record on its own (the others need the whole batch).
-    pub(super) fn is_stateless(&self) -> bool {
-        matches!(
-            self,
-            Check::MinListPrice { .. }
-                | Check::ListPriceExists
-                | Check::GenuineParts
-                | Check::RequiredDocuments { .. }
-                | Check::Condition(_)
-                | Check::Script(_)
-        )
     }
 }
 

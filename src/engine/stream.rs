@@ -3,11 +3,9 @@
 //! batch-level rules' state) and one 24-byte entry per record for spotting repeated ids.
 
 use super::{Engine, Session};
-use crate::date::Date;
 use crate::hash::fixed_hash;
 use crate::record::read::{lines, parse_line};
 use crate::record::{Record, Rejected, read_batch};
-use crate::report::Report;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -19,6 +17,7 @@ const BLOCK: usize = 1 << 20;
 
 /// A stream could not be read (the input failed, or a JSON array was not valid JSON).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StreamError {
     /// Reading failed.
     #[error("cannot read the records: {0}")]
@@ -115,18 +114,12 @@ impl Seen {
 }
 
 impl Engine {
-    /// Checks the records of `input` as they are read, on all cores, and reports as
-    /// [`Engine::run`] would. JSON Lines are streamed; a JSON array (first non-blank byte
-    /// `[`) is read whole.
-    ///
-    /// One difference from [`Engine::run`] over [`read_batch`]: when two different records
-    /// share an id, the stream has already checked the first when the second comes, so only
-    /// the second is rejected (a batch rejects both).
-    pub fn run_stream(
+    /// Checks the records of `input` as they are read, on all cores: the session that has
+    /// seen them, and the records rejected. `Engine::run_stream` makes the report.
+    pub(crate) fn stream_session(
         &self,
         mut input: impl Read,
-        as_of: Option<Date>,
-    ) -> Result<Report, StreamError> {
+    ) -> Result<(Session<'_>, Vec<Rejected>), StreamError> {
         let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK);
         // The memory of the block before last, reused for the unfinished line.
         let mut spare: Vec<u8> = Vec::with_capacity(BLOCK);
@@ -152,7 +145,7 @@ impl Engine {
                 if buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
                     input.read_to_end(&mut buffer)?;
                     let batch = read_batch(&buffer)?;
-                    return Ok(self.run_parallel(&batch, as_of));
+                    return Ok((self.check_shards(&batch.records), batch.rejected));
                 }
             }
             // Cut after the last full line; the rest waits for the next block.
@@ -205,11 +198,11 @@ impl Engine {
             spare = block;
         }
         rejected.sort_by_key(|r| r.line);
-        Ok(self.report(session, as_of, rejected))
+        Ok((session, rejected))
     }
 
     /// Checks records on all cores, one session per shard, merged into one.
-    pub(super) fn check_shards(&self, records: &[Record]) -> Session<'_> {
+    pub(crate) fn check_shards(&self, records: &[Record]) -> Session<'_> {
         use rayon::prelude::*;
         let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
         records

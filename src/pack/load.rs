@@ -190,20 +190,22 @@ fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
     }
 }
 
-/// Loads one file, pushing its problems to `errors`.
-struct FileLoader<'a> {
+/// Loads one file, pushing its problems to `errors`. The check kinds' `load` functions
+/// (in `crate::checks`) report through it.
+pub(crate) struct FileLoader<'a> {
     file: &'a Path,
     text: &'a str,
     errors: &'a mut LoadError,
     /// The pack folder, which script paths are relative to.
     dir: &'a Path,
     /// Compiles scripts and conditions; `None` while reading the manifest.
-    compiler: Option<&'a Compiler>,
+    pub(crate) compiler: Option<&'a Compiler>,
 }
 
 impl<'a> FileLoader<'a> {
+    /// Reports a problem at `span` of the file.
     #[cold]
-    fn fail(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+    pub(crate) fn fail(&mut self, span: Range<usize>, message: String, help: Option<String>) {
         self.errors.push(
             Diagnostic::new(Location::from_span(self.file, self.text, span), message)
                 .with_help(help),
@@ -225,7 +227,7 @@ impl<'a> FileLoader<'a> {
         parse_errors.is_empty().then_some(table)
     }
 
-    fn deserialize<T: DeserializeOwned>(&mut self, value: Spanned<DeValue<'a>>) -> Option<T> {
+    fn deserialize<T: DeserializeOwned>(&mut self, value: Spanned<DeValue<'_>>) -> Option<T> {
         let span = value.span();
         T::deserialize(ValueDeserializer::from(value))
             .map_err(|e| self.toml_error(&e, span))
@@ -348,7 +350,7 @@ impl<'a> FileLoader<'a> {
 
     /// A record kind. Kinds beyond the five standard ones are allowed (they reach scripts),
     /// but a near miss of a standard one is a typo that would leave a rule silently dead.
-    fn kind(&mut self, name: &Spanned<String>) -> Option<Kind> {
+    pub(crate) fn kind(&mut self, name: &Spanned<String>) -> Option<Kind> {
         let kind = Kind::from_name(name.get_ref());
         if let Kind::Other(other) = &kind {
             if let Some(help) = did_you_mean(other, Kind::KNOWN) {
@@ -363,9 +365,10 @@ impl<'a> FileLoader<'a> {
         Some(kind)
     }
 
-    fn params<T: DeserializeOwned>(
+    /// Reads a rule's `[rule.params]` (an empty table when there is none).
+    pub(crate) fn params<T: DeserializeOwned>(
         &mut self,
-        params: Option<Spanned<DeValue<'a>>>,
+        params: Option<Spanned<DeValue<'_>>>,
         rule: &Range<usize>,
     ) -> Option<T> {
         let params =
@@ -379,125 +382,23 @@ impl<'a> FileLoader<'a> {
         params: Option<Spanned<DeValue<'a>>>,
         rule: Range<usize>,
     ) -> Option<Check> {
-        Some(match kind.get_ref().as_str() {
-            "min-list-price" => {
-                let p: wire::MinListPrice = self.params(params, &rule)?;
-                let mut allowed_discount = Vec::new();
-                let mut ok = true;
-                for (partner_type, fraction) in p.allowed_discount {
-                    let pt = PartnerType::parse(partner_type.get_ref())
-                        .map_err(|(message, help)| self.fail(partner_type.span(), message, help))
-                        .ok();
-                    let d = self.fraction(&fraction);
-                    match (pt, d) {
-                        (Some(pt), Some(d)) => allowed_discount.push((pt, d)),
-                        _ => ok = false,
-                    }
-                }
-                ok.then_some(Check::MinListPrice { allowed_discount })?
-            }
-            "list-price-exists" => {
-                self.params::<wire::NoParams>(params, &rule)?;
-                Check::ListPriceExists
-            }
-            "genuine-parts" => {
-                self.params::<wire::NoParams>(params, &rule)?;
-                Check::GenuineParts
-            }
-            "pipeline-cadence" => {
-                let p: wire::PipelineCadence = self.params(params, &rule)?;
-                let max_gap_days = self.days(&p.max_gap_days, 1)?;
-                Check::PipelineCadence {
-                    max_gap_days,
-                    update_kind: Kind::from_name(&p.update_kind),
-                }
-            }
-            "registered-before-sale" => {
-                let p: wire::RegisteredBeforeSale = self.params(params, &rule)?;
-                let lead_days = self.days(&p.lead_days, 0)?;
-                Check::RegisteredBeforeSale {
-                    lead_days,
-                    update_kind: Kind::from_name(&p.update_kind),
-                }
-            }
-            "required-documents" => {
-                let p: wire::RequiredDocuments = self.params(params, &rule)?;
-                let mut require = Vec::new();
-                for r in p.require {
-                    require.push((self.kind(&r.record_kind)?, r.document, r.signed));
-                }
-                Check::RequiredDocuments { require }
-            }
-            "agreement-on-file" => {
-                let p: wire::AgreementOnFile = self.params(params, &rule)?;
-                Check::AgreementOnFile {
-                    agreement_kind: Kind::from_name(&p.agreement_kind),
-                    document: p.document,
-                    signed: p.signed,
-                }
-            }
-            "condition" => {
-                let p: wire::Condition = self.params(params, &rule)?;
-                Check::Condition(self.condition(p)?)
-            }
-            "script" => {
-                let p: wire::Script = self.params(params, &rule)?;
-                Check::Script(self.script(&p.file)?)
-            }
-            "peer-outlier" => {
-                let p: wire::PeerOutlier = self.params(params, &rule)?;
-                Check::PeerOutlier(self.peer_outlier(p)?)
-            }
-            other => {
-                let help = did_you_mean(other, Check::KINDS);
-                self.fail(
-                    kind.span(),
-                    format!(
-                        "unknown check kind `{other}`; expected one of {}",
-                        ticked(&Check::KINDS)
-                    ),
-                    help,
-                );
-                return None;
-            }
+        let name = kind.get_ref().as_str();
+        Check::load(name, params, &rule, self).unwrap_or_else(|()| {
+            let help = did_you_mean(name, Check::KINDS.iter().copied());
+            self.fail(
+                kind.span(),
+                format!(
+                    "unknown check kind `{name}`; expected one of {}",
+                    ticked(Check::KINDS)
+                ),
+                help,
+            );
+            None
         })
     }
 
-    /// Compiles an inline condition and its templates, reporting each error at its place
-    /// in the rule file.
-    fn condition(&mut self, p: wire::Condition) -> Option<crate::script::Condition> {
-        let compiler = self.compiler?;
-        let each = p.each_line;
-        let when = compiler
-            .expression(p.when.get_ref(), each)
-            .map_err(|e| self.inline_error(&p.when, e))
-            .ok();
-        let message = compiler
-            .template(p.message.get_ref(), each)
-            .map_err(|e| self.inline_error(&p.message, e))
-            .ok();
-        let mut template = |t: &Option<Spanned<String>>| match t {
-            None => Some(None),
-            Some(t) => compiler
-                .template(t.get_ref(), each)
-                .map(Some)
-                .map_err(|e| self.inline_error(t, e))
-                .ok(),
-        };
-        let expected = template(&p.expected);
-        let actual = template(&p.actual);
-        Some(Compiler::condition(
-            p.when.into_inner(),
-            when?,
-            message?,
-            expected?,
-            actual?,
-            each,
-        ))
-    }
-
     /// A compile error inside a TOML string, placed at its line and column in the file.
-    fn inline_error(&mut self, value: &Spanned<String>, e: CompileError) {
+    pub(crate) fn inline_error(&mut self, value: &Spanned<String>, e: CompileError) {
         let span = value.span();
         let cooked = offset_of(value.get_ref(), e.line.max(1), e.column.max(1));
         let raw = self.text.get(span.clone()).unwrap_or("");
@@ -506,7 +407,7 @@ impl<'a> FileLoader<'a> {
     }
 
     /// Reads and compiles a script file named by a rule.
-    fn script(&mut self, path: &Spanned<String>) -> Option<crate::script::Script> {
+    pub(crate) fn script(&mut self, path: &Spanned<String>) -> Option<crate::script::Script> {
         let compiler = self.compiler?;
         let relative = Path::new(path.get_ref());
         let inside = relative
@@ -545,81 +446,8 @@ impl<'a> FileLoader<'a> {
             .ok()
     }
 
-    fn peer_outlier(&mut self, p: wire::PeerOutlier) -> Option<super::PeerOutlier> {
-        let mut ok = true;
-        if !crate::money::is_currency_code(p.currency.get_ref()) {
-            let message = format!(
-                "expected a three-letter ISO 4217 code like `USD`, but found `{}`",
-                p.currency.get_ref()
-            );
-            self.fail(p.currency.span(), message, None);
-            ok = false;
-        }
-        let mut peers = Vec::new();
-        for key in &p.peers {
-            match key.get_ref().as_str() {
-                "region" => peers.push(super::PeerKey::Region),
-                "partner_type" => peers.push(super::PeerKey::PartnerType),
-                other => {
-                    let known = ["region", "partner_type"];
-                    let message =
-                        format!("expected peers by {}, but found `{other}`", ticked(&known));
-                    self.fail(key.span(), message, did_you_mean(other, known));
-                    ok = false;
-                }
-            }
-        }
-        peers.sort_unstable();
-        peers.dedup();
-        let direction = match p.direction.get_ref().as_str() {
-            "high" => Some(super::Direction::High),
-            "low" => Some(super::Direction::Low),
-            "both" => Some(super::Direction::Both),
-            other => {
-                let known = ["high", "low", "both"];
-                let message = format!(
-                    "expected a direction of {}, but found `{other}`",
-                    ticked(&known)
-                );
-                self.fail(p.direction.span(), message, did_you_mean(other, known));
-                None
-            }
-        };
-        let threshold = match parse_decimal(p.threshold.get_ref()) {
-            Ok(t) if t > Decimal::ZERO => Some(t),
-            Ok(t) => {
-                self.fail(
-                    p.threshold.span(),
-                    format!("expected a threshold above 0 such as `3.5`, but found `{t}`"),
-                    None,
-                );
-                None
-            }
-            Err(e) => {
-                self.fail(p.threshold.span(), e, None);
-                None
-            }
-        };
-        let min_group = *p.min_group.get_ref();
-        if !(3..=1_000_000).contains(&min_group) {
-            // Below 3 partners a median and its deviation say nothing about an outlier.
-            let message =
-                format!("expected a minimum group size from 3 to 1000000, but found `{min_group}`");
-            self.fail(p.min_group.span(), message, None);
-            ok = false;
-        }
-        let source = p.source.filter(|s| !s.is_empty());
-        Some(super::PeerOutlier {
-            currency: p.currency.into_inner(),
-            source,
-            peers: ok.then_some(peers)?,
-            direction: direction?,
-            threshold: threshold?,
-            min_group: usize::try_from(min_group).ok()?,
-        })
-    }
-
-    fn fraction(&mut self, text: &Spanned<String>) -> Option<Decimal> {
+    /// A fraction from 0 up to (not including) 1.
+    pub(crate) fn fraction(&mut self, text: &Spanned<String>) -> Option<Decimal> {
         match parse_decimal(text.get_ref()) {
             Ok(d) if d >= Decimal::ZERO && d < Decimal::ONE => Some(d),
             Ok(d) => {
@@ -636,7 +464,8 @@ impl<'a> FileLoader<'a> {
         }
     }
 
-    fn days(&mut self, days: &Spanned<i64>, least: i64) -> Option<i64> {
+    /// A number of days from `least` to 36600.
+    pub(crate) fn days(&mut self, days: &Spanned<i64>, least: i64) -> Option<i64> {
         let n = *days.get_ref();
         if n < least || n > 36_600 {
             self.fail(

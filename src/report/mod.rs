@@ -6,9 +6,8 @@ mod scorecard;
 pub use scorecard::{Metric, PartnerCard, RegionRow};
 
 use crate::date::Date;
-use crate::engine::Outcome;
-use crate::engine::{Analytics, LeftOut, PeerGroup};
 use crate::finding::{Finding, RuleError};
+use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
 use crate::refdata::RefData;
@@ -40,6 +39,7 @@ pub struct Report {
 
 /// The counts at the head of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records in the input.
     pub read: usize,
@@ -88,8 +88,8 @@ impl<'a> From<&'a PeerGroup> for JsonGroup<'a> {
             rule: &g.rule,
             group: &g.group,
             partners: g.partners,
-            median: g.median.map(crate::engine::shown),
-            mad: g.mad.map(crate::engine::shown),
+            median: g.median.map(shown),
+            mad: g.mad.map(shown),
             judged: g.judged,
             note: g.note.as_deref(),
         }
@@ -97,12 +97,28 @@ impl<'a> From<&'a PeerGroup> for JsonGroup<'a> {
 }
 
 impl Report {
-    pub(crate) fn new(
-        pack: &Pack,
-        data: &RefData,
-        outcome: Outcome,
-        rejected: Vec<Rejected>,
-    ) -> Report {
+    /// The report of a session's `outcome`: `pack` names the rules, `data` the partners
+    /// the findings are about, and `rejected` lists the records that could not be read (for
+    /// a [`Batch`](crate::Batch), its `rejected`). [`Engine::run`](crate::Engine::run) is this over a whole batch.
+    ///
+    /// ```
+    /// use pactum::{Engine, Pack, RefData, Report, read_batch};
+    ///
+    /// let pack = Pack::load("rules")?;
+    /// let data = RefData::load("examples/data")?;
+    /// let engine = Engine::new(pack, data)?;
+    /// let batch = read_batch(&std::fs::read("examples/records.jsonl")?)?;
+    ///
+    /// let mut session = engine.session();
+    /// for record in &batch.records {
+    ///     session.push(record);
+    /// }
+    /// let outcome = session.finish(None);
+    /// let report = Report::new(engine.pack(), engine.data(), outcome, batch.rejected.clone());
+    /// assert_eq!(report.findings(), engine.run(&batch, None).findings());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(pack: &Pack, data: &RefData, outcome: Outcome, rejected: Vec<Rejected>) -> Report {
         let rules = pack
             .rules()
             .iter()

@@ -1,8 +1,8 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::engine::{Analytics, PartnerScore, shown};
 use crate::finding::Finding;
+use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::refdata::{PartnerType, RefData};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 
 /// One partner's line in the scorecard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PartnerCard {
     /// The partner's id.
     pub partner: String,
@@ -30,6 +31,7 @@ pub struct PartnerCard {
 /// One partner's metric under one aggregate rule, rounded for people (two places, half to
 /// even); the judging used full precision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Metric {
     /// The peer group.
     pub group: String,
@@ -49,6 +51,7 @@ pub struct Metric {
 
 /// One region under one aggregate rule: the article's "sales per asset by region".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RegionRow {
     /// The rule.
     pub rule: String,

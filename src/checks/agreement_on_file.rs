@@ -1,0 +1,211 @@
+//! `agreement-on-file`: a record naming an agreement finds an agreement record with that
+//! id, dated on or before it, carrying the required document. Judged over the batch.
+
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Pending, RuleRef, Step, step};
+use crate::date::Date;
+use crate::hash::FastMap;
+use crate::outcome::{Analytics, Verdict};
+use crate::pack::{FileLoader, Rule};
+use crate::record::Kind;
+use serde::Deserialize;
+
+/// The parameters of an `agreement-on-file` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AgreementOnFile {
+    /// The record kind that documents an agreement.
+    pub agreement_kind: Kind,
+    /// The document the agreement record must carry.
+    pub document: String,
+    /// Whether that document must be signed.
+    pub signed: bool,
+}
+
+/// `[rule.params]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Params {
+    agreement_kind: String,
+    document: String,
+    signed: bool,
+}
+
+/// What the rule gathers: the agreements on file, and the records that name one.
+#[derive(Default)]
+pub(crate) struct State {
+    /// Agreement id → its date, and whether it carries the document.
+    agreements: FastMap<String, (Date, bool)>,
+    sales: Vec<Pending>,
+}
+
+/// How a record naming an agreement fared.
+enum Decision {
+    /// The agreement is on file in time, with its document.
+    Passes {
+        date: Date,
+    },
+    NotOnFile,
+    DatedAfter {
+        date: Date,
+    },
+    NotCarrying {
+        date: Date,
+    },
+}
+
+impl AgreementOnFile {
+    fn decide(sale_date: Date, on_file: Option<(Date, bool)>) -> Decision {
+        match on_file {
+            None => Decision::NotOnFile,
+            Some((date, _)) if date > sale_date => Decision::DatedAfter { date },
+            Some((date, true)) => Decision::Passes { date },
+            Some((date, false)) => Decision::NotCarrying { date },
+        }
+    }
+
+    /// `signed contract`, or `contract`.
+    fn need(&self) -> String {
+        if self.signed {
+            format!("signed {}", self.document)
+        } else {
+            self.document.clone()
+        }
+    }
+}
+
+impl CheckKind for AgreementOnFile {
+    type Params = Params;
+    type State = State;
+    const STATELESS: bool = false;
+
+    fn load(p: Params, _: &mut FileLoader<'_>) -> Option<Self> {
+        Some(AgreementOnFile {
+            agreement_kind: Kind::from_name(&p.agreement_kind),
+            document: p.document,
+            signed: p.signed,
+        })
+    }
+
+    fn judge(&self, _: &RuleRef<'_>, _: &Ctx<'_>, _: &mut Env<'_>, _: &mut Verdict) {
+        // Batch-level: judged at `finish`.
+    }
+
+    fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
+        let record = ctx.record;
+        if record.kind == self.agreement_kind {
+            state.agreements.insert(
+                record.id.clone(),
+                (
+                    record.date,
+                    record.has_document(&self.document, self.signed),
+                ),
+            );
+        }
+        if rule.select.matches(ctx) && record.agreement.is_some() {
+            state
+                .sales
+                .push(Pending::of(record, record.agreement.clone()));
+        }
+    }
+
+    fn merge(mine: &mut State, theirs: State) {
+        for (id, on_file) in theirs.agreements {
+            mine.agreements.entry(id).or_insert(on_file);
+        }
+        mine.sales.extend(theirs.sales);
+    }
+
+    fn finish(
+        &self,
+        state: State,
+        at: &RuleRef<'_>,
+        _: &Finish<'_>,
+        out: &mut Verdict,
+        _: &mut Analytics,
+    ) {
+        for sale in &state.sales {
+            let Some(agreement) = &sale.names else {
+                continue;
+            };
+            let on_file = state.agreements.get(agreement).copied();
+            let decision = Self::decide(sale.date, on_file);
+            let need = self.need();
+            let expected = format!(
+                "agreement {agreement} on file by {} with a {need}",
+                sale.date
+            );
+            let (message, actual) = match decision {
+                Decision::Passes { .. } => continue,
+                Decision::NotOnFile => (
+                    format!(
+                        "sale {} relies on agreement {agreement}, but no agreement {agreement} is on file",
+                        sale.record
+                    ),
+                    "no agreement on file".to_owned(),
+                ),
+                Decision::DatedAfter { date } => (
+                    format!(
+                        "sale {} on {} relies on agreement {agreement}, which is dated {date}, after the sale",
+                        sale.record, sale.date
+                    ),
+                    format!("agreement dated {date}"),
+                ),
+                Decision::NotCarrying { .. } => (
+                    format!(
+                        "sale {} relies on agreement {agreement}, which carries no {need}",
+                        sale.record
+                    ),
+                    format!("agreement without a {need}"),
+                ),
+            };
+            out.findings
+                .push(At::pending(at, sale).finding(message, expected, actual));
+        }
+    }
+
+    fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
+        let rec = cx.ctx.record;
+        let Some(name) = &rec.agreement else {
+            return vec![step(
+                "agreement",
+                "the record names no agreement: nothing to check",
+                &[],
+            )];
+        };
+        let state = cx.replay(self);
+        let on_file = state.agreements.get(name).copied();
+        let decision = Self::decide(rec.date, on_file);
+        let dated = match decision {
+            Decision::NotOnFile => None,
+            Decision::Passes { date }
+            | Decision::DatedAfter { date }
+            | Decision::NotCarrying { date } => Some(date),
+        };
+        let text = match (dated, on_file) {
+            (Some(date), Some((_, carries))) => format!(
+                "names agreement {name}; on file, dated {date} ({} the sale), {} a {}{}",
+                if matches!(decision, Decision::DatedAfter { .. }) {
+                    "after"
+                } else {
+                    "on or before"
+                },
+                if carries { "carrying" } else { "not carrying" },
+                if self.signed { "signed " } else { "" },
+                self.document
+            ),
+            (None, _) | (_, None) => format!(
+                "names agreement {name}; no {} record {name} is on file",
+                self.agreement_kind.as_str()
+            ),
+        };
+        vec![step(
+            "agreement",
+            text,
+            &[
+                ("agreement", name.clone()),
+                ("on_file", dated.is_some().to_string()),
+                ("dated", dated.map_or("-".to_owned(), |d| d.to_string())),
+            ],
+        )]
+    }
+}

@@ -1,0 +1,133 @@
+//! `genuine-parts`: each line's sku is a genuine part in the OEM catalog, bought from an
+//! approved source.
+
+use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
+use crate::finding::Finding;
+use crate::outcome::Verdict;
+use crate::pack::FileLoader;
+use crate::record::Line;
+use crate::refdata::{CatalogItem, RefData};
+use serde::Deserialize;
+
+/// The `genuine-parts` check; it takes no parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GenuineParts;
+
+/// `[rule.params]` as written: none.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Params {}
+
+/// What the catalog and the approved sources say about one line.
+struct PartDecision<'d> {
+    item: Option<&'d CatalogItem>,
+    genuine: bool,
+    approved: bool,
+}
+
+impl GenuineParts {
+    fn decide<'d>(line: &Line, data: &'d RefData) -> PartDecision<'d> {
+        let item = data.catalog_item(&line.sku);
+        PartDecision {
+            item,
+            genuine: item.is_some_and(|c| c.genuine),
+            approved: line
+                .source
+                .as_deref()
+                .is_some_and(|s| data.is_approved_source(s)),
+        }
+    }
+}
+
+impl CheckKind for GenuineParts {
+    type Params = Params;
+    type State = ();
+    const STATELESS: bool = true;
+
+    fn load(_: Params, _: &mut FileLoader<'_>) -> Option<Self> {
+        Some(GenuineParts)
+    }
+
+    fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
+        let record = ctx.record;
+        for (i, line) in record.lines.iter().enumerate() {
+            let d = Self::decide(line, env.data);
+            if !d.genuine || !d.approved {
+                out.findings
+                    .push(not_genuine(&At::record(at, record, Some(i)), line, &d));
+            }
+        }
+    }
+
+    fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
+        cx.ctx
+            .record
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let d = Self::decide(line, cx.data);
+                let catalog = match d.item {
+                    None => "not in the catalog".to_owned(),
+                    Some(c) => format!("catalog: genuine {} ({})", c.genuine, c.description),
+                };
+                let source = line.source.as_deref().unwrap_or("none");
+                let text = format!(
+                    "{}: {catalog}; source `{source}`, approved {}",
+                    line.sku, d.approved
+                );
+                step(
+                    format!("line {} (index {i})", i + 1),
+                    text,
+                    &[
+                        ("sku", line.sku.clone()),
+                        ("genuine", d.genuine.to_string()),
+                        ("source", source.to_owned()),
+                        ("approved", d.approved.to_string()),
+                    ],
+                )
+            })
+            .collect()
+    }
+}
+
+#[cold]
+fn not_genuine(at: &At<'_>, line: &Line, d: &PartDecision<'_>) -> Finding {
+    let mut reasons = Vec::new();
+    match d.item.map(|c| c.description.as_str()) {
+        None => reasons.push(format!("{} is not in the OEM catalog", line.sku)),
+        Some(desc) if !d.genuine => {
+            let what = if desc.is_empty() {
+                String::new()
+            } else {
+                format!(" ({desc})")
+            };
+            reasons.push(format!("{}{what} is not a genuine OEM part", line.sku));
+        }
+        Some(_) => {}
+    }
+    let source = line.source.as_deref();
+    if !d.approved {
+        // "it" only reads well after a sentence about the part.
+        let subject = if reasons.is_empty() {
+            line.sku.clone()
+        } else {
+            "it".to_owned()
+        };
+        reasons.push(match source {
+            Some(s) => format!("{subject} was bought from `{s}`, which is not an approved source"),
+            None => format!("the line names no source {subject} was bought from"),
+        });
+    }
+    let actual = format!(
+        "{} part from {}",
+        if d.genuine { "genuine" } else { "non-genuine" },
+        source.map_or("no named source".to_owned(), |s| format!("`{s}`"))
+    );
+    at.finding(
+        reasons.join("; "),
+        "genuine OEM part from an approved source".to_owned(),
+        actual,
+    )
+}

@@ -1,0 +1,451 @@
+//! The check kinds, one module each, listed once in the registry below.
+//!
+//! A kind's module holds everything about it: its `[rule.params]` as written (a serde
+//! struct) and their validation into the compiled parameters, its judge of one record, the
+//! state it gathers over a batch (observe a record, merge shards, finish), and its
+//! explanation. The judge works out a *decision* value in one function; the finding and
+//! the explanation are both rendered from that value, so an explanation cannot drift from
+//! the finding it explains.
+//!
+//! Adding a kind is one new file here and one line in the [`registry!`] invocation; every
+//! match over kinds is generated from that line and is exhaustive. The walkthrough is in
+//! `docs/adding-a-check-kind.md`.
+
+mod agreement_on_file;
+mod condition;
+mod genuine_parts;
+mod list_price_exists;
+mod min_list_price;
+mod peer_outlier;
+mod pipeline_cadence;
+mod registered_before_sale;
+mod required_documents;
+mod script;
+
+pub use agreement_on_file::AgreementOnFile;
+pub use genuine_parts::GenuineParts;
+pub use list_price_exists::ListPriceExists;
+pub use min_list_price::{Discount, MinListPrice};
+pub use peer_outlier::{Direction, PeerKey, PeerOutlier};
+pub use pipeline_cadence::PipelineCadence;
+pub use registered_before_sale::RegisteredBeforeSale;
+pub use required_documents::{RequiredDocuments, Requirement};
+
+use crate::date::Date;
+use crate::finding::Finding;
+use crate::outcome::{Analytics, Outcome, Verdict};
+use crate::pack::{FileLoader, Rule, Selector};
+use crate::record::{Kind, Record};
+use crate::refdata::{Partner, RefData};
+use crate::script::{Host, Shared};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::Arc;
+use toml::Spanned;
+use toml::de::DeValue;
+
+/// What one check kind is made of. Implemented once per kind, in the kind's module, and
+/// dispatched by the matches the [`registry!`] generates (no dynamic dispatch per record).
+pub(crate) trait CheckKind: Sized {
+    /// The kind's `[rule.params]` as written; unknown keys are errors.
+    type Params: DeserializeOwned;
+    /// What the kind gathers while a batch streams by; `()` for a kind that judges each
+    /// record on its own.
+    type State: Default;
+    /// Whether the kind judges each record on its own ([`CheckKind::judge`]); otherwise it
+    /// gathers [`CheckKind::State`] and judges the batch at [`CheckKind::finish`].
+    const STATELESS: bool;
+    /// Whether its findings are about partners rather than records (`explain` then shows
+    /// the findings on the record's partner).
+    const PARTNER_LEVEL: bool = false;
+
+    /// Validates the params into the compiled check, reporting problems through `cx`.
+    fn load(params: Self::Params, cx: &mut FileLoader<'_>) -> Option<Self>;
+
+    /// Judges one record (stateless kinds; batch-level kinds do nothing here).
+    fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict);
+
+    /// Remembers what the batch-level judgement needs from a record.
+    fn observe(&self, _state: &mut Self::State, _rule: &Rule, _ctx: &Ctx<'_>) {}
+
+    /// Adds another shard's state: the result must be what one pass over both gives.
+    fn merge(_mine: &mut Self::State, _theirs: Self::State) {}
+
+    /// Judges the batch.
+    fn finish(
+        &self,
+        _state: Self::State,
+        _at: &RuleRef<'_>,
+        _fin: &Finish<'_>,
+        _out: &mut Verdict,
+        _analytics: &mut Analytics,
+    ) {
+    }
+
+    /// What the rule looked at for one (selected) record, from the same decision the
+    /// finding came from.
+    fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step>;
+}
+
+/// The registry: one line per check kind, `"name" => Variant(module::Params)`, with the
+/// variant's doc comment. Generates [`Check`], its kind names and every dispatch match.
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $name:literal => $Variant:ident($module:ident :: $Ty:ident), )*) => {
+        /// What a rule checks, with its parameters resolved and validated: one variant per
+        /// check kind.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Check {
+            $( $(#[$doc])* $Variant($module::$Ty), )*
+        }
+
+        /// What a rule of each kind gathers over a batch.
+        pub(crate) enum State {
+            $( $Variant(<$module::$Ty as CheckKind>::State), )*
+        }
+
+        impl Check {
+            /// The check kinds a rule file can name.
+            pub const KINDS: &'static [&'static str] = &[$($name),*];
+
+            /// The name of this check's kind.
+            pub fn kind_name(&self) -> &'static str {
+                match self {
+                    $( Check::$Variant(_) => $name, )*
+                }
+            }
+
+            /// Whether the check judges a record on its own (the others need the batch).
+            pub(crate) fn is_stateless(&self) -> bool {
+                match self {
+                    $( Check::$Variant(_) => <$module::$Ty as CheckKind>::STATELESS, )*
+                }
+            }
+
+            /// Whether its findings are about partners rather than records.
+            pub(crate) fn is_partner_level(&self) -> bool {
+                match self {
+                    $( Check::$Variant(_) => <$module::$Ty as CheckKind>::PARTNER_LEVEL, )*
+                }
+            }
+
+            /// Reads and validates the params of the kind named `name`; `Err(())` when no
+            /// kind has that name.
+            pub(crate) fn load(
+                name: &str,
+                params: Option<Spanned<DeValue<'_>>>,
+                rule: &Range<usize>,
+                cx: &mut FileLoader<'_>,
+            ) -> Result<Option<Check>, ()> {
+                $(
+                    if name == $name {
+                        let params = cx.params(params, rule);
+                        return Ok(params
+                            .and_then(|p| <$module::$Ty as CheckKind>::load(p, cx))
+                            .map(Check::$Variant));
+                    }
+                )*
+                Err(())
+            }
+
+            /// A fresh batch state for this check.
+            pub(crate) fn new_state(&self) -> State {
+                match self {
+                    $( Check::$Variant(_) => State::$Variant(Default::default()), )*
+                }
+            }
+
+            /// Judges one record against a stateless check.
+            pub(crate) fn judge(
+                &self,
+                at: &RuleRef<'_>,
+                ctx: &Ctx<'_>,
+                env: &mut Env<'_>,
+                out: &mut Verdict,
+            ) {
+                match self {
+                    $( Check::$Variant(c) => c.judge(at, ctx, env, out), )*
+                }
+            }
+
+            /// Lets a batch-level check see one record.
+            pub(crate) fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
+                match self {
+                    $(
+                        Check::$Variant(c) => {
+                            if let State::$Variant(s) = state {
+                                c.observe(s, rule, ctx);
+                            }
+                        }
+                    )*
+                }
+            }
+
+            /// Judges the batch a state has seen.
+            pub(crate) fn finish(
+                &self,
+                state: State,
+                at: &RuleRef<'_>,
+                fin: &Finish<'_>,
+                out: &mut Verdict,
+                analytics: &mut Analytics,
+            ) {
+                match self {
+                    $(
+                        Check::$Variant(c) => {
+                            if let State::$Variant(s) = state {
+                                c.finish(s, at, fin, out, analytics);
+                            }
+                        }
+                    )*
+                }
+            }
+
+            /// The steps of an explanation of this check on one record.
+            pub(crate) fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
+                match self {
+                    $( Check::$Variant(c) => c.explain(cx), )*
+                }
+            }
+        }
+
+        impl State {
+            /// Adds another shard's state for the same rule (the states of one engine's
+            /// sessions always pair up variant by variant).
+            pub(crate) fn merge(&mut self, other: State) {
+                match self {
+                    $(
+                        State::$Variant(mine) => {
+                            if let State::$Variant(theirs) = other {
+                                <$module::$Ty as CheckKind>::merge(mine, theirs);
+                            }
+                        }
+                    )*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    /// `min-list-price`: each line's unit price is at least the list price in force less
+    /// the partner type's allowed discount.
+    "min-list-price" => MinListPrice(min_list_price::MinListPrice),
+    /// `list-price-exists`: each line's sku has a list price in its currency on the date.
+    "list-price-exists" => ListPriceExists(list_price_exists::ListPriceExists),
+    /// `genuine-parts`: each line's sku is a genuine catalog part from an approved source.
+    "genuine-parts" => GenuineParts(genuine_parts::GenuineParts),
+    /// `pipeline-cadence`: each selected partner files an update at least every
+    /// `max_gap_days` days.
+    "pipeline-cadence" => PipelineCadence(pipeline_cadence::PipelineCadence),
+    /// `registered-before-sale`: a sale's opportunity was first reported at least
+    /// `lead_days` days before it.
+    "registered-before-sale" => RegisteredBeforeSale(registered_before_sale::RegisteredBeforeSale),
+    /// `required-documents`: each record of a kind carries its documents.
+    "required-documents" => RequiredDocuments(required_documents::RequiredDocuments),
+    /// `agreement-on-file`: a record naming an agreement finds it documented.
+    "agreement-on-file" => AgreementOnFile(agreement_on_file::AgreementOnFile),
+    /// `condition`: an inline Rhai expression; true means a finding.
+    "condition" => Condition(condition::Condition),
+    /// `script`: a Rhai file whose `check(record)` returns the findings.
+    "script" => Script(script::Script),
+    /// `peer-outlier`: a per-partner metric over the batch, per installed asset, against
+    /// the partner's peer group, judged by the modified z-score.
+    "peer-outlier" => PeerOutlier(peer_outlier::PeerOutlier),
+}
+
+/// What a rule needs to know about the record in hand, looked up once per record.
+pub(crate) struct Ctx<'a> {
+    pub record: &'a Record,
+    pub partner: Option<&'a Partner>,
+    /// The record's region, else its partner's.
+    pub region: Option<&'a str>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Looks up the record's partner and region.
+    pub(crate) fn new(record: &'a Record, data: &'a RefData) -> Ctx<'a> {
+        let partner = data.partner(&record.partner);
+        let region = record
+            .region
+            .as_deref()
+            .or(partner.map(|p| p.region.as_str()));
+        Ctx {
+            record,
+            partner,
+            region,
+        }
+    }
+}
+
+impl Selector {
+    pub(crate) fn matches(&self, ctx: &Ctx<'_>) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&ctx.record.kind))
+            && (self.partner_types.is_empty()
+                || ctx
+                    .partner
+                    .is_some_and(|p| self.partner_types.contains(&p.partner_type)))
+            && (self.regions.is_empty()
+                || ctx
+                    .region
+                    .is_some_and(|r| self.regions.iter().any(|x| x == r)))
+    }
+
+    /// Whether a partner (rather than a record) is selected: partner types and regions.
+    pub(crate) fn matches_partner(&self, partner: &Partner) -> bool {
+        (self.partner_types.is_empty() || self.partner_types.contains(&partner.partner_type))
+            && (self.regions.is_empty() || self.regions.contains(&partner.region))
+    }
+}
+
+/// The rule being run, with its id as a shared string (a finding does not copy it).
+pub(crate) struct RuleRef<'a> {
+    pub rule: &'a Rule,
+    pub id: &'a Arc<str>,
+}
+
+/// What a stateless judge may use besides the record.
+pub(crate) struct Env<'a> {
+    pub data: &'a RefData,
+    /// Runs scripts and conditions.
+    pub scripts: &'a Host,
+    /// The record as the scripts see it, made by the first script rule that needs it.
+    pub shared: &'a mut Option<Shared>,
+}
+
+/// What a batch-level judgement may use besides its state.
+pub(crate) struct Finish<'a> {
+    pub data: &'a RefData,
+    /// The earliest record date of the batch.
+    pub first: Option<Date>,
+    /// The date the batch is judged at.
+    pub as_of: Option<Date>,
+}
+
+/// What an explanation may use: the record, the batch it is in and the outcome of
+/// checking that batch.
+pub(crate) struct ExplainCx<'a> {
+    pub rule: &'a Rule,
+    pub ctx: &'a Ctx<'a>,
+    pub data: &'a RefData,
+    pub records: &'a [Record],
+    /// The earliest record date of the batch.
+    pub first: Date,
+    pub as_of: Date,
+    pub outcome: &'a Outcome,
+}
+
+impl ExplainCx<'_> {
+    /// The state a batch-level check gathers over the batch: the same `observe` the
+    /// session runs, so the explanation judges from what the finding was judged from.
+    pub(crate) fn replay<K: CheckKind>(&self, check: &K) -> K::State {
+        let mut state = K::State::default();
+        for record in self.records {
+            check.observe(&mut state, self.rule, &Ctx::new(record, self.data));
+        }
+        state
+    }
+}
+
+/// One thing the rule looked at, in a sentence, with its facts for tools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// What the step is about: `line 1`, `documents`, `pipeline history`.
+    pub about: String,
+    /// What the rule saw and concluded, for people.
+    pub text: String,
+    /// The same as named values, for tools.
+    pub facts: BTreeMap<String, String>,
+}
+
+/// A step from its parts.
+pub(crate) fn step(
+    about: impl Into<String>,
+    text: impl Into<String>,
+    facts: &[(&str, String)],
+) -> Step {
+    Step {
+        about: about.into(),
+        text: text.into(),
+        facts: facts
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+/// The parts of a finding every check fills the same way.
+pub(crate) struct At<'a> {
+    pub rule: &'a RuleRef<'a>,
+    pub record: Option<&'a str>,
+    pub line: Option<usize>,
+    pub partner: &'a str,
+    pub date: Date,
+}
+
+impl<'a> At<'a> {
+    /// A finding about `record`, or one of its lines.
+    pub(crate) fn record(rule: &'a RuleRef<'a>, record: &'a Record, line: Option<usize>) -> At<'a> {
+        At {
+            rule,
+            record: Some(&record.id),
+            line,
+            partner: &record.partner,
+            date: record.date,
+        }
+    }
+
+    /// A finding about a record kept for the batch-level rules.
+    pub(crate) fn pending(rule: &'a RuleRef<'a>, sale: &'a Pending) -> At<'a> {
+        At {
+            rule,
+            record: Some(&sale.record),
+            line: None,
+            partner: &sale.partner,
+            date: sale.date,
+        }
+    }
+
+    #[cold]
+    pub(crate) fn finding(&self, message: String, expected: String, actual: String) -> Finding {
+        Finding {
+            rule: Arc::clone(self.rule.id),
+            severity: self.rule.rule.severity,
+            record: self.record.map(str::to_owned),
+            line: self.line,
+            partner: self.partner.to_owned(),
+            message,
+            expected,
+            actual,
+            date: self.date,
+        }
+    }
+}
+
+/// A sale (or other selected record) waiting for the batch to be complete.
+pub(crate) struct Pending {
+    pub record: String,
+    pub partner: String,
+    pub date: Date,
+    /// The opportunity or agreement it names.
+    pub names: Option<String>,
+}
+
+impl Pending {
+    pub(crate) fn of(record: &Record, names: Option<String>) -> Pending {
+        Pending {
+            record: record.id.clone(),
+            partner: record.partner.clone(),
+            date: record.date,
+            names,
+        }
+    }
+}
+
+/// How a record kind reads in a sentence: `service_order` → `service order`.
+pub(crate) fn kind_words(kind: &Kind) -> String {
+    kind.as_str().replace('_', " ")
+}

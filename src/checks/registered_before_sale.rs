@@ -1,0 +1,218 @@
+//! `registered-before-sale`: a sale names a pipeline opportunity first reported at least
+//! `lead_days` days before it. Judged over the batch.
+
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Pending, RuleRef, Step, step};
+use crate::date::Date;
+use crate::hash::FastMap;
+use crate::outcome::{Analytics, Verdict};
+use crate::pack::{FileLoader, Rule};
+use crate::record::{Kind, Record};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The parameters of a `registered-before-sale` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RegisteredBeforeSale {
+    /// Least number of days between first report and sale.
+    pub lead_days: i64,
+    /// The record kind that registers an opportunity.
+    pub update_kind: Kind,
+}
+
+/// `[rule.params]` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Params {
+    lead_days: Spanned<i64>,
+    update_kind: String,
+}
+
+/// What the rule gathers: each opportunity's first report, and the selected sales.
+#[derive(Default)]
+pub(crate) struct State {
+    first_update: FastMap<String, Date>,
+    sales: Vec<Pending>,
+}
+
+/// How one sale fared.
+struct Decision {
+    /// The latest day the opportunity could first be reported.
+    deadline: Date,
+    /// When it was first reported, if ever.
+    first: Option<Date>,
+    passes: bool,
+}
+
+impl RegisteredBeforeSale {
+    fn decide(&self, sale_date: Date, first: Option<Date>) -> Decision {
+        Decision {
+            deadline: sale_date.add_days(-self.lead_days),
+            first,
+            passes: first.is_some_and(|f| f.days_until(sale_date) >= self.lead_days),
+        }
+    }
+}
+
+impl CheckKind for RegisteredBeforeSale {
+    type Params = Params;
+    type State = State;
+    const STATELESS: bool = false;
+
+    fn load(p: Params, cx: &mut FileLoader<'_>) -> Option<Self> {
+        Some(RegisteredBeforeSale {
+            lead_days: cx.days(&p.lead_days, 0)?,
+            update_kind: Kind::from_name(&p.update_kind),
+        })
+    }
+
+    fn judge(&self, _: &RuleRef<'_>, _: &Ctx<'_>, _: &mut Env<'_>, _: &mut Verdict) {
+        // Batch-level: judged at `finish`.
+    }
+
+    fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
+        let record = ctx.record;
+        if record.kind == self.update_kind {
+            if let Some(opp) = &record.opportunity {
+                let first = state.first_update.entry(opp.clone()).or_insert(record.date);
+                *first = (*first).min(record.date);
+            }
+        }
+        if rule.select.matches(ctx) {
+            state
+                .sales
+                .push(Pending::of(record, record.opportunity.clone()));
+        }
+    }
+
+    fn merge(mine: &mut State, theirs: State) {
+        for (opportunity, date) in theirs.first_update {
+            let first = mine.first_update.entry(opportunity).or_insert(date);
+            *first = (*first).min(date);
+        }
+        mine.sales.extend(theirs.sales);
+    }
+
+    fn finish(
+        &self,
+        state: State,
+        at: &RuleRef<'_>,
+        _: &Finish<'_>,
+        out: &mut Verdict,
+        _: &mut Analytics,
+    ) {
+        let lead = self.lead_days;
+        for sale in &state.sales {
+            let first = sale
+                .names
+                .as_ref()
+                .and_then(|o| state.first_update.get(o))
+                .copied();
+            let d = self.decide(sale.date, first);
+            if d.passes {
+                continue;
+            }
+            let at = At::pending(at, sale);
+            let expected = format!("opportunity first reported by {}", d.deadline);
+            let finding = match (&sale.names, d.first) {
+                (None, _) => at.finding(
+                    format!(
+                        "sale {} on {} names no pipeline opportunity; a sale must name an opportunity reported at least {lead} days before it",
+                        sale.record, sale.date
+                    ),
+                    expected,
+                    "no opportunity named".to_owned(),
+                ),
+                (Some(opp), None) => at.finding(
+                    format!(
+                        "sale {} on {} names opportunity {opp}, which was never reported in the pipeline",
+                        sale.record, sale.date
+                    ),
+                    expected,
+                    "never reported".to_owned(),
+                ),
+                (Some(opp), Some(first)) => {
+                    let days = first.days_until(sale.date);
+                    let when = if days >= 0 {
+                        format!("{days} days before")
+                    } else {
+                        format!("{} days after", -days)
+                    };
+                    at.finding(
+                        format!(
+                            "opportunity {opp} was first reported on {first}, {when} the sale {} on {}; the policy asks for at least {lead} days",
+                            sale.record, sale.date
+                        ),
+                        expected,
+                        format!("first reported {first}"),
+                    )
+                }
+            };
+            out.findings.push(finding);
+        }
+    }
+
+    fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
+        let rec = cx.ctx.record;
+        let Some(opp) = &rec.opportunity else {
+            return vec![step(
+                "opportunity",
+                "the sale names no opportunity: a finding",
+                &[],
+            )];
+        };
+        let state = cx.replay(self);
+        let d = self.decide(rec.date, state.first_update.get(opp).copied());
+        // The history is context for people; the verdict is the decision's.
+        let mut history: Vec<&Record> = cx
+            .records
+            .iter()
+            .filter(|x| x.kind == self.update_kind && x.opportunity.as_ref() == Some(opp))
+            .collect();
+        history.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let lines: Vec<String> = history
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} {} by {}{}",
+                    u.date,
+                    u.id,
+                    u.partner,
+                    u.stage
+                        .as_ref()
+                        .map_or(String::new(), |s| format!(" ({s})"))
+                )
+            })
+            .collect();
+        let deadline = d.deadline;
+        let verdict = match d.first {
+            None => "never reported: a finding".to_owned(),
+            Some(first) if d.passes => {
+                format!("first reported {first}, on or before {deadline}: passes")
+            }
+            Some(first) => format!("first reported {first}, after {deadline}: a finding"),
+        };
+        vec![
+            step(
+                "pipeline history",
+                format!(
+                    "opportunity {opp}: {}",
+                    if lines.is_empty() {
+                        "no updates".to_owned()
+                    } else {
+                        lines.join("; ")
+                    }
+                ),
+                &[("updates", lines.join("; "))],
+            ),
+            step(
+                "lead time",
+                format!(
+                    "the policy asks for at least {} days: first report by {deadline}; {verdict}",
+                    self.lead_days
+                ),
+                &[("deadline", deadline.to_string())],
+            ),
+        ]
+    }
+}
