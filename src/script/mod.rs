@@ -19,7 +19,7 @@ mod sandbox;
 
 pub(crate) use compile::{CompileError, Compiler};
 pub use compile::{Condition, Script};
-pub(crate) use host::{Host, Shared};
+pub(crate) use host::{Host, ScriptFinding, Shared};
 
 #[cfg(test)]
 mod tests {
