@@ -50,6 +50,7 @@
 //! each a [`Diagnostic`] with file, line and column and, for near-miss keys, a "did you mean"
 //! hint. The CLI renders them with their source lines.
 
+mod currency;
 mod date;
 mod diag;
 mod engine;
@@ -66,6 +67,7 @@ mod script;
 mod stats;
 mod testing;
 
+pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
 pub use engine::{
@@ -75,8 +77,12 @@ pub use engine::{
 pub use finding::{Finding, RuleError};
 pub use generate::{GenerateOptions, generate};
 pub use limits::Limits;
+pub use money::{DecimalError, Price, Qty};
 pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
-pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};
+pub use record::{
+    Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
+    Rejected, read_batch,
+};
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
 pub use rust_decimal::Decimal;

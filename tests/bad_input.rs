@@ -37,10 +37,10 @@ fn example_engine() -> &'static Engine {
     ENGINE.get_or_init(|| engine(RefData::load(example_data_dir()).unwrap()))
 }
 
-/// What the value reader makes of one line of text.
+/// What the value reader (the one the typed reader falls back to) makes of one line of
+/// text.
 fn by_value(text: &str) -> Result<Record, String> {
-    let value: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    Record::from_json(value)
+    Record::from_json_str_by_value(text).map_err(|e| e.to_string())
 }
 
 /// One line both readers must accept, as the same record.
@@ -59,7 +59,7 @@ fn rejected_by_both(text: &str) -> String {
     assert!(batch.records.is_empty(), "accepted: {text}");
     assert_eq!(batch.rejected.len(), 1);
     assert_eq!(batch.rejected[0].line, 1);
-    let typed = batch.rejected[0].reason.clone();
+    let typed = batch.rejected[0].reason();
     assert_eq!(by_value(text), Err(typed.clone()));
     typed
 }
@@ -87,7 +87,7 @@ fn rejects(batch: &Batch) -> Vec<(usize, String)> {
     batch
         .rejected
         .iter()
-        .map(|r| (r.line, r.reason.clone()))
+        .map(|r| (r.line, r.reason()))
         .collect()
 }
 
@@ -237,7 +237,7 @@ fn crlf_line_ends_read_like_lf() {
     assert_eq!(rejects(&a), rejects(&b));
     assert_eq!(b.rejected[0].line, 2);
     assert!(
-        b.rejected[0].reason.starts_with("not valid JSON: "),
+        b.rejected[0].reason().starts_with("not valid JSON: "),
         "{:?}",
         b.rejected
     );
@@ -457,7 +457,7 @@ fn json_nested_10000_deep_is_rejected_not_a_stack_overflow() {
     for text in [&in_attrs, &unknown, &objects] {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
-        let reason = &batch.rejected[0].reason;
+        let reason = &batch.rejected[0].reason();
         assert!(
             reason.starts_with("not valid JSON: recursion limit exceeded (column "),
             "{reason}"
@@ -498,7 +498,7 @@ fn json_nested_10000_deep_anywhere_in_a_record_is_rejected_by_both_readers() {
     for text in [&in_line, &in_document, &as_id] {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
-        let reason = &batch.rejected[0].reason;
+        let reason = &batch.rejected[0].reason();
         assert!(
             reason.starts_with("not valid JSON: recursion limit exceeded"),
             "{reason}"
@@ -742,7 +742,7 @@ fn the_stream_calls_an_identical_record_in_other_spacing_a_copy() {
     let input = format!("{}\n{spaced}\n", good("S-1"));
     let report = example_engine().run_stream(input.as_bytes(), None).unwrap();
     assert_eq!(
-        report.rejected()[0].reason,
+        report.rejected()[0].reason(),
         "record id `S-1` repeats the identical record on line 1; checked once"
     );
 }
@@ -933,7 +933,7 @@ fn a_lone_surrogate_escape_is_not_valid_json_to_both_readers() {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
         assert!(
-            batch.rejected[0].reason.starts_with("not valid JSON"),
+            batch.rejected[0].reason().starts_with("not valid JSON"),
             "{:?}",
             batch.rejected
         );

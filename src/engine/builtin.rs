@@ -153,7 +153,7 @@ fn min_list_price(
     let scale = price.list_price.scale().max(2);
     let shortfall = price
         .list_price
-        .checked_sub(line.unit_price)
+        .checked_sub(*line.unit_price)
         .unwrap_or_default();
     let below = match percent(shortfall, price.list_price) {
         // Two places hide an undercut of a tenth of a cent; never say "0% below".
@@ -164,7 +164,7 @@ fn min_list_price(
     let mut message = format!(
         "sold {} at {} {}, {} below the list price of {} {} in force on {}",
         line.sku,
-        money(line.unit_price, scale),
+        money(*line.unit_price, scale),
         line.currency,
         below,
         money(price.list_price, scale),
@@ -184,7 +184,7 @@ fn min_list_price(
             price.currency
         ));
     }
-    out.push(at.finding(message, money(floor, scale), money(line.unit_price, scale)));
+    out.push(at.finding(message, money(floor, scale), money(*line.unit_price, scale)));
 }
 
 #[cold]

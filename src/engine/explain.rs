@@ -95,7 +95,7 @@ impl Engine {
             let rejected = batch
                 .rejected
                 .iter()
-                .any(|x| x.reason.contains(&format!("`{record}`")));
+                .any(|x| x.error.duplicate_id() == Some(record));
             let why = if rejected { ", which was rejected" } else { "" };
             return Err(ExplainError {
                 message: format!("record `{record}` is not among the records read{why}"),
@@ -182,7 +182,7 @@ impl Engine {
                 for (i, line) in rec.lines.iter().enumerate() {
                     let about = format!("line {} (index {i})", i + 1);
                     let Some(p) = data.list_price(&line.sku, &line.currency, rec.date) else {
-                        steps.push(step(about, format!("{} in {}: no list price in force on {}; price.no-list-price judges this line", line.sku, line.currency, rec.date), &[("sku", line.sku.clone()), ("currency", line.currency.clone())]));
+                        steps.push(step(about, format!("{} in {}: no list price in force on {}; price.no-list-price judges this line", line.sku, line.currency, rec.date), &[("sku", line.sku.clone()), ("currency", line.currency.to_string())]));
                         continue;
                     };
                     let floor = (Decimal::ONE - discount)
@@ -192,13 +192,13 @@ impl Engine {
                     let verdict = if line.unit_price >= floor {
                         format!(
                             "{} >= {}: at or above the floor, passes",
-                            money(line.unit_price, scale),
+                            money(*line.unit_price, scale),
                             money(floor, scale)
                         )
                     } else {
                         format!(
                             "{} < {}: below the floor, a finding",
-                            money(line.unit_price, scale),
+                            money(*line.unit_price, scale),
                             money(floor, scale)
                         )
                     };
@@ -206,7 +206,7 @@ impl Engine {
                         "{} x {} at {} {}; {}; floor {} x (1 - {discount}) = {}; {verdict}",
                         line.qty,
                         line.sku,
-                        money(line.unit_price, scale),
+                        money(*line.unit_price, scale),
                         line.currency,
                         price_row(p),
                         money(p.list_price, scale),
@@ -217,7 +217,7 @@ impl Engine {
                         text,
                         &[
                             ("sku", line.sku.clone()),
-                            ("currency", line.currency.clone()),
+                            ("currency", line.currency.to_string()),
                             ("unit_price", line.unit_price.to_string()),
                             ("list_price", p.list_price.to_string()),
                             ("effective", p.range()),
