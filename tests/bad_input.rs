@@ -4,7 +4,10 @@
 //! right exit status, and a bad record never stops the batch (`read = checked + rejected`).
 
 use crate::common::*;
-use pactum::{Batch, Engine, Pack, Record, RefData, Report, read_batch};
+use pactum::{
+    Batch, CurrencyError, Engine, Kind, Pack, Record, RecordError, RecordErrorKind, RefData,
+    Report, read_batch,
+};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -1339,4 +1342,118 @@ fn an_overflowing_total_is_a_rule_error_never_a_crash_or_a_pass() {
     // A warning rule could not run: not a failure at the default `--fail-on error`.
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(json["summary"]["rule_errors"], 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Records built in Rust are refused for what the reader refuses, with the same error.
+
+/// [`GOOD`] built in Rust, with its line's quantity, price and currency given.
+fn good_built(qty: u32, unit_price: &str, currency: &str) -> Result<Record, RecordError> {
+    Record::builder("S-1", Kind::Sale, d("2026-01-05"), "P-DE-04")
+        .line_from("SEAL-200", qty, dec(unit_price), currency, "oem")
+        .document("purchase_order", Some("PO-1"), true)
+        .build()
+}
+
+/// The reader's error for [`GOOD`] with `from` replaced by `to`.
+fn read_error(from: &str, to: &str) -> RecordError {
+    Record::from_json_str(&GOOD.replace(from, to)).unwrap_err()
+}
+
+#[test]
+fn a_record_built_in_rust_is_the_record_the_reader_reads() {
+    let built = good_built(4, "90.00", "USD").unwrap();
+    assert_eq!(built, read_by_both(GOOD));
+    assert!(example_engine().check(&built).is_clean());
+}
+
+#[test]
+fn a_record_built_in_rust_is_refused_as_the_reader_refuses_it() {
+    let cases = [
+        (
+            good_built(0, "90.00", "USD"),
+            read_error(r#""qty":4"#, r#""qty":0"#),
+            "lines[0].qty",
+            "field `lines[0].qty`: expected a whole number above 0, but found `0`",
+        ),
+        (
+            good_built(4, "-1", "USD"),
+            read_error(r#""unit_price":"90.00""#, r#""unit_price":"-1""#),
+            "lines[0].unit_price",
+            "field `lines[0].unit_price`: a price cannot be negative, but found `-1`",
+        ),
+        (
+            good_built(4, "90.00", "usd"),
+            read_error(r#""USD""#, r#""usd""#),
+            "lines[0].currency",
+            "field `lines[0].currency`: expected a three-letter ISO 4217 code like `USD`, but found `usd`",
+        ),
+        (
+            good_built(4, "90.00", "ZZZ"),
+            read_error(r#""USD""#, r#""ZZZ""#),
+            "lines[0].currency",
+            "field `lines[0].currency`: `ZZZ` is not an ISO 4217 currency code",
+        ),
+    ];
+    for (built, read, field, message) in cases {
+        let built = built.unwrap_err();
+        assert_eq!(built, read);
+        assert_eq!(built.field(), Some(field));
+        assert_eq!(built.to_string(), message);
+    }
+    // The three faults of the issue together: the first, in the reader's order, is named.
+    let all = Record::builder("S-1", Kind::Sale, d("2026-01-05"), "P-DE-04")
+        .line("SEAL-200", 0, dec("-1"), "usd")
+        .build()
+        .unwrap_err();
+    assert!(matches!(all.kind(), RecordErrorKind::NotPositive { .. }));
+}
+
+#[test]
+fn a_currency_outside_iso_4217_is_rejected_naming_the_field() {
+    for (code, kind) in [
+        ("ZZZ", "unknown"),
+        ("usd", "not a code"),
+        ("US", "not a code"),
+    ] {
+        let text = good("S-1").replace(r#""USD""#, &format!("\"{code}\""));
+        let reason = rejected_by_both(&text);
+        assert!(
+            reason.starts_with("field `lines[0].currency`: "),
+            "{reason}"
+        );
+        let error = Record::from_json_str(&text).unwrap_err();
+        match (error.kind(), kind) {
+            (RecordErrorKind::Currency(CurrencyError::Unknown { found }), "unknown")
+            | (RecordErrorKind::Currency(CurrencyError::NotACode { found }), "not a code") => {
+                assert_eq!(found, code)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A record in a real currency other than the one of the price list reads fine.
+    read_by_both(&good("S-1").replace(r#""USD""#, r#""JPY""#));
+}
+
+#[test]
+fn record_errors_carry_the_field_and_what_is_wrong() {
+    let e = Record::from_json_str(&GOOD.replace(r#""date":"2026-01-05","#, "")).unwrap_err();
+    assert_eq!(
+        (e.field(), e.kind()),
+        (Some("date"), &RecordErrorKind::Missing)
+    );
+    let e = Record::from_json_str("not json").unwrap_err();
+    assert_eq!(e.field(), None);
+    assert!(
+        matches!(e.kind(), RecordErrorKind::Json { column: 2, .. }),
+        "{e:?}"
+    );
+    let batch = read_batch(format!("{GOOD}\n{GOOD}").as_bytes()).unwrap();
+    assert_eq!(batch.rejected[0].error.duplicate_id(), Some("S-1"));
+    assert_eq!(
+        batch.rejected[0].error.field(),
+        Some("id"),
+        "{:?}",
+        batch.rejected[0]
+    );
 }
