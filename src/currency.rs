@@ -10,8 +10,8 @@ use std::str::FromStr;
 ///
 /// Only codes in the standard's list are currencies: `usd` (not capitals) and `ZZZ` (not
 /// in the list) are refused. The list comes from the `iso_currency` crate, which follows the
-/// standard's maintenance agency; that crate stays an implementation detail. Two bytes,
-/// `Copy`; it reads as its code (`Deref<Target = str>`, `Display`, comparisons with `str`).
+/// standard's maintenance agency; that crate stays an implementation detail. At most two
+/// bytes, `Copy`; it reads as its code (`Deref<Target = str>`, `Display`, `== "USD"`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Currency(iso_currency::Currency);
 

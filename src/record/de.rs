@@ -1,11 +1,15 @@
 //! The fast reader: a record deserialised straight from JSON text, with no intermediate
 //! `serde_json::Value` (which costs a map and a string per field). Each scalar field is
-//! taken as raw JSON text and judged by the same leaf checks as `Record::from_json`.
+//! taken as raw JSON text (so a number keeps its digits) and judged by the same leaf checks
+//! as the value reader in `tree.rs`.
 //!
 //! It is the fast path for records that read cleanly. Whenever it meets anything else (a bad
-//! field, an unexpected type, text that is not JSON), the line is read again by
-//! `Record::from_json`, whose answer is the one given: a rejected record costs two reads,
-//! and the two readers always agree (a property test holds them to it).
+//! field, an unexpected type, text that is not JSON), the line is read again by the value
+//! reader (`tree::read_text`), whose answer is the one given: a rejected record costs more
+//! than one read, and the two readers always agree (a property test holds them to it).
+//!
+//! `attrs` and unknown fields are read as `serde_json::Value`s here and there alike, so their
+//! numbers are serde_json's (integers exact, others `f64`).
 
 use super::tree::Text;
 use super::{

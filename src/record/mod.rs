@@ -445,6 +445,21 @@ mod tests {
     }
 
     #[test]
+    fn hot_types_stay_small() {
+        // An error is one pointer, so `Result<Line, RecordError>` costs the passing path
+        // nothing; a line's checked fields are no bigger than the raw ones they replace.
+        assert_eq!(std::mem::size_of::<RecordError>(), 8);
+        assert!(std::mem::size_of::<Currency>() <= 2);
+        assert_eq!(std::mem::size_of::<Qty>(), 4);
+        assert_eq!(std::mem::size_of::<Price>(), 16);
+        assert!(
+            std::mem::size_of::<Line>() <= 80,
+            "{}",
+            std::mem::size_of::<Line>()
+        );
+    }
+
+    #[test]
     fn round_trips_through_json() {
         let r = read(SALE).unwrap();
         assert_eq!(Record::from_json(r.to_json()).unwrap(), r);
