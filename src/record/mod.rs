@@ -108,7 +108,9 @@ pub struct Document {
 ///
 /// A record is read from JSON ([`Record::from_json_str`], [`Record::from_json`],
 /// [`read_batch`]) or built with [`Record::builder`]; both refuse the same things with the
-/// same [`RecordError`]s, so every `Record` has passed the reader's checks.
+/// same [`RecordError`]s, so every `Record` has passed the reader's checks. The fields are
+/// public to read; a line's types keep its quantity, price and currency valid even when
+/// changed, while the text fields (a blank `id`, say) are the changer's to keep valid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Record {
