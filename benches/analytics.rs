@@ -10,8 +10,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pactum::{
-    Check, Date, Document, Engine, InstalledBase, Kind, Line, Pack, Partner, PartnerType, Record,
-    RefData, Verdict,
+    Check, Date, Engine, InstalledBase, Kind, Pack, Partner, PartnerType, Record, RefData, Verdict,
 };
 use std::hint::black_box;
 
@@ -58,36 +57,25 @@ fn records() -> Vec<Record> {
                     .unwrap_or(("SEAL-200", "90.00"));
                 (sku, price)
             };
-            let line = |k: usize| Line {
-                sku: line(k).0.to_owned(),
-                qty: 1 + (i % 7) as u32,
-                unit_price: line(k).1.parse().unwrap_or_default(),
-                currency: "USD".to_owned(),
-                source: Some("oem".to_owned()),
+            let kind = if i % 3 == 0 {
+                Kind::Purchase
+            } else {
+                Kind::Sale
             };
-            Record {
-                id: format!("R-{i}"),
-                kind: if i % 3 == 0 {
-                    Kind::Purchase
-                } else {
-                    Kind::Sale
-                },
-                date: Date::new(2026, 1 + (i % 12) as i8, 1 + (i % 28) as i8).unwrap_or(Date::MIN),
-                partner: format!("P-{:04}", i % PARTNERS),
-                customer: None,
-                region: None,
-                opportunity: None,
-                stage: None,
-                asset: None,
-                agreement: None,
-                lines: vec![line(0), line(1)],
-                documents: vec![Document {
-                    kind: "purchase_order".to_owned(),
-                    reference: None,
-                    signed: true,
-                }],
-                attrs: Default::default(),
-            }
+            let date = Date::new(2026, 1 + (i % 12) as i8, 1 + (i % 28) as i8).unwrap_or(Date::MIN);
+            let qty = 1 + (i % 7) as u32;
+            let price = |k: usize| line(k).1.parse().unwrap_or_default();
+            Record::builder(
+                format!("R-{i}"),
+                kind,
+                date,
+                format!("P-{:04}", i % PARTNERS),
+            )
+            .line_from(line(0).0, qty, price(0), "USD", "oem")
+            .line_from(line(1).0, qty, price(1), "USD", "oem")
+            .document("purchase_order", None, true)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
         })
         .collect()
 }

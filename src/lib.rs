@@ -51,6 +51,7 @@
 //! hint. The CLI renders them with their source lines.
 
 mod checks;
+mod currency;
 mod date;
 mod diag;
 mod engine;
@@ -70,19 +71,24 @@ mod stats;
 mod testing;
 
 pub use checks::Step;
+pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
 pub use engine::{Engine, ExplainError, Explanation, Session, StreamError};
 pub use finding::{Finding, RuleError, RuleErrorKind};
 pub use generate::{GenerateOptions, generate};
 pub use limits::Limits;
+pub use money::{DecimalError, Price, Qty};
 pub use outcome::{Analytics, LeftOut, Outcome, PartnerScore, PeerGroup, Verdict};
 pub use pack::{
     AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice, Pack,
     PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
     Rule, Selector, Severity,
 };
-pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};
+pub use record::{
+    Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
+    Rejected, read_batch,
+};
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
 pub use rust_decimal::Decimal;

@@ -1,33 +1,201 @@
 //! Exact money: `rust_decimal::Decimal` from text, never through a float.
 
 use rust_decimal::Decimal;
+use std::fmt;
+use std::ops::Deref;
 
 /// Parses a decimal written as `81.00`, `-3`, `1199.9999999999999999` or `1.5e3`.
 ///
 /// Digits beyond what a `Decimal` holds exactly (28 significant digits) are an error, never
 /// rounded away: a price that cannot be held exactly is not a price we can judge.
 pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    let shown: String = text.chars().take(40).collect();
-    let bad = || format!("expected a decimal number like `12.50`, but found `{shown}`");
+    parse_exact(text).map_err(|e| e.to_string())
+}
+
+/// [`parse_decimal`], with a typed error.
+pub(crate) fn parse_exact(text: &str) -> Result<Decimal, DecimalError> {
+    let err = |why| DecimalError {
+        found: text.chars().take(40).collect(),
+        why,
+    };
     let Some(shape) = Shape::of(text) else {
-        return Err(bad());
+        return Err(err(DecimalWhy::NotANumber));
     };
     // 28 significant digits always fit; 29 fit below 2^96. Anything the decimal cannot
     // hold exactly is refused, never rounded.
-    let too_many = || {
-        format!(
-            "`{shown}` has more digits than can be held exactly (28 significant digits always fit)"
-        )
-    };
     if shape.significant > 29 {
-        return Err(too_many());
+        return Err(err(DecimalWhy::TooManyDigits));
     }
     match shape.exponent {
-        false => Decimal::from_str_exact(text).map_err(|_| too_many()),
+        false => Decimal::from_str_exact(text).map_err(|_| err(DecimalWhy::TooManyDigits)),
         true => Decimal::from_scientific(text)
             .ok()
             .filter(|d| d.scale() <= 28)
-            .ok_or_else(|| format!("`{shown}` is out of the range a price can hold exactly")),
+            .ok_or_else(|| err(DecimalWhy::OutOfRange)),
+    }
+}
+
+/// A text that is not a decimal a price can hold exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecimalError {
+    found: String,
+    why: DecimalWhy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecimalWhy {
+    NotANumber,
+    TooManyDigits,
+    OutOfRange,
+}
+
+impl DecimalError {
+    /// The text found (at most 40 characters of it).
+    pub fn found(&self) -> &str {
+        &self.found
+    }
+}
+
+impl fmt::Display for DecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = &self.found;
+        match self.why {
+            DecimalWhy::NotANumber => {
+                write!(
+                    f,
+                    "expected a decimal number like `12.50`, but found `{shown}`"
+                )
+            }
+            DecimalWhy::TooManyDigits => write!(
+                f,
+                "`{shown}` has more digits than can be held exactly (28 significant digits always fit)"
+            ),
+            DecimalWhy::OutOfRange => {
+                write!(f, "`{shown}` is out of the range a price can hold exactly")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecimalError {}
+
+/// How many units of a part a line carries: a whole number above 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Qty(u32);
+
+impl Qty {
+    /// `qty` as a quantity, or `None` for 0.
+    pub const fn new(qty: u32) -> Option<Qty> {
+        if qty == 0 { None } else { Some(Qty(qty)) }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Deref for Qty {
+    type Target = u32;
+    fn deref(&self) -> &u32 {
+        &self.0
+    }
+}
+
+impl fmt::Display for Qty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq<u32> for Qty {
+    fn eq(&self, other: &u32) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialOrd<u32> for Qty {
+    fn partial_cmp(&self, other: &u32) -> Option<std::cmp::Ordering> {
+        self.0.partial_cmp(other)
+    }
+}
+
+impl From<Qty> for u32 {
+    fn from(q: Qty) -> u32 {
+        q.0
+    }
+}
+
+impl From<Qty> for i64 {
+    fn from(q: Qty) -> i64 {
+        i64::from(q.0)
+    }
+}
+
+impl From<Qty> for Decimal {
+    fn from(q: Qty) -> Decimal {
+        Decimal::from(q.0)
+    }
+}
+
+/// The price of one unit: an exact decimal, never negative.
+///
+/// `-0` is zero, so it is a price (and keeps its spelling, as the reader always has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Price(Decimal);
+
+impl Price {
+    /// `price` as a price, or `None` when it is below zero.
+    pub fn new(price: Decimal) -> Option<Price> {
+        (!price.is_sign_negative() || price.is_zero()).then_some(Price(price))
+    }
+
+    /// The decimal.
+    pub const fn get(self) -> Decimal {
+        self.0
+    }
+}
+
+impl Deref for Price {
+    type Target = Decimal;
+    fn deref(&self) -> &Decimal {
+        &self.0
+    }
+}
+
+impl fmt::Display for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl PartialEq<Decimal> for Price {
+    fn eq(&self, other: &Decimal) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialOrd<Decimal> for Price {
+    fn partial_cmp(&self, other: &Decimal) -> Option<std::cmp::Ordering> {
+        self.0.partial_cmp(other)
+    }
+}
+
+impl PartialEq<Price> for Decimal {
+    fn eq(&self, other: &Price) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialOrd<Price> for Decimal {
+    fn partial_cmp(&self, other: &Price) -> Option<std::cmp::Ordering> {
+        self.partial_cmp(&other.0)
+    }
+}
+
+impl From<Price> for Decimal {
+    fn from(p: Price) -> Decimal {
+        p.0
     }
 }
 
@@ -77,7 +245,8 @@ pub(crate) fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
         })
 }
 
-/// Checks that `text` is an ISO 4217-shaped currency code (three capital letters).
+/// Checks that `text` is an ISO 4217-shaped currency code (three capital letters); what
+/// records carry is checked against the list itself ([`crate::Currency`]).
 pub(crate) fn is_currency_code(text: &str) -> bool {
     text.len() == 3 && text.bytes().all(|b| b.is_ascii_uppercase())
 }

@@ -4,7 +4,10 @@
 //! right exit status, and a bad record never stops the batch (`read = checked + rejected`).
 
 use crate::common::*;
-use pactum::{Batch, Engine, Pack, Record, RefData, Report, read_batch};
+use pactum::{
+    Batch, CurrencyError, Engine, Kind, Pack, Record, RecordError, RecordErrorKind, RefData,
+    Report, read_batch,
+};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -37,10 +40,10 @@ fn example_engine() -> &'static Engine {
     ENGINE.get_or_init(|| engine(RefData::load(example_data_dir()).unwrap()))
 }
 
-/// What the value reader makes of one line of text.
+/// What the value reader (the one the typed reader falls back to) makes of one line of
+/// text.
 fn by_value(text: &str) -> Result<Record, String> {
-    let value: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-    Record::from_json(value)
+    Record::from_json_str_by_value(text).map_err(|e| e.to_string())
 }
 
 /// One line both readers must accept, as the same record.
@@ -59,7 +62,7 @@ fn rejected_by_both(text: &str) -> String {
     assert!(batch.records.is_empty(), "accepted: {text}");
     assert_eq!(batch.rejected.len(), 1);
     assert_eq!(batch.rejected[0].line, 1);
-    let typed = batch.rejected[0].reason.clone();
+    let typed = batch.rejected[0].reason();
     assert_eq!(by_value(text), Err(typed.clone()));
     typed
 }
@@ -87,7 +90,7 @@ fn rejects(batch: &Batch) -> Vec<(usize, String)> {
     batch
         .rejected
         .iter()
-        .map(|r| (r.line, r.reason.clone()))
+        .map(|r| (r.line, r.reason()))
         .collect()
 }
 
@@ -237,7 +240,7 @@ fn crlf_line_ends_read_like_lf() {
     assert_eq!(rejects(&a), rejects(&b));
     assert_eq!(b.rejected[0].line, 2);
     assert!(
-        b.rejected[0].reason.starts_with("not valid JSON: "),
+        b.rejected[0].reason().starts_with("not valid JSON: "),
         "{:?}",
         b.rejected
     );
@@ -457,7 +460,7 @@ fn json_nested_10000_deep_is_rejected_not_a_stack_overflow() {
     for text in [&in_attrs, &unknown, &objects] {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
-        let reason = &batch.rejected[0].reason;
+        let reason = &batch.rejected[0].reason();
         assert!(
             reason.starts_with("not valid JSON: recursion limit exceeded (column "),
             "{reason}"
@@ -498,7 +501,7 @@ fn json_nested_10000_deep_anywhere_in_a_record_is_rejected_by_both_readers() {
     for text in [&in_line, &in_document, &as_id] {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
-        let reason = &batch.rejected[0].reason;
+        let reason = &batch.rejected[0].reason();
         assert!(
             reason.starts_with("not valid JSON: recursion limit exceeded"),
             "{reason}"
@@ -742,7 +745,7 @@ fn the_stream_calls_an_identical_record_in_other_spacing_a_copy() {
     let input = format!("{}\n{spaced}\n", good("S-1"));
     let report = example_engine().run_stream(input.as_bytes(), None).unwrap();
     assert_eq!(
-        report.rejected()[0].reason,
+        report.rejected()[0].reason(),
         "record id `S-1` repeats the identical record on line 1; checked once"
     );
 }
@@ -933,7 +936,7 @@ fn a_lone_surrogate_escape_is_not_valid_json_to_both_readers() {
         let batch = read_batch(text.as_bytes()).unwrap();
         assert_counts(&batch, 0, 1);
         assert!(
-            batch.rejected[0].reason.starts_with("not valid JSON"),
+            batch.rejected[0].reason().starts_with("not valid JSON"),
             "{:?}",
             batch.rejected
         );
@@ -1340,4 +1343,118 @@ fn an_overflowing_total_is_a_rule_error_never_a_crash_or_a_pass() {
     // A warning rule could not run: not a failure at the default `--fail-on error`.
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(json["summary"]["rule_errors"], 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Records built in Rust are refused for what the reader refuses, with the same error.
+
+/// [`GOOD`] built in Rust, with its line's quantity, price and currency given.
+fn good_built(qty: u32, unit_price: &str, currency: &str) -> Result<Record, RecordError> {
+    Record::builder("S-1", Kind::Sale, d("2026-01-05"), "P-DE-04")
+        .line_from("SEAL-200", qty, dec(unit_price), currency, "oem")
+        .document("purchase_order", Some("PO-1"), true)
+        .build()
+}
+
+/// The reader's error for [`GOOD`] with `from` replaced by `to`.
+fn read_error(from: &str, to: &str) -> RecordError {
+    Record::from_json_str(&GOOD.replace(from, to)).unwrap_err()
+}
+
+#[test]
+fn a_record_built_in_rust_is_the_record_the_reader_reads() {
+    let built = good_built(4, "90.00", "USD").unwrap();
+    assert_eq!(built, read_by_both(GOOD));
+    assert!(example_engine().check(&built).is_clean());
+}
+
+#[test]
+fn a_record_built_in_rust_is_refused_as_the_reader_refuses_it() {
+    let cases = [
+        (
+            good_built(0, "90.00", "USD"),
+            read_error(r#""qty":4"#, r#""qty":0"#),
+            "lines[0].qty",
+            "field `lines[0].qty`: expected a whole number above 0, but found `0`",
+        ),
+        (
+            good_built(4, "-1", "USD"),
+            read_error(r#""unit_price":"90.00""#, r#""unit_price":"-1""#),
+            "lines[0].unit_price",
+            "field `lines[0].unit_price`: a price cannot be negative, but found `-1`",
+        ),
+        (
+            good_built(4, "90.00", "usd"),
+            read_error(r#""USD""#, r#""usd""#),
+            "lines[0].currency",
+            "field `lines[0].currency`: expected a three-letter ISO 4217 code like `USD`, but found `usd`",
+        ),
+        (
+            good_built(4, "90.00", "ZZZ"),
+            read_error(r#""USD""#, r#""ZZZ""#),
+            "lines[0].currency",
+            "field `lines[0].currency`: `ZZZ` is not an ISO 4217 currency code",
+        ),
+    ];
+    for (built, read, field, message) in cases {
+        let built = built.unwrap_err();
+        assert_eq!(built, read);
+        assert_eq!(built.field(), Some(field));
+        assert_eq!(built.to_string(), message);
+    }
+    // The three faults of the issue together: the first, in the reader's order, is named.
+    let all = Record::builder("S-1", Kind::Sale, d("2026-01-05"), "P-DE-04")
+        .line("SEAL-200", 0, dec("-1"), "usd")
+        .build()
+        .unwrap_err();
+    assert!(matches!(all.kind(), RecordErrorKind::NotPositive { .. }));
+}
+
+#[test]
+fn a_currency_outside_iso_4217_is_rejected_naming_the_field() {
+    for (code, kind) in [
+        ("ZZZ", "unknown"),
+        ("usd", "not a code"),
+        ("US", "not a code"),
+    ] {
+        let text = good("S-1").replace(r#""USD""#, &format!("\"{code}\""));
+        let reason = rejected_by_both(&text);
+        assert!(
+            reason.starts_with("field `lines[0].currency`: "),
+            "{reason}"
+        );
+        let error = Record::from_json_str(&text).unwrap_err();
+        match (error.kind(), kind) {
+            (RecordErrorKind::Currency(CurrencyError::Unknown { found }), "unknown")
+            | (RecordErrorKind::Currency(CurrencyError::NotACode { found }), "not a code") => {
+                assert_eq!(found, code)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // A record in a real currency other than the one of the price list reads fine.
+    read_by_both(&good("S-1").replace(r#""USD""#, r#""JPY""#));
+}
+
+#[test]
+fn record_errors_carry_the_field_and_what_is_wrong() {
+    let e = Record::from_json_str(&GOOD.replace(r#""date":"2026-01-05","#, "")).unwrap_err();
+    assert_eq!(
+        (e.field(), e.kind()),
+        (Some("date"), &RecordErrorKind::Missing)
+    );
+    let e = Record::from_json_str("not json").unwrap_err();
+    assert_eq!(e.field(), None);
+    assert!(
+        matches!(e.kind(), RecordErrorKind::Json { column: 2, .. }),
+        "{e:?}"
+    );
+    let batch = read_batch(format!("{GOOD}\n{GOOD}").as_bytes()).unwrap();
+    assert_eq!(batch.rejected[0].error.duplicate_id(), Some("S-1"));
+    assert_eq!(
+        batch.rejected[0].error.field(),
+        Some("id"),
+        "{:?}",
+        batch.rejected[0]
+    );
 }

@@ -99,10 +99,10 @@ fn rejected_records_are_counted_and_reported_with_their_lines() {
     .join("\n");
     let batch = read_batch(input.as_bytes()).unwrap();
     assert_eq!(batch.lines, [1, 8]);
-    let rejected: Vec<(usize, &str)> = batch
+    let rejected: Vec<(usize, String)> = batch
         .rejected
         .iter()
-        .map(|r| (r.line, r.reason.as_str()))
+        .map(|r| (r.line, r.reason()))
         .collect();
     assert_eq!(rejected.len(), 5);
     assert_eq!(
@@ -157,7 +157,7 @@ fn an_identical_duplicate_is_checked_once_and_its_copy_reported() {
     assert_eq!(batch.rejected.len(), 1);
     assert_eq!(batch.rejected[0].line, 3);
     assert_eq!(
-        batch.rejected[0].reason,
+        batch.rejected[0].reason(),
         "record id `S-1` repeats the identical record on line 1; checked once"
     );
     assert_eq!(batch.read(), 3);
@@ -173,7 +173,7 @@ fn different_records_sharing_an_id_are_all_set_aside_whatever_the_order() {
         assert_eq!(lines, [1, 2]);
         for r in &batch.rejected {
             assert_eq!(
-                r.reason,
+                r.reason(),
                 "record id `S-1` is used by 2 different records (lines 1, 2); none of them was checked"
             );
         }
@@ -211,7 +211,7 @@ fn a_bad_element_of_a_json_array_is_rejected_on_its_own_line() {
     let batch = read_batch(array.as_bytes()).unwrap();
     assert_eq!(batch.records.len(), 1);
     assert_eq!(batch.rejected[0].line, 3);
-    assert_eq!(batch.rejected[0].reason, "missing required field `date`");
+    assert_eq!(batch.rejected[0].reason(), "missing required field `date`");
     // An array that is not valid JSON as a whole cannot be read at all.
     let err = read_batch(format!("[\n{GOOD},\n").as_bytes()).unwrap_err();
     assert_eq!(err.line, 3);

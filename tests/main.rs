@@ -16,6 +16,7 @@ mod cli;
 mod common;
 mod docs;
 mod fuzz_regressions;
+mod host_serde;
 mod pack_cases;
 mod partner;
 mod parts;

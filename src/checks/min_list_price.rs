@@ -159,12 +159,12 @@ impl CheckKind for MinListPrice {
                     ),
                     &[
                         ("sku", line.sku.clone()),
-                        ("currency", line.currency.clone()),
+                        ("currency", line.currency.to_string()),
                     ],
                 ));
                 continue;
             };
-            let (price, floor) = (money(line.unit_price, d.scale), money(d.floor, d.scale));
+            let (price, floor) = (money(*line.unit_price, d.scale), money(d.floor, d.scale));
             let verdict = if d.passes {
                 format!("{price} >= {floor}: at or above the floor, passes")
             } else {
@@ -184,7 +184,7 @@ impl CheckKind for MinListPrice {
                 text,
                 &[
                     ("sku", line.sku.clone()),
-                    ("currency", line.currency.clone()),
+                    ("currency", line.currency.to_string()),
                     ("unit_price", line.unit_price.to_string()),
                     ("list_price", d.price.list_price.to_string()),
                     ("effective", d.price.range()),
@@ -219,7 +219,7 @@ fn below_floor(
     let (price, scale) = (d.price, d.scale);
     let shortfall = price
         .list_price
-        .checked_sub(line.unit_price)
+        .checked_sub(*line.unit_price)
         .unwrap_or_default();
     let below = match percent(shortfall, price.list_price) {
         // Two places hide an undercut of a tenth of a cent; never say "0% below".
@@ -230,7 +230,7 @@ fn below_floor(
     let mut message = format!(
         "sold {} at {} {}, {} below the list price of {} {} in force on {}",
         line.sku,
-        money(line.unit_price, scale),
+        money(*line.unit_price, scale),
         line.currency,
         below,
         money(price.list_price, scale),
@@ -253,6 +253,6 @@ fn below_floor(
     at.finding(
         message,
         money(d.floor, scale),
-        money(line.unit_price, scale),
+        money(*line.unit_price, scale),
     )
 }

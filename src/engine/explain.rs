@@ -94,19 +94,19 @@ impl Engine {
             });
         };
         let Some(rec) = batch.records.iter().find(|x| x.id == record) else {
-            // A rejected record has no id to match on, only the reason that names it.
-            let named = format!("`{record}`");
-            return Err(
-                match batch.rejected.iter().find(|x| x.reason.contains(&named)) {
-                    Some(rejected) => ExplainError::RejectedRecord {
-                        record: record.to_owned(),
-                        line: rejected.line,
-                    },
-                    None => ExplainError::UnknownRecord {
-                        record: record.to_owned(),
-                    },
+            let rejected = batch
+                .rejected
+                .iter()
+                .find(|x| x.error.duplicate_id() == Some(record));
+            return Err(match rejected {
+                Some(rejected) => ExplainError::RejectedRecord {
+                    record: record.to_owned(),
+                    line: rejected.line,
                 },
-            );
+                None => ExplainError::UnknownRecord {
+                    record: record.to_owned(),
+                },
+            });
         };
         let outcome = self.session_over(&batch.records).finish(as_of);
         let as_of = outcome.as_of.unwrap_or(rec.date);

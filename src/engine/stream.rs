@@ -68,7 +68,7 @@ impl Hasher for Spread {
 }
 
 /// A line read: the record with its [`keys`], or why it was rejected.
-type Parsed = Result<(Record, ([u64; 2], u32)), String>;
+type Parsed = Result<(Record, ([u64; 2], u32)), crate::RecordError>;
 
 /// The 128-bit hash of a record's id and the hash of its line, for [`Seen`].
 ///
@@ -92,7 +92,7 @@ impl Seen {
         record: &Record,
         (key, content): ([u64; 2], u32),
         line: usize,
-    ) -> Option<String> {
+    ) -> Option<crate::RecordError> {
         // The top six bits of the hash choose the shard.
         let shard = (key[0] >> 58) as usize;
         let map = self.0.get_mut(shard)?;
@@ -101,13 +101,10 @@ impl Seen {
                 map.insert(key, [content, u32::try_from(line).unwrap_or(u32::MAX)]);
                 None
             }
-            Some([c, first]) if *c == content => Some(format!(
-                "record id `{}` repeats the identical record on line {first}; checked once",
-                record.id
-            )),
-            Some([_, first]) => Some(format!(
-                "record id `{}` was already used by a different record on line {first}, which was checked; this one was not",
-                record.id
+            Some([c, first]) => Some(crate::RecordError::id_taken(
+                &record.id,
+                usize::try_from(*first).unwrap_or(usize::MAX),
+                *c == content,
             )),
         }
     }
@@ -186,9 +183,9 @@ impl Engine {
                 match parsed {
                     Ok((record, key)) => match seen.check(&record, key, line) {
                         None => keep.push(record),
-                        Some(reason) => rejected.push(Rejected { line, reason }),
+                        Some(error) => rejected.push(Rejected::new(line, error)),
                     },
-                    Err(reason) => rejected.push(Rejected { line, reason }),
+                    Err(error) => rejected.push(Rejected::new(line, error)),
                 }
             }
             session.merge(self.check_shards(&keep));

@@ -353,7 +353,7 @@ impl<'a> FileLoader<'a> {
     pub(crate) fn kind(&mut self, name: &Spanned<String>) -> Option<Kind> {
         let kind = Kind::from_name(name.get_ref());
         if let Kind::Other(other) = &kind {
-            if let Some(help) = did_you_mean(other, Kind::KNOWN) {
+            if let Some(help) = did_you_mean(other, Kind::KNOWN.iter().copied()) {
                 self.fail(
                     name.span(),
                     format!("`{other}` is not a standard record kind"),

@@ -1,13 +1,21 @@
 //! The fast reader: a record deserialised straight from JSON text, with no intermediate
 //! `serde_json::Value` (which costs a map and a string per field). Each scalar field is
-//! taken as raw JSON text and judged by the same leaf checks as `Record::from_json`.
+//! taken as raw JSON text (so a number keeps its digits) and judged by the same leaf checks
+//! as the value reader in `tree.rs`.
 //!
 //! It is the fast path for records that read cleanly. Whenever it meets anything else (a bad
-//! field, an unexpected type, text that is not JSON), the line is read again by
-//! `Record::from_json`, whose answer is the one given: a rejected record costs two reads,
-//! and the two readers always agree (a property test holds them to it).
+//! field, an unexpected type, text that is not JSON), the line is read again by the value
+//! reader (`tree::read_text`), whose answer is the one given: a rejected record costs more
+//! than one read, and the two readers always agree (a property test holds them to it).
+//!
+//! `attrs` and unknown fields are read as `serde_json::Value`s here and there alike, so their
+//! numbers are serde_json's (integers exact, others `f64`).
 
-use super::{DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, date, required, text};
+use super::tree::Text;
+use super::{
+    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, required,
+    text,
+};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -16,43 +24,14 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// Reads one record from JSON text. The error is the reason a record is rejected.
-pub(crate) fn parse(text: &str) -> Result<Record, String> {
+pub(crate) fn parse(text: &str) -> Result<Record, RecordError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let fast = RecordSeed
         .deserialize(&mut de)
         .and_then(|r| de.end().map(|()| r));
     match fast {
         Ok(record) => Ok(record),
-        Err(_) => {
-            let value: Value =
-                serde_json::from_str(text).map_err(|e| super::read::json_reason(&e))?;
-            Record::from_json(value)
-        }
-    }
-}
-
-/// A JSON key or string, borrowed from the input when it has no escapes.
-struct Text<'de>(Cow<'de, str>);
-
-impl<'de> de::Deserialize<'de> for Text<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Text<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Borrowed(s)))
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Text<'de>, E> {
-                Ok(Text(Cow::Owned(s)))
-            }
-        }
-        d.deserialize_str(V)
+        Err(_) => super::tree::read_text(text),
     }
 }
 
@@ -72,6 +51,8 @@ fn leaf(raw: &RawValue) -> Option<Leaf<'_>> {
     }
 }
 
+/// The fast path gives up; the value reader will say why.
+#[cold]
 fn fail<E: de::Error>(message: impl fmt::Display) -> E {
     E::custom(message)
 }
@@ -128,11 +109,11 @@ impl<'de> Visitor<'de> for RecordSeed {
             }
         }
         let mut take = |i: usize| scalars.get_mut(i).map(std::mem::take).unwrap_or_default();
-        let id = required(take(0), &"id").map_err(fail)?;
-        let kind = Kind::from_name(&required(take(1), &"kind").map_err(fail)?);
+        let id = required(take(0), At::Field("id")).map_err(fail)?;
+        let kind = Kind::from_name(&required(take(1), At::Field("kind")).map_err(fail)?);
         let date = date(take(2)).map_err(fail)?;
-        let partner = required(take(3), &"partner").map_err(fail)?;
-        let mut optional = |i: usize| text(take(i), &"").map_err(fail::<A::Error>);
+        let partner = required(take(3), At::Field("partner")).map_err(fail)?;
+        let mut optional = |i: usize| text(take(i), At::Record).map_err(fail::<A::Error>);
         let (customer, region, opportunity) = (optional(4)?, optional(5)?, optional(6)?);
         let (stage, asset, agreement) = (optional(7)?, optional(8)?, optional(9)?);
         // A field of `attrs` itself wins over an unknown top-level field of the same name.
@@ -285,7 +266,7 @@ mod tests {
         ];
         for text in lines {
             let typed = fast(text).unwrap_or_else(|e| panic!("{text}: {e}"));
-            let value = Record::from_json(serde_json::from_str(text).unwrap()).unwrap();
+            let value = super::super::tree::read_text(text).unwrap();
             assert_eq!(typed, value);
         }
     }

@@ -3,18 +3,36 @@
 //! Every record read is either kept or rejected with its line and reason, so
 //! `read = records + rejected` holds for every batch, whatever the input.
 
-use super::Record;
+use super::{At, Record, RecordError, RecordErrorKind};
 use crate::diag::line_column;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// A record that could not be read, or that was set aside (a clashing duplicate id).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Rejected {
     /// The 1-based line in the input where the record starts.
     pub line: usize,
-    /// What is wrong, naming the field.
-    pub reason: String,
+    /// What is wrong, naming the field. Reports show it as `reason`.
+    #[serde(rename = "reason", serialize_with = "as_text")]
+    pub error: RecordError,
+}
+
+impl Rejected {
+    /// The record starting on `line` is rejected for `error`.
+    pub fn new(line: usize, error: RecordError) -> Rejected {
+        Rejected { line, error }
+    }
+
+    /// Why the record was rejected, as reports word it: the error's `Display`.
+    pub fn reason(&self) -> String {
+        self.error.to_string()
+    }
+}
+
+fn as_text<S: serde::Serializer>(error: &RecordError, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(error)
 }
 
 /// The records of one input, with those that could not be read.
@@ -75,22 +93,17 @@ impl Batch {
                     *d = true;
                 }
                 let line = line_of(i);
-                let reason = match keep {
-                    Some(k) => format!(
-                        "record id `{id}` repeats the identical record on line {}; checked once",
-                        line_of(&k)
-                    ),
-                    None => format!(
-                        "record id `{id}` is used by {} different records (lines {}); none of them was checked",
-                        lines.len(),
-                        lines
-                            .iter()
-                            .map(ToString::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                let error = match keep {
+                    Some(k) => RecordError::id_taken(id, line_of(&k), true),
+                    None => RecordError::new(
+                        At::Field("id"),
+                        RecordErrorKind::DuplicateId {
+                            id: (*id).to_owned(),
+                            lines: lines.clone(),
+                        },
                     ),
                 };
-                rejected.push(Rejected { line, reason });
+                rejected.push(Rejected::new(line, error));
             }
         }
         if rejected.is_empty() {
@@ -147,18 +160,20 @@ pub(crate) fn lines(input: &[u8], first_line: usize) -> Vec<(usize, &[u8])> {
 }
 
 /// Reads one line of JSON Lines as a record.
-pub(crate) fn parse_line(raw: &[u8]) -> Result<Record, String> {
+pub(crate) fn parse_line(raw: &[u8]) -> Result<Record, RecordError> {
     match std::str::from_utf8(raw) {
-        Err(e) => Err(format!(
-            "not valid UTF-8 text (bad byte at column {})",
-            e.valid_up_to() + 1
+        Err(e) => Err(RecordError::new(
+            At::Record,
+            RecordErrorKind::Utf8 {
+                column: e.valid_up_to() + 1,
+            },
         )),
-        Ok(text) => parse_record(text),
+        Ok(text) => Record::from_json_str(text),
     }
 }
 
 /// Parses lines on all cores (parsing is most of the cost of reading), keeping their order.
-pub(crate) fn parse_lines(lines: &[(usize, &[u8])]) -> Vec<(usize, Result<Record, String>)> {
+pub(crate) fn parse_lines(lines: &[(usize, &[u8])]) -> Vec<(usize, Result<Record, RecordError>)> {
     use rayon::prelude::*;
     lines
         .par_iter()
@@ -174,26 +189,10 @@ fn read_lines(input: &[u8]) -> Batch {
                 batch.records.push(record);
                 batch.lines.push(line);
             }
-            Err(reason) => batch.rejected.push(Rejected { line, reason }),
+            Err(error) => batch.rejected.push(Rejected::new(line, error)),
         }
     }
     batch
-}
-
-fn parse_record(text: &str) -> Result<Record, String> {
-    super::de::parse(text)
-}
-
-/// serde_json's message without its own position suffix (we give the line ourselves).
-pub(crate) fn json_reason(e: &serde_json::Error) -> String {
-    let column = e.column();
-    let message = e.to_string();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(&message)
-        .to_owned();
-    format!("not valid JSON: {message} (column {column})")
 }
 
 fn read_array(input: &[u8]) -> Result<Batch, InputError> {
@@ -208,19 +207,22 @@ fn read_array(input: &[u8]) -> Result<Batch, InputError> {
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|e| InputError {
         line: e.line(),
         column: e.column().max(1),
-        message: format!("not a valid JSON array of records: {}", json_reason(&e)),
+        message: format!(
+            "not a valid JSON array of records: {}",
+            RecordError::json(&e)
+        ),
     })?;
     let mut batch = Batch::default();
     for item in items {
         // The raw value is a slice of `text`, so its offset gives the element's line.
         let offset = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let (line, _) = line_column(text, offset);
-        match parse_record(item.get()) {
+        match Record::from_json_str(item.get()) {
             Ok(record) => {
                 batch.records.push(record);
                 batch.lines.push(line);
             }
-            Err(reason) => batch.rejected.push(Rejected { line, reason }),
+            Err(error) => batch.rejected.push(Rejected::new(line, error)),
         }
     }
     Ok(batch)
@@ -250,8 +252,8 @@ mod tests {
         assert_eq!(batch.lines, vec![1, 5]);
         let lines: Vec<usize> = batch.rejected.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![3, 4]);
-        assert!(batch.rejected[0].reason.starts_with("not valid JSON"));
-        assert_eq!(batch.rejected[1].reason, "missing required field `kind`");
+        assert!(batch.rejected[0].reason().starts_with("not valid JSON"));
+        assert_eq!(batch.rejected[1].reason(), "missing required field `kind`");
         assert_eq!(batch.read(), 4);
     }
 
@@ -271,7 +273,7 @@ mod tests {
         input.extend_from_slice(b"\n{\"id\":\"\xff\"}\n");
         let batch = read_batch(&input).unwrap();
         assert_eq!(batch.records.len(), 1);
-        assert!(batch.rejected[0].reason.starts_with("not valid UTF-8"));
+        assert!(batch.rejected[0].reason().starts_with("not valid UTF-8"));
     }
 
     #[test]
@@ -281,11 +283,11 @@ mod tests {
         assert_eq!((same.records.len(), same.rejected.len()), (1, 1));
         assert!(
             same.rejected[0]
-                .reason
+                .reason()
                 .contains("identical record on line 1")
         );
         let clash = read_batch(format!("{GOOD}\n{other}").as_bytes()).unwrap();
         assert_eq!((clash.records.len(), clash.rejected.len()), (0, 2));
-        assert!(clash.rejected[0].reason.contains("lines 1, 2"));
+        assert!(clash.rejected[0].reason().contains("lines 1, 2"));
     }
 }

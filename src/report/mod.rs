@@ -350,7 +350,7 @@ impl Report {
                 self.rejected.len()
             );
             for r in &self.rejected {
-                let _ = writeln!(t, "  line {}: {}", r.line, r.reason);
+                let _ = writeln!(t, "  line {}: {}", r.line, r.error);
             }
         }
         if !self.rule_errors.is_empty() {

@@ -181,10 +181,10 @@ fn register_record(engine: &mut rhai::Engine) {
         on_line(l, |x| INT::from(x.qty)).unwrap_or(0)
     });
     engine.register_get("unit_price", |l: &mut ScriptLine| {
-        on_line(l, |x| x.unit_price).unwrap_or(Decimal::ZERO)
+        on_line(l, |x| *x.unit_price).unwrap_or(Decimal::ZERO)
     });
     engine.register_get("currency", |l: &mut ScriptLine| {
-        on_line(l, |x| x.currency.clone()).unwrap_or_default()
+        on_line(l, |x| x.currency.to_string()).unwrap_or_default()
     });
     engine.register_get("source", |l: &mut ScriptLine| {
         on_line(l, |x| text(&x.source)).unwrap_or(Dynamic::UNIT)

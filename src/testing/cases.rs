@@ -232,7 +232,7 @@ pub(super) fn case_records(base: &Path, wire: &WireCase) -> Result<Batch, String
     if let Some(r) = batch.rejected.first() {
         return Err(format!(
             "a record cannot be read (line {}): {}",
-            r.line, r.reason
+            r.line, r.error
         ));
     }
     if batch.records.is_empty() {

@@ -130,9 +130,7 @@ pub fn engine_with(dir: &Path, data: RefData) -> Engine {
 
 /// A record from JSON text (numbers keep their exact digits).
 pub fn record(text: &str) -> Record {
-    let value: Value =
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("bad JSON {text}: {e}"));
-    record_of(value)
+    Record::from_json_str(text).unwrap_or_else(|e| panic!("unreadable test record {text}: {e}"))
 }
 
 /// A record from a JSON value.

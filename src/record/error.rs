@@ -1,0 +1,242 @@
+//! What can be wrong with a record, naming the field.
+
+use crate::currency::CurrencyError;
+use crate::date::DateError;
+use crate::money::DecimalError;
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// Why a record was not read (or, built in Rust, not built), and which field is at fault.
+///
+/// `Display` gives the reason as reports show it, such as
+/// ``field `lines[0].qty`: expected a whole number above 0, but found `0` ``.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
+    field: Option<String>,
+    kind: RecordErrorKind,
+}
+
+/// What is wrong with a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordErrorKind {
+    /// A required field is absent, `null` or blank.
+    Missing,
+    /// The field (or the record itself) is of the wrong JSON type.
+    WrongType {
+        /// What was expected, such as `a string`.
+        expected: &'static str,
+        /// What was found, such as `a number`.
+        found: &'static str,
+    },
+    /// A quantity that is not a whole number above 0.
+    NotPositive {
+        /// The number as written.
+        found: String,
+    },
+    /// A date that is not a real `YYYY-MM-DD` date.
+    Date(DateError),
+    /// A price that is not a decimal number held exactly.
+    Decimal(DecimalError),
+    /// A price below zero.
+    Negative {
+        /// The price.
+        found: Decimal,
+    },
+    /// A currency that is not an ISO 4217 code.
+    Currency(CurrencyError),
+    /// The record repeats an identical record with the same id; it is checked once.
+    Repeated {
+        /// The record id.
+        id: String,
+        /// The line of the record that is checked.
+        first_line: usize,
+    },
+    /// In a stream: a different record with the same id came first and was checked; this
+    /// one is not.
+    UsedBefore {
+        /// The record id.
+        id: String,
+        /// The line of the record that was checked.
+        first_line: usize,
+    },
+    /// Different records share an id; none of them is checked.
+    DuplicateId {
+        /// The record id.
+        id: String,
+        /// The lines of every record with that id, in order.
+        lines: Vec<usize>,
+    },
+    /// The text is not JSON.
+    Json {
+        /// What the JSON parser says, without its position.
+        message: String,
+        /// The 1-based column of the problem.
+        column: usize,
+    },
+    /// The line is not UTF-8 text.
+    Utf8 {
+        /// The 1-based column of the first bad byte.
+        column: usize,
+    },
+}
+
+/// Where a field is, formatted only when an error needs it, so the passing path formats
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum At {
+    /// The record as a whole.
+    Record,
+    /// A top-level field.
+    Field(&'static str),
+    /// An element of a list, as `lines[0]`.
+    Item(&'static str, usize),
+    /// A field of an element, as `lines[0].qty`.
+    Sub(&'static str, usize, &'static str),
+}
+
+impl At {
+    fn path(self) -> Option<String> {
+        match self {
+            At::Record => None,
+            At::Field(f) => Some(f.to_owned()),
+            At::Item(list, i) => Some(format!("{list}[{i}]")),
+            At::Sub(list, i, f) => Some(format!("{list}[{i}].{f}")),
+        }
+    }
+}
+
+impl RecordError {
+    #[cold]
+    pub(crate) fn new(at: At, kind: RecordErrorKind) -> RecordError {
+        RecordError(Box::new(Inner {
+            field: at.path(),
+            kind,
+        }))
+    }
+
+    #[cold]
+    pub(crate) fn wrong_type(at: At, expected: &'static str, found: &'static str) -> RecordError {
+        RecordError::new(at, RecordErrorKind::WrongType { expected, found })
+    }
+
+    /// The text is not JSON: serde_json's message without its own position suffix (the
+    /// reader gives the line itself).
+    #[cold]
+    pub(crate) fn json(e: &serde_json::Error) -> RecordError {
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        RecordError::new(
+            At::Record,
+            RecordErrorKind::Json {
+                message,
+                column: e.column(),
+            },
+        )
+    }
+
+    /// The field at fault, as `lines[0].qty`; `None` when the error is about the record
+    /// as a whole (not JSON, not an object).
+    pub fn field(&self) -> Option<&str> {
+        self.0.field.as_deref()
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &RecordErrorKind {
+        &self.0.kind
+    }
+
+    /// The id, when the record was set aside for its id (a copy, or a clash) rather than
+    /// for what it holds.
+    pub fn duplicate_id(&self) -> Option<&str> {
+        match &self.0.kind {
+            RecordErrorKind::Repeated { id, .. }
+            | RecordErrorKind::UsedBefore { id, .. }
+            | RecordErrorKind::DuplicateId { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// A record set aside for its id, which another record on `first_line` already has:
+    /// an identical copy when `identical`, else a clash.
+    #[cold]
+    pub(crate) fn id_taken(id: &str, first_line: usize, identical: bool) -> RecordError {
+        let id = id.to_owned();
+        RecordError::new(
+            At::Field("id"),
+            if identical {
+                RecordErrorKind::Repeated { id, first_line }
+            } else {
+                RecordErrorKind::UsedBefore { id, first_line }
+            },
+        )
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use RecordErrorKind as K;
+        let field = self.0.field.as_deref();
+        match (&self.0.kind, field) {
+            (K::Missing, field) => {
+                return write!(f, "missing required field `{}`", field.unwrap_or(""));
+            }
+            (K::Repeated { id, first_line }, _) => {
+                return write!(
+                    f,
+                    "record id `{id}` repeats the identical record on line {first_line}; checked once"
+                );
+            }
+            (K::UsedBefore { id, first_line }, _) => {
+                return write!(
+                    f,
+                    "record id `{id}` was already used by a different record on line {first_line}, which was checked; this one was not"
+                );
+            }
+            (K::DuplicateId { id, lines }, _) => {
+                write!(
+                    f,
+                    "record id `{id}` is used by {} different records (lines ",
+                    lines.len()
+                )?;
+                for (i, line) in lines.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{line}")?;
+                }
+                return f.write_str("); none of them was checked");
+            }
+            (_, Some(field)) => write!(f, "field `{field}`: ")?,
+            (_, None) => {}
+        }
+        match &self.0.kind {
+            K::WrongType { expected, found } => write!(f, "expected {expected}, but found {found}"),
+            K::NotPositive { found } => {
+                write!(f, "expected a whole number above 0, but found `{found}`")
+            }
+            K::Date(e) => write!(f, "{e}"),
+            K::Decimal(e) => write!(f, "{e}"),
+            K::Negative { found } => write!(f, "a price cannot be negative, but found `{found}`"),
+            K::Currency(e) => write!(f, "{e}"),
+            K::Json { message, column } => {
+                write!(f, "not valid JSON: {message} (column {column})")
+            }
+            K::Utf8 { column } => {
+                write!(f, "not valid UTF-8 text (bad byte at column {column})")
+            }
+            K::Missing | K::Repeated { .. } | K::UsedBefore { .. } | K::DuplicateId { .. } => {
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
