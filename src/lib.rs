@@ -54,7 +54,6 @@ mod date;
 mod diag;
 mod engine;
 mod finding;
-mod generate;
 mod hash;
 mod limits;
 mod money;
@@ -73,7 +72,6 @@ pub use engine::{
     Session, Step, StreamError, Verdict,
 };
 pub use finding::{Finding, RuleError};
-pub use generate::{GenerateOptions, generate};
 pub use limits::Limits;
 pub use pack::{Check, Direction, Pack, PeerKey, PeerOutlier, Rule, Selector, Severity};
 pub use record::{Batch, Document, InputError, Kind, Line, Record, Rejected, read_batch};

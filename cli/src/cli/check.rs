@@ -20,7 +20,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
     let input = args.inputs.reader()?;
     let report = engine.run_stream(input, args.inputs.as_of).map_err(|e| {
-        eprintln!("error: {}: {e}", args.inputs.file.display());
+        eprintln!("error: {}: {e}", args.inputs.file().display());
         Failure::Reported
     })?;
     match args.format {
