@@ -676,11 +676,14 @@ fn a_rules_folder_wins_over_the_embedded_pack() {
         "{}",
         out.stdout
     );
+    let folder = format!("\n  pack source: folder {}\n", pack.path().display());
+    assert!(out.stdout.contains(&folder), "{}", out.stdout);
     let out = pactum(&["check"], None);
     assert!(
         out.stdout
             .starts_with("pactum check: rule pack standard 1.0.0,")
     );
+    assert!(out.stdout.contains("\n  pack source: built into pactum\n"));
 }
 
 #[test]
@@ -721,7 +724,15 @@ fn init_writes_a_pack_that_validates_and_passes_its_tests() {
         None,
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(out.stdout, pactum(&["check"], None).stdout);
+    let repository = pactum(&["check"], None).stdout;
+    assert_eq!(
+        out.stdout.replacen(
+            &format!("pack source: folder {pack_arg}"),
+            "pack source: built into pactum",
+            1
+        ),
+        repository
+    );
 }
 
 #[test]

@@ -37,6 +37,14 @@ impl Inputs {
         }
     }
 
+    /// Where the pack comes from, for the report's header.
+    pub(crate) fn pack_source(&self) -> String {
+        match &self.rules {
+            Some(dir) => format!("folder {}", dir.display()),
+            None => "built into pactum".to_owned(),
+        }
+    }
+
     /// The folder named by `--data`, or the example data when this is a checkout.
     fn data(&self) -> Result<&Path, Failure> {
         match &self.data {
