@@ -666,6 +666,16 @@ fn from_an_empty_folder_missing_data_or_records_say_what_to_pass() {
 }
 
 #[test]
+fn from_an_empty_folder_validate_and_test_say_to_name_a_pack_or_init_one() {
+    let empty = tempfile::tempdir().unwrap();
+    for command in ["validate", "test"] {
+        let out = pactum_in(empty.path(), &[command], None);
+        assert_eq!(out.code, 2);
+        assert!(out.stderr.contains("pactum init DIR"), "{}", out.stderr);
+    }
+}
+
+#[test]
 fn a_rules_folder_wins_over_the_embedded_pack() {
     let pack = pack_copy(&[("pack.toml", "version = \"1.0.0\"", "version = \"9.9.9\"")]);
     let out = pactum(&["check", "--rules", pack.path().to_str().unwrap()], None);

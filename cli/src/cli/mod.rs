@@ -101,6 +101,18 @@ pub(crate) enum Format {
     Jsonl,
 }
 
+/// Stops `validate` and `test` early, with what to do, when they were given no folder and
+/// the default `rules/` is not here (pactum run outside a checkout).
+pub(crate) fn default_rules_missing(dir: &std::path::Path, command: &str) -> Result<(), Failure> {
+    if dir.as_os_str() == DEFAULT_RULES && !dir.is_dir() {
+        eprintln!(
+            "error: no rule pack folder `{DEFAULT_RULES}` here: run `pactum {command} DIR` on a pack folder, or write the standard pack to one with `pactum init DIR`"
+        );
+        return Err(Failure::Reported);
+    }
+    Ok(())
+}
+
 pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     text.parse::<Date>().map_err(|e| e.to_string())
 }
