@@ -11,7 +11,8 @@
 //! floor of reading the same CSV files into string records with the csv crate.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pactum::{Check, Engine, GenerateOptions, Pack, RefData, generate};
+use pactum::{Check, Engine, Pack, RefData};
+use pactum_testkit::{GenerateOptions, generate};
 use std::hint::black_box;
 use std::path::Path;
 

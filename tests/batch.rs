@@ -248,14 +248,14 @@ fn one_engine_serves_several_threads_with_identical_results() {
 #[test]
 fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
     let dir = tempfile::TempDir::new().unwrap();
-    let options = pactum::GenerateOptions {
+    let options = pactum_testkit::GenerateOptions {
         records: 20_000,
         partners: 60,
         skus: 50,
         violation_percent: 10,
         seed: 42,
     };
-    pactum::generate(&options, dir.path()).unwrap();
+    pactum_testkit::generate(&options, dir.path()).unwrap();
     let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
     let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
     let batch = read_batch(&bytes).unwrap();

@@ -12,7 +12,6 @@
 mod analytics;
 mod bad_input;
 mod batch;
-mod cli;
 mod common;
 mod docs;
 mod fuzz_regressions;

@@ -5,8 +5,8 @@
 
 use crate::common::*;
 use pactum::{
-    Batch, CatalogItem, Decimal, Engine, GenerateOptions, Pack, Partner, PartnerType, PriceRow,
-    Record, RefData, generate, read_batch,
+    Batch, CatalogItem, Decimal, Engine, Pack, Partner, PartnerType, PriceRow, Record, RefData,
+    read_batch,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -475,7 +475,7 @@ proptest! {
         prop_assert_eq!(streamed.to_json(), expected);
     }
 
-    /// Batches from `pactum::generate` read whole, and `run`, `run_parallel` and
+    /// Batches from `pactum_testkit::generate` read whole, and `run`, `run_parallel` and
     /// `run_stream` agree on them.
     #[test]
     fn generated_batches_give_one_report_every_way(
@@ -486,8 +486,8 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let dir = tempfile::TempDir::new().unwrap();
-        let options = GenerateOptions { records, partners, skus, violation_percent, seed };
-        generate(&options, dir.path()).unwrap();
+        let options = pactum_testkit::GenerateOptions { records, partners, skus, violation_percent, seed };
+        pactum_testkit::generate(&options, dir.path()).unwrap();
         let e = Engine::new(shipped_pack(), RefData::load(dir.path()).unwrap()).unwrap();
         let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
         let batch = read_batch(&bytes).unwrap();

@@ -10,7 +10,7 @@ use crate::refdata::{PartnerType, ticked};
 use crate::script::{CompileError, Compiler};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,77 +24,159 @@ impl Pack {
     /// Loads and validates the pack in `dir`, reporting every problem found.
     pub fn load(dir: impl AsRef<Path>) -> Result<Pack, LoadError> {
         let dir = dir.as_ref();
-        let mut errors = LoadError::default();
         if !dir.is_dir() {
             let message = format!("rule pack folder `{}` does not exist", dir.display());
             return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
         }
-        let manifest = load_manifest(dir, &mut errors);
-        let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.limits);
-        let compiler = Compiler::new(&limits);
-        let mut rule_files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-                .filter(|p| p.file_name().is_none_or(|n| n != MANIFEST))
-                .collect(),
-            Err(e) => {
-                let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
-                return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
-            }
-        };
-        rule_files.sort();
-        if rule_files.is_empty() {
-            errors.push(Diagnostic::new(
-                Location::new(dir, 0, 0),
-                format!(
-                    "rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)",
-                    dir.display()
-                ),
-            ));
-        }
-        let mut rules = Vec::new();
-        for file in &rule_files {
-            if let Some(text) = read_text(file, &mut errors) {
-                FileLoader {
-                    file,
-                    text: &text,
-                    errors: &mut errors,
-                    dir,
-                    compiler: Some(&compiler),
-                }
-                .load_rules(&mut rules);
-            }
-        }
-        check_duplicate_ids(&rules, &mut errors);
-        let manifest = manifest.unwrap_or_default();
-        errors.into_result(Pack {
-            name: manifest.name,
-            version: manifest.version,
-            description: manifest.description,
-            dir: dir.to_path_buf(),
-            rules,
-            limits: manifest.limits,
-            test_data: manifest.test_data,
+        load(&Source::Dir(dir.to_path_buf()))
+    }
+
+    /// Loads and validates a pack held in memory, as [`Pack::load`] does a folder: `files`
+    /// are `(path, text)` pairs with paths relative to the pack's root (`pack.toml`,
+    /// `price.toml`, `scripts/partner_active.rhai`, ...). Diagnostics name the files
+    /// `<name>/<path>`, and [`Pack::dir`] is `name`; the manifest's `[tests] data` is
+    /// resolved against `name` too, so a pack from memory has no test data of its own.
+    pub fn from_files(
+        name: &str,
+        files: impl IntoIterator<Item = (PathBuf, String)>,
+    ) -> Result<Pack, LoadError> {
+        let files = files
+            .into_iter()
+            .map(|(path, text)| (normal(&path), text))
+            .collect();
+        load(&Source::Memory {
+            root: PathBuf::from(name),
+            files,
         })
     }
 }
 
-fn read_text(file: &Path, errors: &mut LoadError) -> Option<Arc<str>> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => {
-            let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
-            errors.add_source(file, Arc::clone(&text));
-            Some(text)
-        }
-        Err(e) => {
-            errors.push(Diagnostic::new(
-                Location::new(file, 0, 0),
-                format!("cannot read `{}`: {e}", file.display()),
-            ));
-            None
+/// Where a pack's files are read from: a folder, or files held in memory.
+enum Source {
+    Dir(PathBuf),
+    /// Files by their normalised path relative to the pack's root.
+    Memory {
+        root: PathBuf,
+        files: BTreeMap<PathBuf, String>,
+    },
+}
+
+impl Source {
+    /// The pack folder, or the name of a pack in memory.
+    fn root(&self) -> &Path {
+        match self {
+            Source::Dir(dir) => dir,
+            Source::Memory { root, .. } => root,
         }
     }
+
+    fn is_file(&self, relative: &Path) -> bool {
+        match self {
+            Source::Dir(dir) => dir.join(relative).is_file(),
+            Source::Memory { files, .. } => files.contains_key(&normal(relative)),
+        }
+    }
+
+    /// The rule files: the `*.toml` files at the root but the manifest, sorted.
+    fn rule_files(&self) -> std::io::Result<Vec<PathBuf>> {
+        let is_rule_file = |p: &Path| {
+            p.extension().is_some_and(|x| x == "toml")
+                && p.file_name().is_none_or(|n| n != MANIFEST)
+        };
+        let mut files: Vec<PathBuf> = match self {
+            Source::Dir(dir) => std::fs::read_dir(dir)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| is_rule_file(p) && p.is_file())
+                .filter_map(|p| p.file_name().map(PathBuf::from))
+                .collect(),
+            Source::Memory { files, .. } => files
+                .keys()
+                .filter(|p| p.components().count() == 1 && is_rule_file(p))
+                .cloned()
+                .collect(),
+        };
+        files.sort();
+        Ok(files)
+    }
+
+    /// Reads `relative`, naming it in diagnostics as the pack's root joined with it, and
+    /// keeps its text for rendering them.
+    fn read(&self, relative: &Path, errors: &mut LoadError) -> Option<(PathBuf, Arc<str>)> {
+        let file = self.root().join(relative);
+        let text = match self {
+            Source::Dir(_) => std::fs::read_to_string(&file),
+            Source::Memory { files, .. } => files
+                .get(&normal(relative))
+                .cloned()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)),
+        };
+        match text {
+            Ok(text) => {
+                let text: Arc<str> = Arc::from(text.strip_prefix('\u{feff}').unwrap_or(&text));
+                errors.add_source(&file, Arc::clone(&text));
+                Some((file, text))
+            }
+            Err(e) => {
+                errors.push(Diagnostic::new(
+                    Location::new(&file, 0, 0),
+                    format!("cannot read `{}`: {e}", file.display()),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// `path` without `.` components, so `./pack.toml` and `pack.toml` are one file.
+fn normal(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
+fn load(source: &Source) -> Result<Pack, LoadError> {
+    let dir = source.root();
+    let mut errors = LoadError::default();
+    let manifest = load_manifest(source, &mut errors);
+    let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.limits);
+    let compiler = Compiler::new(&limits);
+    let rule_files = source.rule_files().map_err(|e| {
+        let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
+        LoadError::from(Diagnostic::new(Location::new(dir, 0, 0), message))
+    })?;
+    if rule_files.is_empty() {
+        errors.push(Diagnostic::new(
+            Location::new(dir, 0, 0),
+            format!(
+                "rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)",
+                dir.display()
+            ),
+        ));
+    }
+    let mut rules = Vec::new();
+    for relative in &rule_files {
+        if let Some((file, text)) = source.read(relative, &mut errors) {
+            FileLoader {
+                file: &file,
+                text: &text,
+                errors: &mut errors,
+                source,
+                compiler: Some(&compiler),
+            }
+            .load_rules(&mut rules);
+        }
+    }
+    check_duplicate_ids(&rules, &mut errors);
+    let manifest = manifest.unwrap_or_default();
+    errors.into_result(Pack {
+        name: manifest.name,
+        version: manifest.version,
+        description: manifest.description,
+        dir: dir.to_path_buf(),
+        rules,
+        limits: manifest.limits,
+        test_data: manifest.test_data,
+    })
 }
 
 /// What the manifest says, validated.
@@ -107,9 +189,10 @@ struct ManifestInfo {
     test_data: Option<PathBuf>,
 }
 
-fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<ManifestInfo> {
-    let file = dir.join(MANIFEST);
-    if !file.is_file() {
+fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo> {
+    let dir = source.root();
+    if !source.is_file(Path::new(MANIFEST)) {
+        let file = dir.join(MANIFEST);
         errors.push(Diagnostic::new(
             Location::new(&file, 0, 0),
             format!(
@@ -119,12 +202,12 @@ fn load_manifest(dir: &Path, errors: &mut LoadError) -> Option<ManifestInfo> {
         ));
         return None;
     }
-    let text = read_text(&file, errors)?;
+    let (file, text) = source.read(Path::new(MANIFEST), errors)?;
     let mut loader = FileLoader {
         file: &file,
         text: &text,
         errors,
-        dir,
+        source,
         compiler: None,
     };
     let table = loader.parse()?;
@@ -196,8 +279,8 @@ pub(crate) struct FileLoader<'a> {
     file: &'a Path,
     text: &'a str,
     errors: &'a mut LoadError,
-    /// The pack folder, which script paths are relative to.
-    dir: &'a Path,
+    /// The pack's files, which script paths are relative to.
+    source: &'a Source,
     /// Compiles scripts and conditions; `None` while reading the manifest.
     pub(crate) compiler: Option<&'a Compiler>,
 }
@@ -421,20 +504,19 @@ impl<'a> FileLoader<'a> {
             self.fail(path.span(), message, None);
             return None;
         }
-        let file = self.dir.join(relative);
-        if !file.is_file() {
+        if !self.source.is_file(relative) {
             self.fail(
                 path.span(),
                 format!(
                     "script `{}` does not exist in `{}`",
                     path.get_ref(),
-                    self.dir.display()
+                    self.source.root().display()
                 ),
                 None,
             );
             return None;
         }
-        let text = read_text(&file, self.errors)?;
+        let (file, text) = self.source.read(relative, self.errors)?;
         compiler
             .script(&file, std::sync::Arc::clone(&text))
             .map_err(|e| {
@@ -561,6 +643,33 @@ mod tests {
         assert_eq!(raw_offset("\"\"\"\nab\ncd\"\"\"", 3), 7);
         // A line-ending backslash swallows the newline and the indentation.
         assert_eq!(raw_offset("\"\"\"ab \\\n    cd\"\"\"", 3), 12);
+    }
+
+    #[test]
+    fn packs_in_memory_load_like_folders_and_name_their_files() {
+        let manifest = "name = \"m\"\nversion = \"1\"\n";
+        let rule = "[[rule]]\nid = \"a\"\ntitle = \"A\"\nseverity = \"warning\"\ncheck = \"script\"\nparams = { file = \"scripts/a.rhai\" }\n";
+        let files = |script: &str| {
+            [
+                ("./pack.toml", manifest),
+                ("a.toml", rule),
+                ("scripts/a.rhai", script),
+                ("tests/a.toml", "not a rule file"),
+            ]
+            .map(|(p, t)| (PathBuf::from(p), t.to_owned()))
+        };
+        let pack = Pack::from_files("mem", files("fn check(record) { [] }")).unwrap();
+        assert_eq!((pack.name(), pack.dir()), ("m", Path::new("mem")));
+        assert_eq!(pack.rules().len(), 1);
+        let e = Pack::from_files("mem", files("let = ;")).unwrap_err();
+        let d = e.diagnostics().first().unwrap();
+        assert_eq!(d.location().file(), Path::new("mem/scripts/a.rhai"));
+        let e = Pack::from_files("mem", Vec::new()).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("mem/pack.toml") && text.contains("no rule files"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -306,9 +306,25 @@ pub struct CliOut {
     pub stderr: String,
 }
 
+/// The `pactum` binary of the workspace member `pactum-cli`, which cargo puts beside the
+/// `deps` folder this test binary is in. `cargo test` from the root builds it with the rest
+/// of the workspace; `cargo test -p pactum` alone does not (build it with
+/// `cargo build -p pactum-cli`).
+fn pactum_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join(format!("pactum{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "no `pactum` binary at {}: run the whole workspace's tests (`cargo test`)",
+        bin.display()
+    );
+    bin
+}
+
 /// Runs the `pactum` binary from the crate's folder (so its defaults resolve), no stdin.
 pub fn run_cli(args: &[&str]) -> CliOut {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pactum"))
+    let out = std::process::Command::new(pactum_bin())
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(std::process::Stdio::null())

@@ -20,11 +20,19 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
     let input = args.inputs.reader()?;
     let report = engine.run_stream(input, args.inputs.as_of).map_err(|e| {
-        eprintln!("error: {}: {e}", args.inputs.file.display());
+        eprintln!("error: {}: {e}", args.inputs.file().display());
         Failure::Reported
     })?;
     match args.format {
-        Format::Text => out.write_all(report.to_text().as_bytes())?,
+        Format::Text => {
+            // The header's first line names the pack and its version; the second says where
+            // it was loaded from.
+            let text = report.to_text();
+            let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+            writeln!(out, "{first}")?;
+            writeln!(out, "  pack source: {}", args.inputs.pack_source())?;
+            out.write_all(rest.as_bytes())?;
+        }
         Format::Json => report.write_json(out)?,
         Format::Jsonl => report.write_jsonl(out)?,
     }

@@ -1,10 +1,21 @@
-//! The `pactum` command line, run as a process from the crate's folder.
+//! The `pactum` command line, run as a process: from the repository's root (so its
+//! defaults find the example data), and from an empty folder as an installed binary is.
 
-use crate::common::*;
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
 use pactum::{Pack, PartnerType, RefData, Severity};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const SEVEN: [&str; 7] = [
@@ -24,9 +35,14 @@ struct Out {
 }
 
 fn pactum(args: &[&str], stdin: Option<&str>) -> Out {
+    pactum_in(&root(), args, stdin)
+}
+
+/// Runs `pactum` with `dir` as the working folder.
+fn pactum_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -580,4 +596,181 @@ fn a_rule_that_fails_to_run_is_counted_and_never_reads_as_a_pass() {
     let text = pactum(&["check", "--rules", rules, "-"], Some(&clean));
     assert!(text.stdout.contains("rule errors: 1"), "{}", text.stdout);
     assert!(!text.stdout.contains("No findings."), "{}", text.stdout);
+}
+
+/// Every `(path, contents)` under `dir`, sorted, with `/`-separated relative paths.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    fn walk(base: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, files);
+            } else {
+                let relative = path.strip_prefix(base).unwrap();
+                let name: Vec<_> = relative.iter().map(|c| c.to_str().unwrap()).collect();
+                files.push((name.join("/"), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files);
+    files.sort();
+    files
+}
+
+#[test]
+fn from_an_empty_folder_the_embedded_pack_checks_a_records_file() {
+    let empty = tempfile::tempdir().unwrap();
+    let data = example_data_dir();
+    let records = root().join("examples/records.jsonl");
+    let (data, records) = (data.to_str().unwrap(), records.to_str().unwrap());
+    for format in ["text", "json", "jsonl"] {
+        let outside = pactum_in(
+            empty.path(),
+            &["check", "--format", format, "--data", data, records],
+            None,
+        );
+        let inside = pactum(&["check", "--format", format], None);
+        assert_eq!(outside.code, 1, "{}", outside.stderr);
+        assert_eq!(outside.stdout, inside.stdout, "--format {format}");
+        assert_eq!(outside.stderr, "");
+    }
+}
+
+#[test]
+fn from_an_empty_folder_missing_data_or_records_say_what_to_pass() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = pactum_in(empty.path(), &["check"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("pass --data DIR"), "{}", out.stderr);
+    let data = example_data_dir();
+    let out = pactum_in(
+        empty.path(),
+        &["check", "--data", data.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("pass the records file"),
+        "{}",
+        out.stderr
+    );
+    // Standard input needs no file.
+    let records = std::fs::read_to_string(root().join("examples/records.jsonl")).unwrap();
+    let out = pactum_in(
+        empty.path(),
+        &["check", "--data", data.to_str().unwrap(), "-"],
+        Some(&records),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+}
+
+#[test]
+fn from_an_empty_folder_validate_and_test_say_to_name_a_pack_or_init_one() {
+    let empty = tempfile::tempdir().unwrap();
+    for command in ["validate", "test"] {
+        let out = pactum_in(empty.path(), &[command], None);
+        assert_eq!(out.code, 2);
+        assert!(out.stderr.contains("pactum init DIR"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_rules_folder_wins_over_the_embedded_pack() {
+    let pack = pack_copy(&[("pack.toml", "version = \"1.0.0\"", "version = \"9.9.9\"")]);
+    let out = pactum(&["check", "--rules", pack.path().to_str().unwrap()], None);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("pactum check: rule pack standard 9.9.9,"),
+        "{}",
+        out.stdout
+    );
+    let folder = format!("\n  pack source: folder {}\n", pack.path().display());
+    assert!(out.stdout.contains(&folder), "{}", out.stdout);
+    let out = pactum(&["check"], None);
+    assert!(
+        out.stdout
+            .starts_with("pactum check: rule pack standard 1.0.0,")
+    );
+    assert!(out.stdout.contains("\n  pack source: built into pactum\n"));
+}
+
+#[test]
+fn init_writes_a_pack_that_validates_and_passes_its_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("my-pack");
+    let pack_arg = pack.to_str().unwrap();
+    let out = pactum_in(dir.path(), &["init", "my-pack", "--example"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The pack as shipped, but for its test data, which it now holds itself.
+    let written: Vec<(String, String)> = tree(&pack)
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("data/") && p != "records.jsonl")
+        .collect();
+    let mut shipped = tree(&pack_dir());
+    for (path, text) in &mut shipped {
+        if path == "pack.toml" {
+            *text = text.replace("data = \"../examples/data\"", "data = \"data\"");
+        }
+    }
+    assert_eq!(written, shipped);
+    let data: Vec<_> = tree(&pack.join("data"));
+    assert_eq!(data, tree(&example_data_dir()));
+
+    let out = pactum_in(dir.path(), &["validate", "my-pack"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("no problems"));
+    let out = pactum_in(dir.path(), &["test", "my-pack"], None);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // The written pack's cases are the shipped pack's, and all of them pass.
+    let shipped_cases = pactum_in(&root(), &["test", "rules"], None);
+    let last = |s: &str| s.lines().last().unwrap_or("").to_owned();
+    assert!(
+        last(&out.stdout).ends_with(" passed, 0 failed"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(last(&out.stdout), last(&shipped_cases.stdout));
+
+    // The written pack and example checks like the repository's.
+    let data = format!("{pack_arg}/data");
+    let records = format!("{pack_arg}/records.jsonl");
+    let out = pactum_in(
+        dir.path(),
+        &["check", "--rules", pack_arg, "--data", &data, &records],
+        None,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let repository = pactum(&["check"], None).stdout;
+    assert_eq!(
+        out.stdout.replacen(
+            &format!("pack source: folder {pack_arg}"),
+            "pack source: built into pactum",
+            1
+        ),
+        repository
+    );
+}
+
+#[test]
+fn init_refuses_to_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("p");
+    assert_eq!(pactum_in(dir.path(), &["init", "p"], None).code, 0);
+    std::fs::write(pack.join("price.toml"), "# mine").unwrap();
+    let out = pactum_in(dir.path(), &["init", "p"], None);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(pack.join("price.toml")).unwrap(),
+        "# mine"
+    );
+    assert!(!pack.join("records.jsonl").exists());
+    let out = pactum_in(dir.path(), &["init", "p", "--force"], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_ne!(
+        std::fs::read_to_string(pack.join("price.toml")).unwrap(),
+        "# mine"
+    );
 }

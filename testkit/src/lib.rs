@@ -1,3 +1,6 @@
+//! Test support for pactum, not part of its API: the batch generator behind
+//! `pactum generate`, the pipeline benchmarks and the load tests.
+//!
 //! Realistic batches for benchmarks and load tests: N records over P partners, with a
 //! chosen share of policy violations, and the reference data they refer to.
 //!
@@ -233,8 +236,8 @@ mod tests {
         generate(&options, &dir.path().join("b")).unwrap();
         let a = fs::read(dir.path().join("a/records.jsonl")).unwrap();
         assert_eq!(a, fs::read(dir.path().join("b/records.jsonl")).unwrap());
-        let batch = crate::read_batch(&a).unwrap();
+        let batch = pactum::read_batch(&a).unwrap();
         assert_eq!(batch.records.len() + batch.rejected.len(), 500);
-        assert!(crate::RefData::load(dir.path().join("a")).is_ok());
+        assert!(pactum::RefData::load(dir.path().join("a")).is_ok());
     }
 }

@@ -2,8 +2,10 @@
 //! above it, 2 bad usage, rules or data.
 
 mod check;
+mod embedded;
 mod explain;
 mod generate;
+mod init;
 mod input;
 mod render;
 mod test;
@@ -14,9 +16,10 @@ use pactum::{Date, Severity};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-/// The shipped standard pack and example data, so `pactum check` does something real on a
-/// fresh clone.
+/// The pack folder `validate` and `test` read when none is named: the shipped standard pack
+/// when run from a checkout. (`check` and `explain` default to the embedded pack.)
 pub(crate) const DEFAULT_RULES: &str = "rules";
+/// The example data and records, so `pactum check` does something real on a fresh clone.
 pub(crate) const DEFAULT_DATA: &str = "examples/data";
 pub(crate) const DEFAULT_RECORDS: &str = "examples/records.jsonl";
 
@@ -41,6 +44,8 @@ enum Command {
     Test(test::Args),
     /// Show what a rule looked at for one record, and why it decided as it did
     Explain(explain::Args),
+    /// Write the standard pack to a folder, to edit and use with `--rules`
+    Init(init::Args),
     /// Write a realistic batch of records and its reference data, for load tests
     Generate(generate::Args),
 }
@@ -96,6 +101,18 @@ pub(crate) enum Format {
     Jsonl,
 }
 
+/// Stops `validate` and `test` early, with what to do, when they were given no folder and
+/// the default `rules/` is not here (pactum run outside a checkout).
+pub(crate) fn default_rules_missing(dir: &std::path::Path, command: &str) -> Result<(), Failure> {
+    if dir.as_os_str() == DEFAULT_RULES && !dir.is_dir() {
+        eprintln!(
+            "error: no rule pack folder `{DEFAULT_RULES}` here: run `pactum {command} DIR` on a pack folder, or write the standard pack to one with `pactum init DIR`"
+        );
+        return Err(Failure::Reported);
+    }
+    Ok(())
+}
+
 pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     text.parse::<Date>().map_err(|e| e.to_string())
 }
@@ -134,6 +151,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args, &mut out),
         Command::Test(args) => test::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Init(args) => init::run(&args, &mut out),
         Command::Generate(args) => generate::run(&args, &mut out),
     };
     let result = result.and_then(|code| out.flush().map(|()| code).map_err(Failure::Output));

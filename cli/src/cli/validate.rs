@@ -13,6 +13,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
+    super::default_rules_missing(&args.dir, "validate")?;
     match Pack::load(&args.dir) {
         Ok(pack) => {
             writeln!(

@@ -16,6 +16,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
+    super::default_rules_missing(&args.dir, "test")?;
     let report = run_pack_tests(&args.dir).map_err(|e| {
         render::load_error(&e);
         Failure::Reported

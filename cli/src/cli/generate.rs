@@ -2,7 +2,7 @@
 //! load tests.
 
 use super::Failure;
-use pactum::{GenerateOptions, generate};
+use pactum_testkit::{GenerateOptions, generate};
 use std::io::Write;
 use std::path::PathBuf;
 

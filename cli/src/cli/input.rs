@@ -1,0 +1,130 @@
+//! What `check` and `explain` share: the pack, data and records they read, with the same
+//! flags and defaults.
+
+use super::{DEFAULT_DATA, DEFAULT_RECORDS, Failure, embedded, parse_date, render};
+use pactum::{Batch, Date, Engine, Pack, RefData, read_batch};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub(crate) struct Inputs {
+    /// The rule pack folder [default: the standard pack built into pactum]
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// The reference data folder (price_list.csv, catalog.csv, ...) [default: examples/data
+    /// when it exists]
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The date batch-level rules are judged at [default: the latest record date]
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Records as JSON Lines or a JSON array; `-` reads standard input [default:
+    /// examples/records.jsonl when it exists]
+    file: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// The records file named, or the example records.
+    pub(crate) fn file(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new(DEFAULT_RECORDS))
+    }
+
+    /// The pack named by `--rules`, or the embedded standard pack.
+    fn pack(&self) -> Result<Pack, pactum::LoadError> {
+        match &self.rules {
+            Some(dir) => Pack::load(dir),
+            None => embedded::pack(),
+        }
+    }
+
+    /// Where the pack comes from, for the report's header.
+    pub(crate) fn pack_source(&self) -> String {
+        match &self.rules {
+            Some(dir) => format!("folder {}", dir.display()),
+            None => "built into pactum".to_owned(),
+        }
+    }
+
+    /// The folder named by `--data`, or the example data when this is a checkout.
+    fn data(&self) -> Result<&Path, Failure> {
+        match &self.data {
+            Some(dir) => Ok(dir),
+            None if Path::new(DEFAULT_DATA).is_dir() => Ok(Path::new(DEFAULT_DATA)),
+            None => {
+                eprintln!(
+                    "error: no reference data: pass --data DIR, the folder with price_list.csv, catalog.csv, approved_sources.csv, partners.csv and installed_base.csv (`{DEFAULT_DATA}`, the default, is not here)"
+                );
+                Err(Failure::Reported)
+            }
+        }
+    }
+
+    /// Loads the pack and the data, reporting the problems of both before giving up, so one
+    /// run shows them all.
+    pub(crate) fn engine(&self) -> Result<Engine, Failure> {
+        let data = self.data()?;
+        let (pack, data) = match (self.pack(), RefData::load(data)) {
+            (Ok(p), Ok(d)) => (p, d),
+            (p, d) => {
+                for e in [p.err(), d.err()].into_iter().flatten() {
+                    render::load_error(&e);
+                }
+                return Err(Failure::Reported);
+            }
+        };
+        Engine::new(pack, data).map_err(|e| {
+            render::load_error(&e);
+            Failure::Reported
+        })
+    }
+
+    /// The records' source: the file, or standard input for `-`.
+    pub(crate) fn reader(&self) -> Result<Box<dyn Read>, Failure> {
+        let file = self.file();
+        if file.as_os_str() == "-" {
+            return Ok(Box::new(std::io::stdin().lock()));
+        }
+        match std::fs::File::open(file) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) => Err(self.cannot_read(&e)),
+        }
+    }
+
+    /// Explains why the records cannot be read; without a file named, says to name one.
+    fn cannot_read(&self, e: &std::io::Error) -> Failure {
+        let file = self.file().display();
+        if self.file.is_none() && e.kind() == std::io::ErrorKind::NotFound {
+            eprintln!(
+                "error: no records file given and the example `{file}` is not here: pass the records file (or `-` for standard input)"
+            );
+        } else {
+            eprintln!("error: cannot read records from `{file}`: {e}");
+        }
+        Failure::Reported
+    }
+
+    /// Loads the engine, then reads every record into memory.
+    pub(crate) fn load(&self) -> Result<(Engine, Batch), Failure> {
+        let engine = self.engine()?;
+        let input = self.read()?;
+        let batch = read_batch(&input).map_err(|e| {
+            eprintln!("error: {}:{e}", self.file().display());
+            Failure::Reported
+        })?;
+        Ok((engine, batch))
+    }
+
+    fn read(&self) -> Result<Vec<u8>, Failure> {
+        let mut bytes = Vec::new();
+        let file = self.file();
+        let result = if file.as_os_str() == "-" {
+            std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+        } else {
+            std::fs::File::open(file)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map(|_| ())
+        };
+        result.map_err(|e| self.cannot_read(&e))?;
+        Ok(bytes)
+    }
+}

@@ -1,0 +1,97 @@
+//! What the command-line tests share with the library's (see `tests/common` at the root):
+//! the checkout's folders, the shipped pack and example data, and copies of them to edit.
+
+use pactum::{Batch, Date, Pack, read_batch};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The repository's root folder: the library package, where `rules/` and `examples/` are.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The shipped standard pack's folder.
+pub fn pack_dir() -> PathBuf {
+    root().join("rules")
+}
+
+/// The example reference data folder.
+pub fn example_data_dir() -> PathBuf {
+    root().join("examples").join("data")
+}
+
+/// The shipped standard pack.
+pub fn std_pack() -> Pack {
+    Pack::load(pack_dir()).unwrap_or_else(|e| panic!("the shipped pack must load: {e}"))
+}
+
+pub fn d(s: &str) -> Date {
+    s.parse()
+        .unwrap_or_else(|e| panic!("bad test date {s}: {e}"))
+}
+
+/// Reads a batch that must have no rejected records.
+pub fn batch_of(text: &str) -> Batch {
+    let batch = read_batch(text.as_bytes()).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    batch
+}
+
+/// Copies the shipped pack into a temporary folder, applying `(file, from, to)` text
+/// replacements (each must match, so a change to the shipped pack fails loudly here).
+pub fn pack_copy(edits: &[(&str, &str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    copy_dir(&pack_dir(), dir.path());
+    for (file, from, to) in edits {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} no longer contains {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    dir
+}
+
+/// Copies `from` into the existing folder `to`, subfolders (scripts, test cases) included.
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir(&target).unwrap();
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// The 1-based line of the first line of `dir/file` containing `needle`.
+pub fn line_of(dir: &Path, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("{needle:?} not in {file}"))
+}
+
+/// The example reference data, written as CSV, ready for `RefData::load`.
+pub fn example_csvs() -> Vec<(String, String)> {
+    [
+        "price_list.csv",
+        "catalog.csv",
+        "approved_sources.csv",
+        "partners.csv",
+        "installed_base.csv",
+    ]
+    .iter()
+    .map(|f| {
+        (
+            f.to_string(),
+            std::fs::read_to_string(example_data_dir().join(f)).unwrap(),
+        )
+    })
+    .collect()
+}
