@@ -1,3 +1,5 @@
+#![deny(missing_docs)]
+#![deny(rustdoc::broken_intra_doc_links)]
 //! pactum checks the transactions of an OEM's distribution chain against its policy for
 //! channel partners: resale below list price, non-genuine parts, pipelines never reported,
 //! service orders without signed paperwork, handshake deals nobody wrote down.

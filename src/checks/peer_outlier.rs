@@ -488,7 +488,7 @@ fn finish(
 }
 
 #[cold]
-#[allow(clippy::too_many_arguments, reason = "the pieces of one sentence")]
+#[expect(clippy::too_many_arguments, reason = "the pieces of one sentence")]
 fn outlier(
     rule: &Rule,
     id: &Arc<str>,
