@@ -10,7 +10,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use pactum::{
-    Check, Date, Engine, InstalledBase, Kind, Pack, Partner, PartnerType, Record, RefData, Verdict,
+    Date, Engine, Kind, Pack, Partner, PartnerType, Record, RefData, Verdict, pack::Check,
+    refdata::InstalledBase,
 };
 use std::hint::black_box;
 

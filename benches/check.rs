@@ -11,7 +11,7 @@ mod common;
 
 use common::sale;
 use criterion::{Criterion, criterion_group, criterion_main};
-use pactum::{Check, Decimal, Engine, Pack, Record, RefData, Verdict};
+use pactum::{Decimal, Engine, Pack, Record, RefData, Verdict, pack::Check};
 use std::hint::black_box;
 
 /// The shipped pack; with `built_in_only`, without its script rules.

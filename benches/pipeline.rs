@@ -11,7 +11,7 @@
 //! floor of reading the same CSV files into string records with the csv crate.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use pactum::{Check, Engine, Pack, RefData};
+use pactum::{Engine, Pack, RefData, pack::Check};
 use pactum_testkit::{GenerateOptions, generate};
 use std::hint::black_box;
 use std::path::Path;

@@ -62,41 +62,46 @@ mod hash;
 mod limits;
 mod money;
 mod outcome;
-mod pack;
+pub mod pack;
 mod record;
-mod refdata;
+pub mod refdata;
 mod report;
 mod run;
 mod script;
 mod stats;
-mod testing;
+pub mod testing;
 
-pub use checks::Step;
 pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
-pub use engine::{Engine, ExplainError, Explanation, Session, StreamError};
+pub use engine::{Engine, Session, StreamError};
 pub use finding::{Finding, RuleError, RuleErrorKind};
 pub use limits::Limits;
 pub use money::{DecimalError, Price, Qty};
-pub use outcome::{Analytics, LeftOut, Outcome, PartnerScore, PeerGroup, Verdict};
-pub use pack::{
-    AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice, Pack,
-    PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
-    Rule, Selector, Severity,
-};
+pub use outcome::{Outcome, Verdict};
+pub use pack::{Pack, Rule, Severity};
 pub use record::{
     Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
     Rejected, read_batch,
 };
-pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
-pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};
+pub use refdata::{Partner, PartnerType, RefData};
+pub use report::{Report, Summary};
 pub use rust_decimal::Decimal;
-pub use script::{Condition, Script};
-pub use testing::{
-    CaseResult, Expected, ExpectedDetails, FoundFinding, Mismatch, Subject, TestReport,
-    run_pack_tests, run_tests,
-};
+
+/// What the aggregate (peer) rules measured: per partner, per peer group and per region,
+/// and the partners they could not measure. [`Outcome::analytics`] and the [`Report`]'s
+/// scorecard hold these.
+pub mod analytics {
+    pub use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup};
+    pub use crate::report::{Metric, PartnerCard, RegionRow};
+}
+
+/// Why a rule judged a record the way it did: [`Engine::explain`] gives an
+/// [`explain::Explanation`], rendered from the same decision the finding came from.
+pub mod explain {
+    pub use crate::checks::Step;
+    pub use crate::engine::{ExplainError, Explanation};
+}
 
 /// The README's examples run as doc tests, so the README cannot drift from the code.
 #[doc = include_str!("../README.md")]

@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use pactum::{Check, Engine, Pack, Record, RefData, Verdict};
+use pactum::{Engine, Pack, Record, RefData, Verdict, pack::Check};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 

@@ -2,7 +2,7 @@
 //! installed asset, per partner, against its peers, by the modified z-score.
 
 use crate::common::*;
-use pactum::{Engine, InstalledBase, PartnerType, Record, RefData, Report};
+use pactum::{Engine, PartnerType, Record, RefData, Report, refdata::InstalledBase};
 use serde_json::json;
 
 /// Reference data with one partner per `(id, type, region, assets)`.

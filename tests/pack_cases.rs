@@ -2,7 +2,7 @@
 //! the `pactum test` command, and shown to catch a pack that no longer does what they say.
 
 use crate::common::*;
-use pactum::{TestReport, run_pack_tests};
+use pactum::testing::{TestReport, run_pack_tests};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -5,8 +5,8 @@
 
 use crate::common::*;
 use pactum::{
-    Batch, CatalogItem, Decimal, Engine, Pack, Partner, PartnerType, PriceRow, Record, RefData,
-    read_batch,
+    Batch, Decimal, Engine, Pack, Partner, PartnerType, Record, RefData, read_batch,
+    refdata::{CatalogItem, PriceRow},
 };
 use proptest::prelude::*;
 use proptest::sample::select;

@@ -763,7 +763,7 @@ fn check(record) {
 fn scripts_read_reference_data_dates_and_exact_attrs() {
     let mut data = refdata();
     for assets in [60, 15] {
-        data.add_installed_base(pactum::InstalledBase {
+        data.add_installed_base(pactum::refdata::InstalledBase {
             partner: "P-SI".to_owned(),
             region: "US-NE".to_owned(),
             assets,

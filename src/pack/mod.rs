@@ -10,6 +10,7 @@ pub use crate::checks::{
     AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice,
     PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
 };
+pub use crate::script::{Condition, Script};
 
 use crate::diag::Location;
 use crate::limits::Limits;

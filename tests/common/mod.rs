@@ -2,8 +2,9 @@
 //! findings boiled down to what a test asserts on.
 
 use pactum::{
-    Batch, CatalogItem, Date, Decimal, Engine, Finding, Pack, Partner, PartnerType, PriceRow,
-    Record, RefData, Report, read_batch,
+    Batch, Date, Decimal, Engine, Finding, Pack, Partner, PartnerType, Record, RefData, Report,
+    read_batch,
+    refdata::{CatalogItem, PriceRow},
 };
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `pactum test [DIR]`: run a pack's own test cases.
 
 use super::{DEFAULT_RULES, EXIT_FINDINGS, Failure, TextOrJson, render};
-use pactum::run_pack_tests;
+use pactum::testing::run_pack_tests;
 use std::io::Write;
 use std::path::PathBuf;
 
