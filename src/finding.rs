@@ -25,6 +25,10 @@ pub struct Finding {
     pub expected: String,
     /// What the record shows.
     pub actual: String,
+    /// A code naming the kind of problem, where the rule gives one (an industry reason code,
+    /// say), so that systems downstream can act on it without reading the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// The business date the finding is about (the record's date, or the end of a gap);
     /// it orders the report and is not part of the JSON shape.
     #[serde(skip)]

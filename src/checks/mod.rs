@@ -420,6 +420,7 @@ impl<'a> At<'a> {
             message,
             expected,
             actual,
+            code: None,
             date: self.date,
         }
     }

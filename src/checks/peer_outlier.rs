@@ -538,6 +538,7 @@ fn outlier(
         message,
         expected,
         actual: shown(z),
+        code: None,
         date: as_of.unwrap_or(Date::MIN),
     }
 }

@@ -67,6 +67,7 @@ pub(super) fn verdict(
             message: f.message,
             expected: f.expected,
             actual: f.actual,
+            code: None,
             date: record.date,
         })),
         Err(reason) => out.rule_errors.push(RuleError::new(

@@ -154,11 +154,8 @@ pub struct Mismatch {
 }
 
 /// The code of a finding, for an expectation's `code`.
-///
-/// Findings carry no code yet, so this is `None` for every finding, and an expectation
-/// that gives a `code` fails (showing "no code") until they do; it never passes silently.
-fn finding_code(_finding: &Finding) -> Option<&str> {
-    None
+fn finding_code(finding: &Finding) -> Option<&str> {
+    finding.code.as_deref()
 }
 
 /// One case: what was run, and whether it came out as expected.
