@@ -70,6 +70,7 @@ mod run;
 mod script;
 mod stats;
 mod testing;
+pub mod text;
 
 pub use checks::Step;
 pub use currency::{Currency, CurrencyError};
