@@ -70,15 +70,18 @@ fn render_one(
     if let Some(span) = window.map(loc.span().unwrap_or_default()) {
         labels.push(LabeledSpan::at(span, "here"));
     }
-    let mut note = None;
+    // The second place: underlined in the same window when it is in it, else shown in a
+    // window of its own (its own file's, when that is the pack's), else named.
+    let mut second = None;
     if let Some((related, what)) = d.related() {
+        let what = escape(what).to_string();
         let here = (related.file() == loc.file())
             .then(|| related.span())
             .flatten()
             .and_then(|r| window.map(r));
         match here {
-            Some(r) => labels.push(LabeledSpan::at(r, escape(what).to_string())),
-            None => note = Some(format!("  note: {} at {related}\n", escape(what))),
+            Some(r) => labels.push(LabeledSpan::at(r, what)),
+            None => second = Some((related, what)),
         }
     }
     let name = escape(&loc.file().display().to_string()).to_string();
@@ -87,8 +90,29 @@ fn render_one(
     if handler.render_report(out, report.as_ref()).is_err() {
         let _ = writeln!(out, "error: {d}");
     }
-    if let Some(note) = note {
-        out.push_str(&note);
+    if let Some((related, what)) = second {
+        let window = error
+            .source(related.file())
+            .zip(related.span())
+            .and_then(|(text, span)| Window::around(text, span, related.line()));
+        let span = window
+            .as_ref()
+            .and_then(|w| w.map(related.span().unwrap_or_default()));
+        match (window, span) {
+            (Some(window), Some(span)) => {
+                let note = MietteDiagnostic::new(format!("{what} at {related}"))
+                    .with_severity(miette::Severity::Advice)
+                    .with_labels([LabeledSpan::at(span, what)]);
+                let name = escape(&related.file().display().to_string()).to_string();
+                let report = miette::Report::new(note).with_source_code(Named { name, window });
+                if handler.render_report(out, report.as_ref()).is_err() {
+                    let _ = writeln!(out, "  note: {related}");
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "  note: {what} at {related}");
+            }
+        }
     }
     out.push('\n');
 }
