@@ -286,3 +286,28 @@ fn validate_renders_many_problems_in_linear_time() {
         "2,000 problems: {small:?}, 20,000: {large:?}"
     );
 }
+
+/// Attack: a valid pack whose name and version carry ESC and CR/LF; `validate`'s one-line
+/// verdict stays one line.
+#[test]
+fn validate_ok_line_escapes_the_pack_name() {
+    let pack = write_tree(&[
+        (
+            "pack.toml",
+            "name = \"p\\u001b[2J\"\nversion = \"1\\r\\nrule pack `x` 2: 0 rules\"\n",
+        ),
+        (
+            "a.toml",
+            "[[rule]]\nid = \"a\"\ntitle = \"A\"\nseverity = \"warning\"\ncheck = \"list-price-exists\"\n",
+        ),
+    ]);
+    let out = pactum(&["validate", pack.path().to_str().unwrap()], None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        unsafe_chars(&out.stdout),
+        Vec::<char>::new(),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+}

@@ -3,6 +3,16 @@
 //!
 //! Kept apart from the types and lookups in `mod.rs`: the rules only ever look data up, and
 //! every way a file can be wrong (and the diagnostic that says so) lives here.
+//!
+//! Memory: a file is read a row at a time (never its whole text, never all its rows), and
+//! a partner is kept once, keyed by its own id. Loading 200,000 partners with one
+//! installed-base row each keeps 313 heap bytes per partner and raises the peak resident
+//! set by 358 bytes per partner (`cargo test --test memory -- --nocapture`; before: 431
+//! and 614). With the release `pactum` on `pactum generate --partners N --records 1000`
+//! data, `pactum explain` (reference data, engine and batch, no report) peaks at 131 MB
+//! for 100,000 partners and 901 MB for 1,000,000; `pactum check --format json` peaks at
+//! 325 MB and 3.1 GB, the rest being the report's scorecard and peer analytics, a card
+//! and a score for every partner.
 
 use super::{ById, CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData, ticked};
 use crate::date::Date;
