@@ -516,6 +516,26 @@ mod tests {
     }
 
     #[test]
+    fn the_line_index_agrees_with_a_scan_across_chunks() {
+        // Long lines of multi-byte characters, so chunk boundaries fall inside characters.
+        let text = format!(
+            "{}{}\nx\r\n{}",
+            "aé€😀\n".repeat(40),
+            "ü".repeat(700),
+            "€".repeat(300)
+        );
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let before = &text[..offset];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(index.line_column(&text, offset), (line, column), "{offset}");
+            assert_eq!(index.offset_of(&text, line, column), offset);
+        }
+    }
+
+    #[test]
     fn hints_near_misses_only() {
         let known = ["severity", "title", "id"];
         assert_eq!(
