@@ -70,6 +70,7 @@ mod run;
 mod script;
 mod stats;
 pub mod testing;
+pub mod text;
 
 pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};

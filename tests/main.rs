@@ -16,6 +16,7 @@ mod common;
 mod docs;
 mod fuzz_regressions;
 mod host_serde;
+mod hostile_packs;
 mod pack_cases;
 mod partner;
 mod parts;

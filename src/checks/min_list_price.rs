@@ -100,7 +100,14 @@ impl CheckKind for MinListPrice {
         let mut ok = true;
         for (partner_type, fraction) in p.allowed_discount {
             let pt = PartnerType::parse(partner_type.get_ref())
-                .map_err(|(message, help)| cx.fail(partner_type.span(), message, help))
+                .map_err(|(message, help)| {
+                    cx.fail_with(
+                        crate::diag::codes::PACK_BAD_PARAM,
+                        partner_type.span(),
+                        message,
+                        help,
+                    )
+                })
                 .ok();
             let d = cx.fraction(&fraction);
             match (pt, d) {

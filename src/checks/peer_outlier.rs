@@ -88,7 +88,12 @@ impl CheckKind for PeerOutlier {
                 "expected a three-letter ISO 4217 code like `USD`, but found `{}`",
                 p.currency.get_ref()
             );
-            cx.fail(p.currency.span(), message, None);
+            cx.fail_with(
+                crate::diag::codes::PACK_BAD_PARAM,
+                p.currency.span(),
+                message,
+                None,
+            );
             ok = false;
         }
         let mut peers = Vec::new();
@@ -100,7 +105,12 @@ impl CheckKind for PeerOutlier {
                     let known = ["region", "partner_type"];
                     let message =
                         format!("expected peers by {}, but found `{other}`", ticked(&known));
-                    cx.fail(key.span(), message, did_you_mean(other, known));
+                    cx.fail_with(
+                        crate::diag::codes::PACK_BAD_PARAM,
+                        key.span(),
+                        message,
+                        did_you_mean(other, known),
+                    );
                     ok = false;
                 }
             }
@@ -117,14 +127,20 @@ impl CheckKind for PeerOutlier {
                     "expected a direction of {}, but found `{other}`",
                     ticked(&known)
                 );
-                cx.fail(p.direction.span(), message, did_you_mean(other, known));
+                cx.fail_with(
+                    crate::diag::codes::PACK_BAD_PARAM,
+                    p.direction.span(),
+                    message,
+                    did_you_mean(other, known),
+                );
                 None
             }
         };
         let threshold = match parse_decimal(p.threshold.get_ref()) {
             Ok(t) if t > Decimal::ZERO => Some(t),
             Ok(t) => {
-                cx.fail(
+                cx.fail_with(
+                    crate::diag::codes::PACK_BAD_PARAM,
                     p.threshold.span(),
                     format!("expected a threshold above 0 such as `3.5`, but found `{t}`"),
                     None,
@@ -132,7 +148,12 @@ impl CheckKind for PeerOutlier {
                 None
             }
             Err(e) => {
-                cx.fail(p.threshold.span(), e, None);
+                cx.fail_with(
+                    crate::diag::codes::PACK_BAD_PARAM,
+                    p.threshold.span(),
+                    e,
+                    None,
+                );
                 None
             }
         };
@@ -141,7 +162,12 @@ impl CheckKind for PeerOutlier {
             // Below 3 partners a median and its deviation say nothing about an outlier.
             let message =
                 format!("expected a minimum group size from 3 to 1000000, but found `{min_group}`");
-            cx.fail(p.min_group.span(), message, None);
+            cx.fail_with(
+                crate::diag::codes::PACK_BAD_PARAM,
+                p.min_group.span(),
+                message,
+                None,
+            );
             ok = false;
         }
         let source = p.source.filter(|s| !s.is_empty());

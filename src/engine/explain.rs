@@ -9,6 +9,7 @@ use crate::finding::{Finding, RuleError};
 use crate::pack::{Rule, Severity};
 use crate::record::{Batch, Kind};
 use crate::refdata::ticked;
+use crate::text::escape as esc;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -215,16 +216,21 @@ impl Explanation {
         let _ = writeln!(
             t,
             "{} ({}, {}): {}",
-            self.rule, self.severity, self.check, self.title
+            esc(&self.rule),
+            self.severity,
+            self.check,
+            esc(&self.title)
         );
         let _ = writeln!(
             t,
             "record {} of partner {} on {}",
-            self.record, self.partner, self.date
+            esc(&self.record),
+            esc(&self.partner),
+            self.date
         );
-        let _ = writeln!(t, "{}", self.selection);
+        let _ = writeln!(t, "{}", esc(&self.selection));
         for s in &self.steps {
-            let _ = writeln!(t, "  {}: {}", s.about, s.text);
+            let _ = writeln!(t, "  {}: {}", esc(&s.about), esc(&s.text));
         }
         match (self.findings.len(), self.rule_errors.len()) {
             (0, 0) if self.selected => {
@@ -247,11 +253,13 @@ impl Explanation {
             let _ = writeln!(
                 t,
                 "  - {}{line}; expected {}, actual {}",
-                f.message, f.expected, f.actual
+                esc(&f.message),
+                esc(&f.expected),
+                esc(&f.actual)
             );
         }
         for e in &self.rule_errors {
-            let _ = writeln!(t, "  - rule error: {}", e.reason);
+            let _ = writeln!(t, "  - rule error: {}", esc(&e.reason));
         }
         t
     }

@@ -2,7 +2,7 @@
 //! every problem (with file, line and column) before giving up.
 
 use super::{Check, Pack, Rule, Selector, Severity, wire};
-use crate::diag::{Diagnostic, LoadError, Location, codes, did_you_mean, offset_of};
+use crate::diag::{Diagnostic, LineIndex, LoadError, Location, codes, did_you_mean};
 use crate::limits::Limits;
 use crate::money::parse_decimal;
 use crate::record::Kind;
@@ -26,9 +26,20 @@ impl Pack {
         let dir = dir.as_ref();
         if !dir.is_dir() {
             let message = format!("rule pack folder `{}` does not exist", dir.display());
-            return Err(Diagnostic::new(Location::new(dir, 0, 0), message).into());
+            return Err(Diagnostic::new(Location::new(dir, 0, 0), message)
+                .with_code(codes::PACK_MISSING_FOLDER)
+                .into());
         }
-        load(&Source::Dir(dir.to_path_buf()))
+        // The pack's real place: every file read must lie inside it, whatever links lead
+        // where.
+        let real = std::fs::canonicalize(dir).map_err(|e| {
+            let message = format!("cannot resolve rule pack folder `{}`: {e}", dir.display());
+            Diagnostic::new(Location::new(dir, 0, 0), message).with_code(codes::PACK_UNREADABLE)
+        })?;
+        load(&Source::Dir {
+            dir: dir.to_path_buf(),
+            real,
+        })
     }
 
     /// Loads and validates a pack held in memory, as [`Pack::load`] does a folder: `files`
@@ -53,7 +64,9 @@ impl Pack {
 
 /// Where a pack's files are read from: a folder, or files held in memory.
 enum Source {
-    Dir(PathBuf),
+    /// A folder: `dir` as given (diagnostics name files under it), `real` its canonical
+    /// path, the boundary every file read must lie inside.
+    Dir { dir: PathBuf, real: PathBuf },
     /// Files by their normalised path relative to the pack's root.
     Memory {
         root: PathBuf,
@@ -65,14 +78,14 @@ impl Source {
     /// The pack folder, or the name of a pack in memory.
     fn root(&self) -> &Path {
         match self {
-            Source::Dir(dir) => dir,
+            Source::Dir { dir, .. } => dir,
             Source::Memory { root, .. } => root,
         }
     }
 
     fn is_file(&self, relative: &Path) -> bool {
         match self {
-            Source::Dir(dir) => dir.join(relative).is_file(),
+            Source::Dir { dir, .. } => dir.join(relative).is_file(),
             Source::Memory { files, .. } => files.contains_key(&normal(relative)),
         }
     }
@@ -84,7 +97,7 @@ impl Source {
                 && p.file_name().is_none_or(|n| n != MANIFEST)
         };
         let mut files: Vec<PathBuf> = match self {
-            Source::Dir(dir) => std::fs::read_dir(dir)?
+            Source::Dir { dir, .. } => std::fs::read_dir(dir)?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| is_rule_file(p) && p.is_file())
                 .filter_map(|p| p.file_name().map(PathBuf::from))
@@ -100,11 +113,29 @@ impl Source {
     }
 
     /// Reads `relative`, naming it in diagnostics as the pack's root joined with it, and
-    /// keeps its text for rendering them.
+    /// keeps its text for rendering them. A file of a folder is resolved first (links
+    /// followed) and read only when its real path lies inside the pack's: a link out of the
+    /// pack is a load error that neither reads nor quotes the target.
     fn read(&self, relative: &Path, errors: &mut LoadError) -> Option<(PathBuf, Arc<str>)> {
         let file = self.root().join(relative);
         let text = match self {
-            Source::Dir(_) => std::fs::read_to_string(&file),
+            Source::Dir { real, .. } => match std::fs::canonicalize(&file) {
+                Ok(target) if target.starts_with(real) => std::fs::read_to_string(&target),
+                Ok(_) => {
+                    errors.push(
+                        Diagnostic::new(
+                            Location::new(&file, 0, 0),
+                            format!(
+                                "`{}` leads outside the rule pack folder (a link?); pack files must lie inside it",
+                                file.display()
+                            ),
+                        )
+                        .with_code(codes::PACK_OUTSIDE),
+                    );
+                    return None;
+                }
+                Err(e) => Err(e),
+            },
             Source::Memory { files, .. } => files
                 .get(&normal(relative))
                 .cloned()
@@ -117,10 +148,13 @@ impl Source {
                 Some((file, text))
             }
             Err(e) => {
-                errors.push(Diagnostic::new(
-                    Location::new(&file, 0, 0),
-                    format!("cannot read `{}`: {e}", file.display()),
-                ));
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(&file, 0, 0),
+                        format!("cannot read `{}`: {e}", file.display()),
+                    )
+                    .with_code(codes::PACK_UNREADABLE),
+                );
                 None
             }
         }
@@ -142,28 +176,27 @@ fn load(source: &Source) -> Result<Pack, LoadError> {
     let compiler = Compiler::new(&limits);
     let rule_files = source.rule_files().map_err(|e| {
         let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
-        LoadError::from(Diagnostic::new(Location::new(dir, 0, 0), message))
+        LoadError::from(
+            Diagnostic::new(Location::new(dir, 0, 0), message).with_code(codes::PACK_UNREADABLE),
+        )
     })?;
     if rule_files.is_empty() {
-        errors.push(Diagnostic::new(
-            Location::new(dir, 0, 0),
-            format!(
-                "rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)",
-                dir.display()
-            ),
-        ));
+        errors.push(
+            Diagnostic::new(
+                Location::new(dir, 0, 0),
+                format!(
+                    "rule pack `{}` has no rule files (`*.toml` beside `{MANIFEST}`)",
+                    dir.display()
+                ),
+            )
+            .with_code(codes::PACK_NO_RULE_FILES),
+        );
     }
     let mut rules = Vec::new();
     for relative in &rule_files {
         if let Some((file, text)) = source.read(relative, &mut errors) {
-            FileLoader {
-                file: &file,
-                text: &text,
-                errors: &mut errors,
-                source,
-                compiler: Some(&compiler),
-            }
-            .load_rules(&mut rules);
+            FileLoader::new(&file, &text, &mut errors, source, Some(&compiler))
+                .load_rules(&mut rules);
         }
     }
     check_duplicate_ids(&rules, &mut errors);
@@ -193,23 +226,20 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
     let dir = source.root();
     if !source.is_file(Path::new(MANIFEST)) {
         let file = dir.join(MANIFEST);
-        errors.push(Diagnostic::new(
-            Location::new(&file, 0, 0),
-            format!(
-                "rule pack `{}` has no manifest `{MANIFEST}` (name, version, description)",
-                dir.display()
-            ),
-        ));
+        errors.push(
+            Diagnostic::new(
+                Location::new(&file, 0, 0),
+                format!(
+                    "rule pack `{}` has no manifest `{MANIFEST}` (name, version, description)",
+                    dir.display()
+                ),
+            )
+            .with_code(codes::PACK_MISSING_MANIFEST),
+        );
         return None;
     }
     let (file, text) = source.read(Path::new(MANIFEST), errors)?;
-    let mut loader = FileLoader {
-        file: &file,
-        text: &text,
-        errors,
-        source,
-        compiler: None,
-    };
+    let mut loader = FileLoader::new(&file, &text, errors, source, None);
     let table = loader.parse()?;
     let manifest: wire::Manifest = loader.deserialize(Spanned::new(
         table.span(),
@@ -239,7 +269,7 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
             for (name, value) in Limits::NAMES.iter().zip(values) {
                 if value == 0 {
                     let message = format!("limit `{name}` must be at least 1, but is 0");
-                    loader.fail(span.clone(), message, None);
+                    loader.fail_with(codes::PACK_BAD_LIMIT, span.clone(), message, None);
                 }
             }
             limits
@@ -278,6 +308,8 @@ fn check_duplicate_ids(rules: &[Rule], errors: &mut LoadError) {
 pub(crate) struct FileLoader<'a> {
     file: &'a Path,
     text: &'a str,
+    /// Where the lines of `text` start: every problem's line and column come from it.
+    lines: LineIndex,
     errors: &'a mut LoadError,
     /// The pack's files, which script paths are relative to.
     source: &'a Source,
@@ -286,26 +318,74 @@ pub(crate) struct FileLoader<'a> {
 }
 
 impl<'a> FileLoader<'a> {
-    /// Reports a problem at `span` of the file.
+    fn new(
+        file: &'a Path,
+        text: &'a str,
+        errors: &'a mut LoadError,
+        source: &'a Source,
+        compiler: Option<&'a Compiler>,
+    ) -> Self {
+        FileLoader {
+            file,
+            text,
+            lines: LineIndex::new(text),
+            errors,
+            source,
+            compiler,
+        }
+    }
+
+    /// The location of `span` in the file.
+    fn location(&self, span: Range<usize>) -> Location {
+        Location::in_text(self.file, self.text, &self.lines, span)
+    }
+
+    /// Reports a value that is not allowed at `span` of the file
+    /// ([`codes::PACK_BAD_VALUE`]); see [`FileLoader::fail_with`] for the other codes.
     #[cold]
     pub(crate) fn fail(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+        self.fail_with(codes::PACK_BAD_VALUE, span, message, help);
+    }
+
+    /// Reports a problem at `span` of the file, with its stable `code` (see [`codes`]).
+    #[cold]
+    pub(crate) fn fail_with(
+        &mut self,
+        code: &'static str,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let location = self.location(span);
         self.errors.push(
-            Diagnostic::new(Location::from_span(self.file, self.text, span), message)
+            Diagnostic::new(location, message)
+                .with_code(code)
                 .with_help(help),
         );
     }
 
-    fn toml_error(&mut self, e: &toml::de::Error, fallback: Range<usize>) {
+    /// A TOML error: a syntax error when `parsing`, else a value serde could not read
+    /// (an unknown or missing key, a wrong type).
+    fn toml_error(&mut self, e: &toml::de::Error, fallback: Range<usize>, parsing: bool) {
         let message = e.message().trim().replace('\n', "; ");
         let help = unknown_key_hint(&message);
-        self.fail(e.span().unwrap_or(fallback), message, help);
+        let code = if parsing {
+            codes::PACK_SYNTAX
+        } else if message.starts_with("unknown field") {
+            codes::PACK_UNKNOWN_KEY
+        } else if message.starts_with("missing field") {
+            codes::PACK_MISSING_KEY
+        } else {
+            codes::PACK_BAD_VALUE
+        };
+        self.fail_with(code, e.span().unwrap_or(fallback), message, help);
     }
 
     /// Parses the file, reporting every syntax error; `None` when there was one.
     fn parse(&mut self) -> Option<Spanned<DeTable<'a>>> {
         let (table, parse_errors) = DeTable::parse_recoverable(self.text);
         for e in &parse_errors {
-            self.toml_error(e, 0..0);
+            self.toml_error(e, 0..0, true);
         }
         parse_errors.is_empty().then_some(table)
     }
@@ -313,7 +393,7 @@ impl<'a> FileLoader<'a> {
     fn deserialize<T: DeserializeOwned>(&mut self, value: Spanned<DeValue<'_>>) -> Option<T> {
         let span = value.span();
         T::deserialize(ValueDeserializer::from(value))
-            .map_err(|e| self.toml_error(&e, span))
+            .map_err(|e| self.toml_error(&e, span, false))
             .ok()
     }
 
@@ -325,7 +405,8 @@ impl<'a> FileLoader<'a> {
             if key.get_ref() != "rule" {
                 let help = did_you_mean(key.get_ref(), ["rule"])
                     .or(Some("rules are `[[rule]]` tables".to_owned()));
-                self.fail(
+                self.fail_with(
+                    codes::PACK_UNKNOWN_KEY,
                     key.span(),
                     format!("unknown key `{}` at the top of a rule file", key.get_ref()),
                     help,
@@ -367,9 +448,10 @@ impl<'a> FileLoader<'a> {
         let wire: Option<wire::Rule> =
             self.deserialize(Spanned::new(span.clone(), DeValue::Table(table)));
         let wire = wire?;
-        let location = Location::from_span(self.file, self.text, wire.id.span());
+        let location = self.location(wire.id.span());
         if !valid_id(wire.id.get_ref()) {
-            self.fail(
+            self.fail_with(
+                codes::PACK_BAD_RULE_ID,
                 wire.id.span(),
                 format!(
                     "rule id `{}` must be lowercase letters, digits, `.`, `-` or `_`, starting with a letter",
@@ -468,7 +550,8 @@ impl<'a> FileLoader<'a> {
         let name = kind.get_ref().as_str();
         Check::load(name, params, &rule, self).unwrap_or_else(|()| {
             let help = did_you_mean(name, Check::KINDS.iter().copied());
-            self.fail(
+            self.fail_with(
+                codes::PACK_UNKNOWN_CHECK_KIND,
                 kind.span(),
                 format!(
                     "unknown check kind `{name}`; expected one of {}",
@@ -483,10 +566,11 @@ impl<'a> FileLoader<'a> {
     /// A compile error inside a TOML string, placed at its line and column in the file.
     pub(crate) fn inline_error(&mut self, value: &Spanned<String>, e: CompileError) {
         let span = value.span();
-        let cooked = offset_of(value.get_ref(), e.line.max(1), e.column.max(1));
+        let cooked = crate::diag::offset_of(value.get_ref(), e.line.max(1), e.column.max(1));
         let raw = self.text.get(span.clone()).unwrap_or("");
         let offset = (span.start + raw_offset(raw, cooked)).min(span.end);
-        self.fail(offset..offset + 1, format!("rhai: {}", e.message), None);
+        let message = format!("rhai: {}", e.message);
+        self.fail_with(codes::SCRIPT_COMPILE, offset..offset + 1, message, None);
     }
 
     /// Reads and compiles a script file named by a rule.
@@ -501,11 +585,17 @@ impl<'a> FileLoader<'a> {
                 "script `{}` must be a `.rhai` file inside the pack folder, named relative to it",
                 path.get_ref()
             );
-            self.fail(path.span(), message, None);
+            let code = if inside {
+                codes::PACK_BAD_PARAM
+            } else {
+                codes::PACK_OUTSIDE
+            };
+            self.fail_with(code, path.span(), message, None);
             return None;
         }
         if !self.source.is_file(relative) {
-            self.fail(
+            self.fail_with(
+                codes::PACK_MISSING_SCRIPT,
                 path.span(),
                 format!(
                     "script `{}` does not exist in `{}`",
@@ -520,10 +610,12 @@ impl<'a> FileLoader<'a> {
         compiler
             .script(&file, std::sync::Arc::clone(&text))
             .map_err(|e| {
-                let offset = offset_of(&text, e.line.max(1), e.column.max(1));
+                let offset = crate::diag::offset_of(&text, e.line.max(1), e.column.max(1));
                 let location = Location::from_span(&file, &text, offset..offset + 1);
-                self.errors
-                    .push(Diagnostic::new(location, format!("rhai: {}", e.message)));
+                self.errors.push(
+                    Diagnostic::new(location, format!("rhai: {}", e.message))
+                        .with_code(codes::SCRIPT_COMPILE),
+                );
             })
             .ok()
     }
@@ -536,11 +628,11 @@ impl<'a> FileLoader<'a> {
                 let message = format!(
                     "expected a fraction from 0 up to (not including) 1 such as `0.05`, but found `{d}`"
                 );
-                self.fail(text.span(), message, None);
+                self.fail_with(codes::PACK_BAD_PARAM, text.span(), message, None);
                 None
             }
             Err(e) => {
-                self.fail(text.span(), e, None);
+                self.fail_with(codes::PACK_BAD_PARAM, text.span(), e, None);
                 None
             }
         }
@@ -550,7 +642,8 @@ impl<'a> FileLoader<'a> {
     pub(crate) fn days(&mut self, days: &Spanned<i64>, least: i64) -> Option<i64> {
         let n = *days.get_ref();
         if n < least || n > 36_600 {
-            self.fail(
+            self.fail_with(
+                codes::PACK_BAD_PARAM,
                 days.span(),
                 format!("expected a number of days from {least} to 36600, but found `{n}`"),
                 None,

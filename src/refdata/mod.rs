@@ -150,6 +150,31 @@ pub struct InstalledBase {
     pub assets: u64,
 }
 
+/// A partner in a set keyed by its id: hashed, compared and looked up (`Borrow<str>`) by
+/// `id` alone.
+#[derive(Debug, Clone)]
+pub(crate) struct ById(pub(crate) Partner);
+
+impl PartialEq for ById {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+
+impl Eq for ById {}
+
+impl std::hash::Hash for ById {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.id.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for ById {
+    fn borrow(&self) -> &str {
+        &self.0.id
+    }
+}
+
 /// All reference data, indexed for the lookups the rules make.
 #[derive(Debug, Clone, Default)]
 pub struct RefData {
@@ -157,7 +182,9 @@ pub struct RefData {
     prices: Index<Vec<PriceRow>>,
     catalog: Index<CatalogItem>,
     sources: Index<String>,
-    partners: Index<Partner>,
+    /// Keyed by their id, which is not kept twice: a million partners cost what their rows
+    /// do.
+    partners: std::collections::HashSet<ById, ahash::RandomState>,
     installed_base: Vec<InstalledBase>,
 }
 
@@ -186,7 +213,7 @@ impl RefData {
 
     /// Adds a partner.
     pub fn add_partner(&mut self, partner: Partner) {
-        self.partners.insert(partner.id.clone(), partner);
+        self.partners.replace(ById(partner));
     }
 
     /// Adds an installed-base row.
@@ -225,12 +252,12 @@ impl RefData {
 
     /// The partner with id `id`.
     pub fn partner(&self, id: &str) -> Option<&Partner> {
-        self.partners.get(id)
+        self.partners.get(id).map(|p| &p.0)
     }
 
     /// Every partner, in id order.
     pub fn partners(&self) -> Vec<&Partner> {
-        let mut all: Vec<&Partner> = self.partners.values().collect();
+        let mut all: Vec<&Partner> = self.partners.iter().map(|p| &p.0).collect();
         all.sort_by(|a, b| a.id.cmp(&b.id));
         all
     }

@@ -11,6 +11,7 @@ use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
 use crate::refdata::RefData;
+use crate::text::escape as esc;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -283,7 +284,7 @@ impl Report {
         let as_of = self
             .as_of
             .map_or("no records".to_owned(), |d| format!("as of {d}"));
-        let _ = writeln!(t, "pactum check: rule pack {}, {as_of}", self.pack);
+        let _ = writeln!(t, "pactum check: rule pack {}, {as_of}", esc(&self.pack));
         let _ = writeln!(
             t,
             "  records: {} read, {} checked, {} rejected",
@@ -310,6 +311,7 @@ impl Report {
             let _ = writeln!(t, "\nBy rule:");
             for (id, title, severity) in &self.rules {
                 let n = s.by_rule.get(id).copied().unwrap_or(0);
+                let (id, title) = (esc(id), esc(title));
                 let _ = writeln!(t, "  {n:>5}  {severity:<7}  {id:<32} {title}");
             }
         }
@@ -323,6 +325,7 @@ impl Report {
                 .get(partner)
                 .map_or("not in partners.csv".to_owned(), Clone::clone);
             let n = findings.len();
+            let (partner, label) = (esc(partner), esc(&label));
             let _ = writeln!(t, "\n{partner} ({label}): {n} finding{}", plural(n));
             for f in findings {
                 let what = match (&f.record, f.line) {
@@ -331,12 +334,20 @@ impl Report {
                     (Some(r), None) => r.clone(),
                     (None, _) => "partner".to_owned(),
                 };
-                let _ = writeln!(t, "  {:<7} {}  {what}  {}", f.severity, f.rule, f.date);
-                let _ = writeln!(t, "          {}", f.message);
+                let what = esc(&what);
+                let _ = writeln!(
+                    t,
+                    "  {:<7} {}  {what}  {}",
+                    f.severity,
+                    esc(&f.rule),
+                    f.date
+                );
+                let _ = writeln!(t, "          {}", esc(&f.message));
                 let _ = writeln!(
                     t,
                     "          expected: {}; actual: {}",
-                    f.expected, f.actual
+                    esc(&f.expected),
+                    esc(&f.actual)
                 );
             }
         }
@@ -350,7 +361,7 @@ impl Report {
                 self.rejected.len()
             );
             for r in &self.rejected {
-                let _ = writeln!(t, "  line {}: {}", r.line, r.error);
+                let _ = writeln!(t, "  line {}: {}", r.line, esc(&r.error.to_string()));
             }
         }
         if !self.rule_errors.is_empty() {
@@ -367,14 +378,18 @@ impl Report {
             for (rule, errors) in by_rule {
                 for e in errors.iter().take(RULE_ERRORS_SHOWN) {
                     let on = e.record.as_deref().unwrap_or("the batch");
-                    let _ = writeln!(t, "  {rule} on {on}: {}", e.reason);
+                    let _ = writeln!(t, "  {} on {}: {}", esc(rule), esc(on), esc(&e.reason));
                 }
                 if let Some(more) = errors
                     .len()
                     .checked_sub(RULE_ERRORS_SHOWN)
                     .filter(|n| *n > 0)
                 {
-                    let _ = writeln!(t, "  {rule}: {more} more (all are listed by --format json)");
+                    let _ = writeln!(
+                        t,
+                        "  {}: {more} more (all are listed by --format json)",
+                        esc(rule)
+                    );
                 }
             }
         }

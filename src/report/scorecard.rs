@@ -4,6 +4,7 @@
 use crate::finding::Finding;
 use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::refdata::{PartnerType, RefData};
+use crate::text::escape as esc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -153,14 +154,14 @@ pub(crate) fn render(
     let w = analytics
         .groups
         .iter()
-        .map(|g| g.group.len())
+        .map(|g| esc(&g.group).to_string().chars().count())
         .max()
         .unwrap_or(0)
         .max(6);
     let mut rules: Vec<&str> = analytics.groups.iter().map(|g| &*g.rule).collect();
     rules.dedup();
     for rule in &rules {
-        let _ = writeln!(t, "\nPeer comparison, {rule} (per installed asset):");
+        let _ = writeln!(t, "\nPeer comparison, {} (per installed asset):", esc(rule));
         let _ = writeln!(
             t,
             "  {:<w$} {:<10} {:>7} {:>12} {:>10} {:>8}",
@@ -178,8 +179,8 @@ pub(crate) fn render(
                 let _ = writeln!(
                     t,
                     "  {:<w$} {:<10} {:>7} {:>12} {:>10} {:>8}{flag}",
-                    g.group,
-                    s.partner,
+                    esc(&g.group),
+                    esc(&s.partner),
                     s.assets,
                     shown(s.per_asset),
                     median,
@@ -187,11 +188,11 @@ pub(crate) fn render(
                 );
             }
             if let Some(note) = &g.note {
-                let _ = writeln!(t, "  {:<w$} not judged: {note}", g.group);
+                let _ = writeln!(t, "  {:<w$} not judged: {}", esc(&g.group), esc(note));
             }
         }
         for l in analytics.left_out.iter().filter(|l| &*l.rule == *rule) {
-            let _ = writeln!(t, "  left out: {} ({})", l.partner, l.reason);
+            let _ = writeln!(t, "  left out: {} ({})", esc(&l.partner), esc(&l.reason));
         }
         let _ = writeln!(t, "  By region:");
         let _ = writeln!(
@@ -203,7 +204,11 @@ pub(crate) fn render(
             let _ = writeln!(
                 t,
                 "  {:<w$} {:>8} {:>7} {:>14} {:>12}",
-                r.region, r.partners, r.assets, r.total, r.per_asset
+                esc(&r.region),
+                r.partners,
+                r.assets,
+                r.total,
+                r.per_asset
             );
         }
     }
@@ -214,7 +219,11 @@ pub(crate) fn render(
         "partner", "type", "region", "status"
     );
     for c in cards {
-        let findings: Vec<String> = c.findings.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let findings: Vec<String> = c
+            .findings
+            .iter()
+            .map(|(r, n)| format!("{} {n}", esc(r)))
+            .collect();
         let findings = if findings.is_empty() {
             "none".to_owned()
         } else {
@@ -223,10 +232,10 @@ pub(crate) fn render(
         let _ = writeln!(
             t,
             "  {:<10} {:<19} {:<8} {:<10} {findings}",
-            c.partner,
+            esc(&c.partner),
             c.partner_type.map_or("-", |p| p.as_str()),
-            c.region.as_deref().unwrap_or("-"),
-            c.status.as_deref().unwrap_or("not in partners.csv"),
+            esc(c.region.as_deref().unwrap_or("-")),
+            esc(c.status.as_deref().unwrap_or("not in partners.csv")),
         );
     }
 }

@@ -12,6 +12,7 @@ use crate::diag::LoadError;
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::pack::Pack;
+use crate::text::escape as esc;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
@@ -223,43 +224,44 @@ impl TestReport {
         let _ = writeln!(
             t,
             "pactum test: rule pack {}, {} cases",
-            self.pack,
+            esc(&self.pack),
             self.cases.len()
         );
         for c in &self.cases {
             let status = if c.passed { "ok  " } else { "FAIL" };
-            let place = format!("{}:{}", c.file.display(), c.line);
-            let _ = writeln!(t, "{status}  {}  ({place})", c.name);
+            let place = format!("{}:{}", esc(&c.file.display().to_string()), c.line);
+            let _ = writeln!(t, "{status}  {}  ({place})", esc(&c.name));
             if c.passed {
                 continue;
             }
             for m in &c.missing {
-                let _ = writeln!(t, "        missing:    {m}");
+                let _ = writeln!(t, "        missing:    {}", esc(&m.to_string()));
             }
             for u in &c.unexpected {
-                let _ = writeln!(t, "        unexpected: {u}");
+                let _ = writeln!(t, "        unexpected: {}", esc(&u.to_string()));
             }
             for m in &c.mismatched {
-                let _ = writeln!(t, "        mismatch:   {}", m.expected);
-                let _ = writeln!(t, "          expected: {}", m.wanted);
+                let _ = writeln!(t, "        mismatch:   {}", esc(&m.expected.to_string()));
+                let _ = writeln!(t, "          expected: {}", esc(&m.wanted.to_string()));
                 for f in &m.found {
-                    let _ = writeln!(t, "          found:    {}", f.show(&m.wanted));
+                    let _ = writeln!(t, "          found:    {}", esc(&f.show(&m.wanted)));
                 }
             }
             for n in &c.not_clean {
-                let _ = writeln!(t, "        not clean:  {n}");
+                let _ = writeln!(t, "        not clean:  {}", esc(&n.to_string()));
             }
             if let Some((expected, found)) = c.rule_errors {
                 let _ = writeln!(t, "        rule errors: expected {expected}, found {found}");
             }
             for p in &c.problems {
-                let _ = writeln!(t, "        problem:    {p}");
+                let _ = writeln!(t, "        problem:    {}", esc(p));
             }
         }
         for rule in &self.uncovered {
             let _ = writeln!(
                 t,
-                "warning: rule `{rule}` never fired in any case; add a case that makes it fire (a rule that never fires may have a typo in its selector)"
+                "warning: rule `{}` never fired in any case; add a case that makes it fire (a rule that never fires may have a typo in its selector)",
+                esc(rule)
             );
         }
         let _ = writeln!(t, "{} passed, {} failed", self.passed(), self.failed());

@@ -2,6 +2,7 @@
 
 use super::input::Inputs;
 use super::{EXIT_FINDINGS, FailOn, Failure, Format};
+use pactum::text::escape;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -20,7 +21,11 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
     let input = args.inputs.reader()?;
     let report = engine.run_stream(input, args.inputs.as_of).map_err(|e| {
-        eprintln!("error: {}: {e}", args.inputs.file().display());
+        eprintln!(
+            "error: {}: {}",
+            escape(&args.inputs.file().display().to_string()),
+            escape(&e.to_string())
+        );
         Failure::Reported
     })?;
     match args.format {
@@ -30,7 +35,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
             let text = report.to_text();
             let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
             writeln!(out, "{first}")?;
-            writeln!(out, "  pack source: {}", args.inputs.pack_source())?;
+            writeln!(out, "  pack source: {}", escape(&args.inputs.pack_source()))?;
             out.write_all(rest.as_bytes())?;
         }
         Format::Json => report.write_json(out)?,

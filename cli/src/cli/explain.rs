@@ -3,6 +3,7 @@
 
 use super::input::Inputs;
 use super::{Failure, TextOrJson};
+use pactum::text::escape;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -25,7 +26,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let explanation = engine
         .explain(&batch, &args.rule, &args.record, args.inputs.as_of)
         .map_err(|e| {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", escape(&e.to_string()));
             Failure::Reported
         })?;
     args.format

@@ -2,6 +2,7 @@
 //! flags and defaults.
 
 use super::{DEFAULT_DATA, DEFAULT_RECORDS, Failure, embedded, parse_date, render};
+use pactum::text::escape;
 use pactum::{Batch, Date, Engine, Pack, RefData, read_batch};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -98,7 +99,11 @@ impl Inputs {
                 "error: no records file given and the example `{file}` is not here: pass the records file (or `-` for standard input)"
             );
         } else {
-            eprintln!("error: cannot read records from `{file}`: {e}");
+            eprintln!(
+                "error: cannot read records from `{}`: {}",
+                escape(&file.to_string()),
+                escape(&e.to_string())
+            );
         }
         Failure::Reported
     }
@@ -108,7 +113,11 @@ impl Inputs {
         let engine = self.engine()?;
         let input = self.read()?;
         let batch = read_batch(&input).map_err(|e| {
-            eprintln!("error: {}:{e}", self.file().display());
+            eprintln!(
+                "error: {}:{}",
+                escape(&self.file().display().to_string()),
+                escape(&e.to_string())
+            );
             Failure::Reported
         })?;
         Ok((engine, batch))

@@ -2,6 +2,7 @@
 
 use super::{DEFAULT_RULES, Failure, render};
 use pactum::Pack;
+use pactum::text::escape;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -19,9 +20,9 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
             writeln!(
                 out,
                 "rule pack `{}` {} in {}: {} rules, no problems",
-                pack.name(),
-                pack.version(),
-                args.dir.display(),
+                escape(pack.name()),
+                escape(pack.version()),
+                escape(&args.dir.display().to_string()),
                 pack.rules().len()
             )?;
             Ok(0)
