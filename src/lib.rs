@@ -87,7 +87,7 @@ pub use pack::{
 };
 pub use record::{
     Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
-    Rejected, read_batch,
+    ReadOptions, Rejected, read_batch,
 };
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};

@@ -23,3 +23,4 @@ mod pipeline;
 mod price;
 mod properties;
 mod scripts;
+mod hostile_records;

@@ -97,7 +97,7 @@ impl Engine {
             let rejected = batch
                 .rejected
                 .iter()
-                .find(|x| x.error.duplicate_id() == Some(record));
+                .find(|x| x.id() == Some(record));
             return Err(match rejected {
                 Some(rejected) => ExplainError::RejectedRecord {
                     record: record.to_owned(),

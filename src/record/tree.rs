@@ -7,7 +7,7 @@
 //! the typed reader in `de.rs` reduces fields to the same [`Leaf`]s and checks.
 
 use super::{
-    At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
+    near, At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
     date, required, text,
 };
 use serde::de::{self, Deserialize, MapAccess, SeqAccess, Visitor};
@@ -124,6 +124,8 @@ pub(crate) fn read_text(text: &str) -> Result<Record, RecordError> {
         Err(e) => return Err(json(e)),
     };
     let raw = serde_json::from_str::<&RawValue>(text).map_err(json)?;
+    // A key given twice anywhere is refused before anything is read from the record.
+    super::dup::check(raw).map_err(|e| e.with_record(id_of(raw)))?;
     match (read(raw), out_of_range) {
         // What fails as JSON past the first parse is the conversion of a number out of
         // range into a value (for `attrs`): refused for that number, as a parsed value is.
@@ -134,8 +136,20 @@ pub(crate) fn read_text(text: &str) -> Result<Record, RecordError> {
     }
 }
 
-/// Reads a record from a JSON tree.
+/// The id of the record `raw`, when it has a readable one.
+fn id_of(raw: &RawValue) -> Option<String> {
+    let entries = serde_json::from_str::<Entries<'_>>(raw.get()).ok()?;
+    let (_, id) = entries.0.iter().rev().find(|(k, _)| k == "id")?;
+    required(id.leaf().ok()?, At::Field("id")).ok()
+}
+
+/// Reads a record from a JSON tree. An error names the record's id when it was read.
 pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
+    let mut id = None;
+    read_into(tree, &mut id).map_err(|e| e.with_record(id))
+}
+
+fn read_into<'a, T: Tree<'a>>(tree: T, id_read: &mut Option<String>) -> Result<Record, RecordError> {
     let entries = match tree.leaf()? {
         Leaf::Object => tree.entries()?,
         other => {
@@ -155,7 +169,12 @@ pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
     };
     let leaf = |key: &str| get(key).map_or(Ok(Leaf::Missing), T::leaf);
     let id = required(leaf("id")?, At::Field("id"))?;
+    *id_read = Some(id.clone());
     let kind = Kind::from_name(&required(leaf("kind")?, At::Field("kind"))?);
+    near::check_kind(&kind)?;
+    for (key, _) in &entries {
+        near::check_key(&kind, key)?;
+    }
     let date = date(leaf("date")?)?;
     let partner = required(leaf("partner")?, At::Field("partner"))?;
     let optional = |key: &'static str| text(leaf(key)?, At::Field(key));
@@ -314,7 +333,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 }
 
 /// The entries of a JSON object, in input order, values left as raw text.
-struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+pub(crate) struct Entries<'a>(pub(crate) Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'de> Deserialize<'de> for Entries<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
