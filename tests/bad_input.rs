@@ -919,11 +919,17 @@ fn a_record_with_two_problems_gets_the_same_reason_from_both_readers() {
 }
 
 #[test]
-fn a_key_given_twice_reads_the_same_with_both_readers() {
+fn a_key_given_twice_is_rejected_the_same_by_both_readers() {
+    // Issue 11: a key given twice is refused (it used to keep its last value).
     let head = r#"{"id":"S","kind":"sale","date":"2026-01-01","partner":"P""#;
-    read_by_both(&format!(r#"{head},"x":1,"x":2}}"#));
-    read_by_both(&format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#));
-    read_by_both(&format!(r#"{head},"attrs":1,"attrs":{{}}}}"#));
+    for (text, field) in [
+        (format!(r#"{head},"x":1,"x":2}}"#), "`x`"),
+        (format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#), "`lines`"),
+        (format!(r#"{head},"attrs":1,"attrs":{{}}}}"#), "`attrs`"),
+    ] {
+        let reason = rejected_by_both(&text);
+        assert!(reason.contains(field) && reason.contains("given twice"), "{reason}");
+    }
 }
 
 #[test]
