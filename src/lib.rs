@@ -86,8 +86,8 @@ pub use pack::{
     Rule, Selector, Severity,
 };
 pub use record::{
-    Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
-    ReadOptions, Rejected, read_batch,
+    Batch, Document, InputError, Kind, Line, ReadOptions, Record, RecordBuilder, RecordError,
+    RecordErrorKind, Rejected, read_batch,
 };
 pub use refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
 pub use report::{Metric, PartnerCard, RegionRow, Report, Summary};

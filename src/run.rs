@@ -15,8 +15,12 @@ impl Engine {
     /// Sessions judge the batch-level rules at `finish`, over everything pushed, so the
     /// records need no sorting: any order gives the same report.
     pub fn run(&self, batch: &Batch, as_of: Option<Date>) -> Report {
-        self.report(self.session_over(&batch.records), as_of, Self::read_of(batch))
-            .with_kinds(KindTally::of(&batch.records))
+        self.report(
+            self.session_over(&batch.records),
+            as_of,
+            Self::read_of(batch),
+        )
+        .with_kinds(KindTally::of(&batch.records))
     }
 
     /// As [`Engine::run`], on all cores: the batch is cut into shards, each checked by its
@@ -64,7 +68,12 @@ impl Engine {
 
     /// Finishes `session` and makes the report.
     fn report(&self, session: Session<'_>, as_of: Option<Date>, rejected: RejectedList) -> Report {
-        Report::new(self.pack(), self.data(), session.finish(as_of), rejected.listed)
-            .with_unlisted(rejected.unlisted)
+        Report::new(
+            self.pack(),
+            self.data(),
+            session.finish(as_of),
+            rejected.listed,
+        )
+        .with_unlisted(rejected.unlisted)
     }
 }

@@ -924,11 +924,17 @@ fn a_key_given_twice_is_rejected_the_same_by_both_readers() {
     let head = r#"{"id":"S","kind":"sale","date":"2026-01-01","partner":"P""#;
     for (text, field) in [
         (format!(r#"{head},"x":1,"x":2}}"#), "`x`"),
-        (format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#), "`lines`"),
+        (
+            format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#),
+            "`lines`",
+        ),
         (format!(r#"{head},"attrs":1,"attrs":{{}}}}"#), "`attrs`"),
     ] {
         let reason = rejected_by_both(&text);
-        assert!(reason.contains(field) && reason.contains("given twice"), "{reason}");
+        assert!(
+            reason.contains(field) && reason.contains("given twice"),
+            "{reason}"
+        );
     }
 }
 

@@ -52,9 +52,9 @@ fn near_miss_kinds_are_rejected_with_a_did_you_mean_naming_kind() {
         ("\u{feff}sale", "sale"),
         ("sa\u{ad}le", "sale"),
         ("s\u{2060}ale", "sale"),
-        ("\u{455}ale", "sale"),    // Cyrillic dze
-        ("s\u{430}le", "sale"),    // Cyrillic a
-        ("sal\u{3b5}", "sale"),    // Greek epsilon
+        ("\u{455}ale", "sale"),         // Cyrillic dze
+        ("s\u{430}le", "sale"),         // Cyrillic a
+        ("sal\u{3b5}", "sale"),         // Greek epsilon
         ("\u{ff53}\u{ff41}le", "sale"), // fullwidth s, a
         ("Purchase", "purchase"),
         ("pipeline-update", "pipeline_update"),
@@ -66,7 +66,8 @@ fn near_miss_kinds_are_rejected_with_a_did_you_mean_naming_kind() {
     for (kind, known) in cases {
         let reason = rejected_by_both(&with_kind(kind));
         assert!(
-            reason.starts_with("field `kind`: ") && reason.contains(&format!("did you mean `{known}`?")),
+            reason.starts_with("field `kind`: ")
+                && reason.contains(&format!("did you mean `{known}`?")),
             "{kind:?}: {reason}"
         );
     }
@@ -85,8 +86,10 @@ fn a_violating_sale_under_a_near_miss_kind_never_passes() {
 fn unknown_kinds_unlike_any_known_one_are_read_and_counted() {
     let text = format!(
         "{GOOD}\n{}\n{}",
-        GOOD.replace("S-1", "W-1").replace(r#""sale""#, r#""warranty_claim""#),
-        GOOD.replace("S-1", "W-2").replace(r#""sale""#, r#""rebate""#)
+        GOOD.replace("S-1", "W-1")
+            .replace(r#""sale""#, r#""warranty_claim""#),
+        GOOD.replace("S-1", "W-2")
+            .replace(r#""sale""#, r#""rebate""#)
     );
     let batch = read_batch(text.as_bytes()).unwrap();
     assert_eq!((batch.records.len(), batch.rejected.len()), (3, 0));
@@ -113,7 +116,10 @@ fn unknown_kinds_unlike_any_known_one_are_read_and_counted() {
     assert!(order.windows(2).all(|w| at(w[0]) < at(w[1])), "{summary}");
     let text = report.to_text();
     assert!(text.contains("unknown kinds: 2"), "{text}");
-    assert!(text.contains("`rebate`") && text.contains("`warranty_claim`"), "{text}");
+    assert!(
+        text.contains("`rebate`") && text.contains("`warranty_claim`"),
+        "{text}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -134,8 +140,16 @@ fn misspelt_lines_and_documents_on_a_known_kind_are_rejected() {
         ("docs", "documents"),
     ];
     for (key, known) in cases {
-        let list = if known == "lines" { "lines" } else { "documents" };
-        let text = GOOD.replacen(&format!("\"{list}\""), &serde_json::to_string(key).unwrap(), 1);
+        let list = if known == "lines" {
+            "lines"
+        } else {
+            "documents"
+        };
+        let text = GOOD.replacen(
+            &format!("\"{list}\""),
+            &serde_json::to_string(key).unwrap(),
+            1,
+        );
         let reason = rejected_by_both(&text);
         assert!(
             reason.contains(&format!("did you mean `{known}`?")) && reason.contains("field `"),
@@ -173,15 +187,36 @@ fn a_key_given_twice_is_rejected_naming_the_key_and_both_columns() {
     let batch = read_batch(text.as_bytes()).unwrap();
     assert_eq!(batch.rejected[0].id(), Some("S-1"));
     for (text, field) in [
-        (GOOD.replace(r#""kind":"sale""#, r#""kind":"sale","kind":"memo""#), "`kind`"),
-        (GOOD.replace(r#""signed":true"#, r#""signed":false,"signed":true"#), "`documents[0].signed`"),
-        (GOOD.replace(r#""partner""#, r#""attrs":{"a":{"b":1,"b":2}},"partner""#), "`attrs.a.b`"),
-        (GOOD.replace(r#""source":"oem""#, r#""source":"oem","note":1,"note":2"#), "`lines[0].note`"),
-        (GOOD.replace(r#""id":"S-1""#, r#""id":"S-1","x":1,"x":1"#), "`x`"),
-        (GOOD.replace(r#""id":"S-1""#, r#""id":"S-1","q\u0074y":1,"qty":1"#), "`qty`"),
+        (
+            GOOD.replace(r#""kind":"sale""#, r#""kind":"sale","kind":"memo""#),
+            "`kind`",
+        ),
+        (
+            GOOD.replace(r#""signed":true"#, r#""signed":false,"signed":true"#),
+            "`documents[0].signed`",
+        ),
+        (
+            GOOD.replace(r#""partner""#, r#""attrs":{"a":{"b":1,"b":2}},"partner""#),
+            "`attrs.a.b`",
+        ),
+        (
+            GOOD.replace(r#""source":"oem""#, r#""source":"oem","note":1,"note":2"#),
+            "`lines[0].note`",
+        ),
+        (
+            GOOD.replace(r#""id":"S-1""#, r#""id":"S-1","x":1,"x":1"#),
+            "`x`",
+        ),
+        (
+            GOOD.replace(r#""id":"S-1""#, r#""id":"S-1","q\u0074y":1,"qty":1"#),
+            "`qty`",
+        ),
     ] {
         let reason = rejected_by_both(&text);
-        assert!(reason.contains(field) && reason.contains("given twice"), "{text}: {reason}");
+        assert!(
+            reason.contains(field) && reason.contains("given twice"),
+            "{text}: {reason}"
+        );
     }
 }
 
@@ -191,7 +226,9 @@ fn a_key_given_twice_is_rejected_naming_the_key_and_both_columns() {
 #[test]
 fn a_json_array_reads_in_linear_time() {
     let n = 3_000;
-    let lines: Vec<String> = (0..n).map(|i| GOOD.replace("S-1", &format!("S-{i}"))).collect();
+    let lines: Vec<String> = (0..n)
+        .map(|i| GOOD.replace("S-1", &format!("S-{i}")))
+        .collect();
     let jsonl = lines.join("\n");
     let array = format!("[\n{}\n]", lines.join(",\n"));
     let time = |bytes: &[u8]| {
@@ -247,7 +284,10 @@ fn rejected_lines_past_the_cap_are_counted_not_kept() {
     assert_eq!(report.rejected().len(), 1_000);
     let json = report.to_json();
     let summary = &json["summary"];
-    assert_eq!((&summary["read"], &summary["checked"]), (&Value::from(2_501), &Value::from(1)));
+    assert_eq!(
+        (&summary["read"], &summary["checked"]),
+        (&Value::from(2_501), &Value::from(1))
+    );
     assert_eq!(summary["rejected"], 2_500);
     assert_eq!(summary["rejected_not_listed"], 1_500);
     assert!(report.worst().is_some());

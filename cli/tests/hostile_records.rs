@@ -98,5 +98,9 @@ fn a_violating_sale_under_a_near_miss_kind_exits_1() {
     let sale = r#"{"id":"S-9","kind":"Sale","date":"2026-01-05","partner":"P-DE-04","lines":[{"sku":"SEAL-200","qty":4,"unit_price":"1.00","currency":"USD","source":"X-99"}]}"#;
     let out = check(&["--format", "text"], sale.as_bytes());
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(out.stdout.contains("did you mean `sale`?"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("did you mean `sale`?"),
+        "{}",
+        out.stdout
+    );
 }

@@ -4,8 +4,8 @@
 
 use super::{Engine, Session};
 use crate::hash::fixed_hash;
-use crate::record::read::{lines, parse_line};
 use crate::record::read::{KindTally, RejectedList};
+use crate::record::read::{lines, parse_line};
 use crate::record::{At, ReadOptions, Record, RecordError, RecordErrorKind, Rejected, read_batch};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -214,7 +214,8 @@ impl Engine {
                 if buffer.len() > max_line {
                     // The line starting the buffer is longer than allowed: reject it, and
                     // read on from its end without holding it.
-                    let error = RecordError::new(At::Record, RecordErrorKind::TooLong { limit: max_line });
+                    let error =
+                        RecordError::new(At::Record, RecordErrorKind::TooLong { limit: max_line });
                     rejected.push(Rejected::new(next_line, error));
                     buffer.clear();
                     done = skip_line(&mut input, &mut buffer)?;
@@ -222,7 +223,10 @@ impl Engine {
                     want = BLOCK;
                     continue;
                 }
-                want = want.saturating_mul(2).min(max_line.saturating_add(1)).max(buffer.len() + 1);
+                want = want
+                    .saturating_mul(2)
+                    .min(max_line.saturating_add(1))
+                    .max(buffer.len() + 1);
                 continue;
             }
             want = BLOCK;

@@ -13,8 +13,8 @@
 
 use super::tree::Text;
 use super::{
-    near, At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, required,
-    text,
+    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, near,
+    required, text,
 };
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;

@@ -122,9 +122,14 @@ mod tests {
         assert_eq!(reason(r#"{"a":1,"b":[{"c":1}]}"#), None);
         assert_eq!(
             reason(r#"{"a":1, "a" : 2}"#).as_deref(),
-            Some("field `a`: the key is given twice (columns 2 and 9); a record must give each key once")
+            Some(
+                "field `a`: the key is given twice (columns 2 and 9); a record must give each key once"
+            )
         );
         let nested = reason(r#"{"b":[{},{"c":1,"\"c\\":2,"c":3}]}"#).unwrap();
-        assert!(nested.starts_with("field `b[1].c`: the key is given twice (columns 11 and 28)"), "{nested}");
+        assert!(
+            nested.starts_with("field `b[1].c`: the key is given twice (columns 11 and 27)"),
+            "{nested}"
+        );
     }
 }

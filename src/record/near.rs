@@ -103,9 +103,9 @@ pub(crate) fn skeleton(name: &str) -> Option<String> {
         let c = match c {
             c if c.is_whitespace() || c == '-' || c == '.' => '_',
             // Fullwidth ASCII.
-            '\u{ff01}'..='\u{ff5e}' => {
-                char::from_u32(u32::from(c) - 0xfee0).unwrap_or(c).to_ascii_lowercase()
-            }
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xfee0)
+                .unwrap_or(c)
+                .to_ascii_lowercase(),
             c => CONFUSABLES
                 .iter()
                 .find(|(look, _)| *look == c)
@@ -128,7 +128,10 @@ fn near<'k>(name: &str, known: &[&'k str], close: bool) -> Option<&'k str> {
         return None;
     }
     let hint = did_you_mean(&skeleton, known.iter().copied())?;
-    known.iter().copied().find(|k| hint == format!("did you mean `{k}`?"))
+    known
+        .iter()
+        .copied()
+        .find(|k| hint == format!("did you mean `{k}`?"))
 }
 
 /// `text` as an error shows it: control and invisible characters as escapes (`\u{200b}`),
@@ -218,7 +221,10 @@ fn one_edit(a: &str, b: &str) -> bool {
         return false;
     }
     let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (a.get(prefix..).unwrap_or(&[]), b.get(prefix..).unwrap_or(&[]));
+    let (a, b) = (
+        a.get(prefix..).unwrap_or(&[]),
+        b.get(prefix..).unwrap_or(&[]),
+    );
     let tail = |x: &[char], n: usize| x.get(n..).map(<[char]>::to_vec);
     tail(a, 1) == tail(b, 1)
         || tail(a, 1).as_deref() == Some(b)
@@ -237,7 +243,10 @@ mod tests {
     #[test]
     fn skeletons_fold_case_space_invisibles_and_look_alikes() {
         assert_eq!(skeleton(" S\u{430}l\u{200b}E ").as_deref(), Some("sale"));
-        assert_eq!(skeleton("Pipeline-Update").as_deref(), Some("pipeline_update"));
+        assert_eq!(
+            skeleton("Pipeline-Update").as_deref(),
+            Some("pipeline_update")
+        );
         assert_eq!(skeleton("\u{ff33}ale").as_deref(), Some("sale"));
         assert_eq!(skeleton(&"x".repeat(1000)), None);
     }

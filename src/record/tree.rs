@@ -7,8 +7,8 @@
 //! the typed reader in `de.rs` reduces fields to the same [`Leaf`]s and checks.
 
 use super::{
-    near, At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
-    date, required, text,
+    At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
+    date, near, required, text,
 };
 use serde::de::{self, Deserialize, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -149,7 +149,10 @@ pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
     read_into(tree, &mut id).map_err(|e| e.with_record(id))
 }
 
-fn read_into<'a, T: Tree<'a>>(tree: T, id_read: &mut Option<String>) -> Result<Record, RecordError> {
+fn read_into<'a, T: Tree<'a>>(
+    tree: T,
+    id_read: &mut Option<String>,
+) -> Result<Record, RecordError> {
     let entries = match tree.leaf()? {
         Leaf::Object => tree.entries()?,
         other => {

@@ -318,7 +318,12 @@ impl Report {
             s.read, s.checked, s.rejected
         );
         if s.unknown_kinds > 0 {
-            let _ = writeln!(t, "  unknown kinds: {} ({})", s.unknown_kinds, self.kind_names());
+            let _ = writeln!(
+                t,
+                "  unknown kinds: {} ({})",
+                s.unknown_kinds,
+                self.kind_names()
+            );
         }
         let severities: Vec<String> = s
             .by_severity
@@ -375,11 +380,7 @@ impl Report {
             scorecard::render(&mut t, &self.cards, &self.analytics, &self.regions);
         }
         if !self.rejected.is_empty() {
-            let _ = writeln!(
-                t,
-                "\nRejected records ({}), not checked:",
-                s.rejected
-            );
+            let _ = writeln!(t, "\nRejected records ({}), not checked:", s.rejected);
             for r in &self.rejected {
                 let _ = writeln!(t, "  line {}: {}", r.line, r.error);
             }
