@@ -118,17 +118,36 @@ pub(crate) struct StreamRead {
     pub(crate) kinds: KindTally,
 }
 
+/// How far a line too long to hold is skipped before reading stops with an error: an
+/// endless line (`/dev/zero`) ends the run instead of spinning forever.
+const SKIP_MAX: usize = 1 << 30;
+
 /// Reads and drops the rest of a line too long to hold, in small chunks; what follows its
-/// end is left in `buffer`. `true` at the end of the input.
-fn skip_line(input: &mut impl Read, buffer: &mut Vec<u8>) -> io::Result<bool> {
+/// end is left in `buffer`. `true` at the end of the input; an error past [`SKIP_MAX`].
+fn skip_line(
+    input: &mut impl Read,
+    buffer: &mut Vec<u8>,
+    line: usize,
+) -> Result<bool, StreamError> {
     let mut chunk = vec![0u8; 1 << 16];
+    let mut skipped = 0usize;
     loop {
+        if skipped > SKIP_MAX {
+            return Err(StreamError::Input(crate::record::InputError {
+                line,
+                column: 1,
+                message: format!(
+                    "the line has not ended after {SKIP_MAX} bytes; the input is not JSON Lines"
+                ),
+            }));
+        }
         let n = match input.read(&mut chunk) {
             Ok(0) => return Ok(true),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
+        skipped += n;
         let read = chunk.get(..n).unwrap_or(&[]);
         if let Some(end) = read.iter().position(|b| *b == b'\n') {
             buffer.extend_from_slice(read.get(end + 1..).unwrap_or(&[]));
@@ -218,7 +237,7 @@ impl Engine {
                         RecordError::new(At::Record, RecordErrorKind::TooLong { limit: max_line });
                     rejected.push(Rejected::new(next_line, error));
                     buffer.clear();
-                    done = skip_line(&mut input, &mut buffer)?;
+                    done = skip_line(&mut input, &mut buffer, next_line)?;
                     next_line += 1;
                     want = BLOCK;
                     continue;

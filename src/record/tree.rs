@@ -17,7 +17,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A JSON value as the reader walks it: a scalar is a [`Leaf`], a list has items, an
-/// object has entries in input order (a key given twice keeps its last value).
+/// object has entries in input order (a key given twice keeps its last value here; text
+/// with one is refused before it is read, see `dup.rs`).
 pub(crate) trait Tree<'a>: Copy {
     /// The value, as a scalar (a list or an object only says what it is).
     fn leaf(self) -> Result<Leaf<'a>, RecordError>;
@@ -210,7 +211,7 @@ fn read_into<'a, T: Tree<'a>>(
             }
         },
     };
-    // A key given twice keeps its last value, as in a parsed JSON object; a field of
+    // (A key given twice would keep its last value; text with one never gets here.) A field of
     // `attrs` itself wins over an unknown top-level field of the same name.
     let mut extra = Map::new();
     for (key, value) in &entries {
