@@ -323,3 +323,24 @@ fn an_empty_batch_as_of_a_date_still_judges_cadence() {
     let late = flagged(&report, "pipeline.cadence");
     assert!(!late.is_empty(), "{:?}", report.findings());
 }
+
+/// The same, where the scan dominates: many tiny elements (each rejected alike in both
+/// forms), so a scan from byte 0 per element shows as a multiple of the JSON Lines time.
+#[test]
+fn a_json_array_of_many_small_elements_reads_in_linear_time() {
+    let n = 150_000;
+    let items = vec!["0"; n];
+    let jsonl = items.join("\n");
+    let array = format!("[{}]", items.join(",\n"));
+    let time = |bytes: &[u8]| {
+        let start = std::time::Instant::now();
+        let batch = read_batch(bytes).unwrap();
+        assert_eq!(batch.rejected.len(), n);
+        start.elapsed()
+    };
+    let (lines_took, array_took) = (time(jsonl.as_bytes()), time(array.as_bytes()));
+    assert!(
+        array_took < lines_took * 3 + std::time::Duration::from_millis(100),
+        "array {array_took:?} against lines {lines_took:?}"
+    );
+}
