@@ -82,8 +82,8 @@ pub use money::{DecimalError, Price, Qty};
 pub use outcome::{Outcome, Verdict};
 pub use pack::{Pack, Rule, Severity};
 pub use record::{
-    Batch, Document, InputError, Kind, Line, Record, RecordBuilder, RecordError, RecordErrorKind,
-    Rejected, read_batch,
+    Batch, Document, InputError, Kind, Line, ReadOptions, Record, RecordBuilder, RecordError,
+    RecordErrorKind, Rejected, read_batch,
 };
 pub use refdata::{Partner, PartnerType, RefData};
 pub use report::{Report, Summary};

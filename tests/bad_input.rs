@@ -143,7 +143,7 @@ fn report_rejects(report: &Value) -> Vec<(usize, String)> {
 // Whole inputs: empty, blank, BOM, CRLF, invalid UTF-8.
 
 #[test]
-fn an_empty_input_is_an_empty_batch_and_a_clean_run() {
+fn an_empty_input_is_an_empty_batch_and_the_cli_says_no_records_read() {
     let batch = read_batch(b"").unwrap();
     assert_counts(&batch, 0, 0);
     let report = example_engine().run(&batch, None);
@@ -153,16 +153,23 @@ fn an_empty_input_is_an_empty_batch_and_a_clean_run() {
     let streamed = example_engine().run_stream(&b""[..], None).unwrap();
     assert_eq!(streamed.to_json(), report.to_json());
 
+    // Issue 11: nothing to judge is said out loud, not read as a clean run.
     let (out, json) = check_bytes(b"");
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(counts(&json), (0, 0, 0));
-    assert!(json["as_of"].is_null(), "{json}");
-    // The text report says so too, without a crash on "no dates at all".
-    let dir = temp_files(&[("empty.jsonl", "")]);
-    let text = run_cli(&["check", dir.path().join("empty.jsonl").to_str().unwrap()]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert_eq!(out.code, 2, "{}", out.stdout);
     assert!(
-        text.stdout.contains("0 read, 0 checked, 0 rejected"),
+        json.is_null() && out.stderr.contains("no records read"),
+        "{}",
+        out.stderr
+    );
+    // With a date the batch-level rules judge the empty batch; the text report shows it
+    // without a crash on "no dates at all".
+    let dir = temp_files(&[("empty.jsonl", "")]);
+    let file = dir.path().join("empty.jsonl");
+    let text = run_cli(&["check", "--as-of", "2026-03-31", file.to_str().unwrap()]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("0 read, 0 checked, 0 rejected")
+            && text.stdout.contains("pipeline.cadence"),
         "{}",
         text.stdout
     );
@@ -172,9 +179,10 @@ fn an_empty_input_is_an_empty_batch_and_a_clean_run() {
 fn blank_lines_are_not_records_and_do_not_shift_line_numbers() {
     let blank = "\n\n   \n\t\r\n\r\n";
     assert_counts(&read_batch(blank.as_bytes()).unwrap(), 0, 0);
-    let (out, json) = check_bytes(blank.as_bytes());
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(counts(&json), (0, 0, 0));
+    // Only blank lines: no records read (issue 11), exit 2.
+    let (out, _) = check_bytes(blank.as_bytes());
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("no records read"), "{}", out.stderr);
 
     // Lines keep their numbers in the file, blanks included.
     let input = format!("\n\n{}\n  \n{{\"id\":\"S-9\"\n\n", good("S-3"));
@@ -919,11 +927,23 @@ fn a_record_with_two_problems_gets_the_same_reason_from_both_readers() {
 }
 
 #[test]
-fn a_key_given_twice_reads_the_same_with_both_readers() {
+fn a_key_given_twice_is_rejected_the_same_by_both_readers() {
+    // Issue 11: a key given twice is refused (it used to keep its last value).
     let head = r#"{"id":"S","kind":"sale","date":"2026-01-01","partner":"P""#;
-    read_by_both(&format!(r#"{head},"x":1,"x":2}}"#));
-    read_by_both(&format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#));
-    read_by_both(&format!(r#"{head},"attrs":1,"attrs":{{}}}}"#));
+    for (text, field) in [
+        (format!(r#"{head},"x":1,"x":2}}"#), "`x`"),
+        (
+            format!(r#"{head},"lines":[{{"qty":0}}],"lines":[]}}"#),
+            "`lines`",
+        ),
+        (format!(r#"{head},"attrs":1,"attrs":{{}}}}"#), "`attrs`"),
+    ] {
+        let reason = rejected_by_both(&text);
+        assert!(
+            reason.contains(field) && reason.contains("given twice"),
+            "{reason}"
+        );
+    }
 }
 
 #[test]

@@ -17,6 +17,7 @@ mod docs;
 mod fuzz_regressions;
 mod host_serde;
 mod hostile_packs;
+mod hostile_records;
 mod pack_cases;
 mod partner;
 mod parts;

@@ -1178,3 +1178,26 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 11: a key given twice, at any level, is rejected by both readers alike.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn a_key_given_twice_anywhere_is_rejected_by_both_readers(
+        (target, key) in target(),
+        value in json_value(),
+    ) {
+        let mut draft = Draft::good();
+        // Give the key once (set), then again (add).
+        draft.apply(Edit::Set(target.clone(), key, "null".to_owned()));
+        draft.apply(Edit::Add(target, key, value));
+        let text = draft.text();
+        let (typed, value) = both_readers(&text);
+        prop_assert_eq!(Some(&typed), value.as_ref(), "{}", text);
+        let reason = typed.err().unwrap_or_default();
+        prop_assert!(reason.contains("given twice"), "{}: {}", text, reason);
+    }
+}

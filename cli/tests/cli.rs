@@ -157,7 +157,9 @@ fn json_report_has_the_documented_shape() {
             "violations",
             "rule_errors",
             "by_rule",
-            "by_severity"
+            "by_severity",
+            "unknown_kinds",
+            "rejected_not_listed"
         ])
     );
     assert_eq!(summary["read"], n);

@@ -95,10 +95,7 @@ impl Engine {
             });
         };
         let Some(rec) = batch.records.iter().find(|x| x.id == record) else {
-            let rejected = batch
-                .rejected
-                .iter()
-                .find(|x| x.error.duplicate_id() == Some(record));
+            let rejected = batch.rejected.iter().find(|x| x.id() == Some(record));
             return Err(match rejected {
                 Some(rejected) => ExplainError::RejectedRecord {
                     record: record.to_owned(),

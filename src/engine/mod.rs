@@ -191,9 +191,22 @@ impl Session<'_> {
         let engine = self.engine;
         let as_of = as_of.or(self.last);
         let mut analytics = Analytics::default();
+        // With no record read, the batch's first date is the earliest contract date, so
+        // that a partner that filed nothing is judged from its contract on through the
+        // as-of date given (a partner that filed nothing is still late).
+        let first = self.first.or_else(|| {
+            as_of.and_then(|_| {
+                engine
+                    .data
+                    .partners()
+                    .iter()
+                    .filter_map(|p| p.contract_signed)
+                    .min()
+            })
+        });
         let fin = Finish {
             data: &engine.data,
-            first: self.first,
+            first,
             as_of,
         };
         for ((rule, id), state) in engine.rules().zip(std::mem::take(&mut self.state)) {

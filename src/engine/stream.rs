@@ -4,8 +4,9 @@
 
 use super::{Engine, Session};
 use crate::hash::fixed_hash;
+use crate::record::read::{KindTally, RejectedList};
 use crate::record::read::{lines, parse_line};
-use crate::record::{Record, Rejected, read_batch};
+use crate::record::{At, ReadOptions, Record, RecordError, RecordErrorKind, Rejected, read_batch};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -110,23 +111,77 @@ impl Seen {
     }
 }
 
+/// What a stream leaves besides the session: the rejected records (the first few listed)
+/// and the tally of unknown kinds.
+pub(crate) struct StreamRead {
+    pub(crate) rejected: RejectedList,
+    pub(crate) kinds: KindTally,
+}
+
+/// How far a line too long to hold is skipped before reading stops with an error: an
+/// endless line (`/dev/zero`) ends the run instead of spinning forever.
+const SKIP_MAX: usize = 1 << 30;
+
+/// Reads and drops the rest of a line too long to hold, in small chunks; what follows its
+/// end is left in `buffer`. `true` at the end of the input; an error past [`SKIP_MAX`].
+fn skip_line(
+    input: &mut impl Read,
+    buffer: &mut Vec<u8>,
+    line: usize,
+) -> Result<bool, StreamError> {
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut skipped = 0usize;
+    loop {
+        if skipped > SKIP_MAX {
+            return Err(StreamError::Input(crate::record::InputError {
+                line,
+                column: 1,
+                message: format!(
+                    "the line has not ended after {SKIP_MAX} bytes; the input is not JSON Lines"
+                ),
+            }));
+        }
+        let n = match input.read(&mut chunk) {
+            Ok(0) => return Ok(true),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        skipped += n;
+        let read = chunk.get(..n).unwrap_or(&[]);
+        if let Some(end) = read.iter().position(|b| *b == b'\n') {
+            buffer.extend_from_slice(read.get(end + 1..).unwrap_or(&[]));
+            return Ok(false);
+        }
+    }
+}
+
 impl Engine {
     /// Checks the records of `input` as they are read, on all cores: the session that has
     /// seen them, and the records rejected. `Engine::run_stream` makes the report.
+    ///
+    /// Memory stays bounded whatever the input: a line longer than
+    /// `options.max_line_bytes` is rejected and skipped unheld, rejected records past
+    /// `options.max_rejected_listed` are counted, not kept, and a JSON array (read whole)
+    /// may not pass `options.max_array_bytes`.
     pub(crate) fn stream_session(
         &self,
         mut input: impl Read,
-    ) -> Result<(Session<'_>, Vec<Rejected>), StreamError> {
+        options: &ReadOptions,
+    ) -> Result<(Session<'_>, StreamRead), StreamError> {
+        let max_line = options.max_line_bytes.max(1);
         let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK);
         // The memory of the block before last, reused for the unfinished line.
         let mut spare: Vec<u8> = Vec::with_capacity(BLOCK);
         let mut session = self.session();
-        let mut rejected = Vec::new();
+        let mut rejected = RejectedList::new(options.max_rejected_listed);
+        let mut kinds = KindTally::default();
         let mut seen = Seen::default();
         let mut next_line = 1;
         let mut first_block = true;
         let mut done = false;
-        // Bytes to hold before cutting a block; doubled while one line is longer than that.
+        // Bytes to hold before cutting a block; doubled while one line is longer than that,
+        // up to one byte past the longest line allowed.
         let mut want = BLOCK;
         while !done {
             if buffer.len() < want {
@@ -140,9 +195,29 @@ impl Engine {
                     buffer.drain(..3);
                 }
                 if buffer.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-                    input.read_to_end(&mut buffer)?;
+                    let limit = options.max_array_bytes;
+                    let more = u64::try_from(limit.saturating_sub(buffer.len()))
+                        .unwrap_or(u64::MAX)
+                        .saturating_add(1);
+                    (&mut input).take(more).read_to_end(&mut buffer)?;
+                    if buffer.len() > limit {
+                        return Err(StreamError::Input(crate::record::InputError {
+                            line: 1,
+                            column: 1,
+                            message: format!(
+                                "a JSON array longer than the limit of {limit} bytes; give the records as JSON Lines, one per line"
+                            ),
+                        }));
+                    }
                     let batch = read_batch(&buffer)?;
-                    return Ok((self.check_shards(&batch.records), batch.rejected));
+                    for rejected_record in batch.rejected {
+                        rejected.push(rejected_record);
+                    }
+                    let kinds = KindTally::of(&batch.records);
+                    return Ok((
+                        self.check_shards(&batch.records),
+                        StreamRead { rejected, kinds },
+                    ));
                 }
             }
             // Cut after the last full line; the rest waits for the next block.
@@ -155,7 +230,22 @@ impl Engine {
                     .map_or(0, |i| i + 1)
             };
             if cut == 0 && !done {
-                want = want.saturating_mul(2);
+                if buffer.len() > max_line {
+                    // The line starting the buffer is longer than allowed: reject it, and
+                    // read on from its end without holding it.
+                    let error =
+                        RecordError::new(At::Record, RecordErrorKind::TooLong { limit: max_line });
+                    rejected.push(Rejected::new(next_line, error));
+                    buffer.clear();
+                    done = skip_line(&mut input, &mut buffer, next_line)?;
+                    next_line += 1;
+                    want = BLOCK;
+                    continue;
+                }
+                want = want
+                    .saturating_mul(2)
+                    .min(max_line.saturating_add(1))
+                    .max(buffer.len() + 1);
                 continue;
             }
             want = BLOCK;
@@ -169,20 +259,28 @@ impl Engine {
             let parsed: Vec<(usize, Parsed)> = lines
                 .par_iter()
                 .map(|(line, raw)| {
-                    (
-                        *line,
+                    let parsed = if raw.len() > max_line {
+                        Err(RecordError::new(
+                            At::Record,
+                            RecordErrorKind::TooLong { limit: max_line },
+                        ))
+                    } else {
                         parse_line(raw).map(|r| {
                             let k = keys(&r);
                             (r, k)
-                        }),
-                    )
+                        })
+                    };
+                    (*line, parsed)
                 })
                 .collect();
             let mut keep = Vec::with_capacity(parsed.len());
             for (line, parsed) in parsed {
                 match parsed {
                     Ok((record, key)) => match seen.check(&record, key, line) {
-                        None => keep.push(record),
+                        None => {
+                            kinds.add(&record);
+                            keep.push(record);
+                        }
                         Some(error) => rejected.push(Rejected::new(line, error)),
                     },
                     Err(error) => rejected.push(Rejected::new(line, error)),
@@ -194,8 +292,8 @@ impl Engine {
             drop(lines);
             spare = block;
         }
-        rejected.sort_by_key(|r| r.line);
-        Ok((session, rejected))
+        rejected.listed.sort_by_key(|r| r.line);
+        Ok((session, StreamRead { rejected, kinds }))
     }
 
     /// Checks records on all cores, one session per shard, merged into one.

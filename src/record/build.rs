@@ -210,13 +210,20 @@ impl RecordBuilder {
 
     /// The record, or the first thing the JSON reader would refuse in it, checked in the
     /// reader's order.
-    pub fn build(self) -> Result<Record, RecordError> {
+    pub fn build(mut self) -> Result<Record, RecordError> {
         let str_leaf = |s: String| Leaf::Str(Cow::Owned(s));
-        let id = required(str_leaf(self.id), At::Field("id"))?;
+        let id = required(str_leaf(std::mem::take(&mut self.id)), At::Field("id"))?;
+        let record = Some(id.clone());
+        self.rest(id).map_err(|e| e.with_record(record))
+    }
+
+    fn rest(self, id: String) -> Result<Record, RecordError> {
+        let str_leaf = |s: String| Leaf::Str(Cow::Owned(s));
         let kind = match self.kind {
             Kind::Other(name) => Kind::from_name(&required(str_leaf(name), At::Field("kind"))?),
             known => known,
         };
+        super::near::check_kind(&kind)?;
         let partner = required(str_leaf(self.partner), At::Field("partner"))?;
         let mut optional = self
             .optional

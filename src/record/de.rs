@@ -13,8 +13,8 @@
 
 use super::tree::Text;
 use super::{
-    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, required,
-    text,
+    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, near,
+    required, text,
 };
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -83,8 +83,19 @@ impl<'de> Visitor<'de> for RecordSeed {
         let mut documents = Vec::new();
         let mut attrs: Option<Map<String, Value>> = None;
         let mut extra: Map<String, Value> = Map::new();
+        // The fields given so far, one bit each: a key given twice is the value reader's
+        // to refuse.
+        let mut given = 0u32;
         while let Some(key) = map.next_key::<Text<'de>>()? {
-            match RECORD_FIELDS.iter().position(|f| *f == key.0) {
+            let field = RECORD_FIELDS.iter().position(|f| *f == key.0);
+            if let Some(i) = field {
+                let bit = 1u32 << i;
+                if given & bit != 0 {
+                    return Err(fail("a key given twice"));
+                }
+                given |= bit;
+            }
+            match field {
                 Some(i @ 0..=9) => {
                     let value = next_leaf(&mut map)?;
                     if let Some(slot) = scalars.get_mut(i) {
@@ -96,21 +107,27 @@ impl<'de> Visitor<'de> for RecordSeed {
                     documents = map.next_value_seed(ListSeed::<DocumentSeed>(PhantomData))?
                 }
                 Some(_) => {
-                    attrs = match map.next_value::<Value>()? {
+                    attrs = match map.next_value_seed(Strict)? {
                         Value::Null => None,
                         Value::Object(m) => Some(m),
                         _ => return Err(fail("attrs is not an object")),
                     }
                 }
-                // A key given twice keeps its last value, as in a parsed JSON object.
                 None => {
-                    extra.insert(key.0.into_owned(), map.next_value::<Value>()?);
+                    let value = map.next_value_seed(Strict)?;
+                    if extra.insert(key.0.into_owned(), value).is_some() {
+                        return Err(fail("a key given twice"));
+                    }
                 }
             }
         }
         let mut take = |i: usize| scalars.get_mut(i).map(std::mem::take).unwrap_or_default();
         let id = required(take(0), At::Field("id")).map_err(fail)?;
         let kind = Kind::from_name(&required(take(1), At::Field("kind")).map_err(fail)?);
+        near::check_kind(&kind).map_err(fail)?;
+        for key in extra.keys() {
+            near::check_key(&kind, key).map_err(fail)?;
+        }
         let date = date(take(2)).map_err(fail)?;
         let partner = required(take(3), At::Field("partner")).map_err(fail)?;
         let mut optional = |i: usize| text(take(i), At::Record).map_err(fail::<A::Error>);
@@ -194,20 +211,24 @@ impl<'de> Visitor<'de> for LineSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<super::Line, A::Error> {
         let mut leaves = LineLeaves::default();
+        let mut keys = Keys::default();
         while let Some(key) = map.next_key::<Text<'de>>()? {
-            let slot = match &*key.0 {
-                "sku" => &mut leaves.sku,
-                "qty" => &mut leaves.qty,
-                "unit_price" => &mut leaves.unit_price,
-                "currency" => &mut leaves.currency,
-                "source" => &mut leaves.source,
+            let (bit, slot) = match &*key.0 {
+                "sku" => (0, &mut leaves.sku),
+                "qty" => (1, &mut leaves.qty),
+                "unit_price" => (2, &mut leaves.unit_price),
+                "currency" => (3, &mut leaves.currency),
+                "source" => (4, &mut leaves.source),
                 _ => {
                     // Read, not skipped: text that a parsed value would refuse (a lone
-                    // surrogate, nesting past the limit) must not pass here either.
-                    map.next_value::<Value>()?;
+                    // surrogate, nesting past the limit, a key given twice) must not pass
+                    // here either.
+                    keys.other(key.0)?;
+                    map.next_value_seed(Strict)?;
                     continue;
                 }
             };
+            keys.known(bit)?;
             *slot = next_leaf(&mut map)?;
         }
         leaves.build(self.0).map_err(fail)
@@ -229,19 +250,111 @@ impl<'de> Visitor<'de> for DocumentSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<super::Document, A::Error> {
         let mut leaves = DocumentLeaves::default();
+        let mut keys = Keys::default();
         while let Some(key) = map.next_key::<Text<'de>>()? {
-            let slot = match &*key.0 {
-                "kind" => &mut leaves.kind,
-                "ref" => &mut leaves.reference,
-                "signed" => &mut leaves.signed,
+            let (bit, slot) = match &*key.0 {
+                "kind" => (0, &mut leaves.kind),
+                "ref" => (1, &mut leaves.reference),
+                "signed" => (2, &mut leaves.signed),
                 _ => {
-                    map.next_value::<Value>()?;
+                    keys.other(key.0)?;
+                    map.next_value_seed(Strict)?;
                     continue;
                 }
             };
+            keys.known(bit)?;
             *slot = next_leaf(&mut map)?;
         }
         leaves.build(self.0).map_err(fail)
+    }
+}
+
+/// The keys of a line or a document seen so far: the known ones by bit, the others (rare)
+/// by name.
+#[derive(Default)]
+struct Keys<'de> {
+    known: u8,
+    other: Vec<Cow<'de, str>>,
+}
+
+impl<'de> Keys<'de> {
+    fn known<E: de::Error>(&mut self, bit: u8) -> Result<(), E> {
+        let bit = 1u8 << bit;
+        if self.known & bit != 0 {
+            return Err(fail("a key given twice"));
+        }
+        self.known |= bit;
+        Ok(())
+    }
+
+    fn other<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
+        if self.other.contains(&key) {
+            return Err(fail("a key given twice"));
+        }
+        self.other.push(key);
+        Ok(())
+    }
+}
+
+/// A `serde_json::Value` that refuses a key given twice in any object in it (a parsed
+/// `Value` keeps the last one).
+struct Strict;
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Strict)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<Text<'de>>()? {
+            let value = map.next_value_seed(Strict)?;
+            if out.insert(key.0.into_owned(), value).is_some() {
+                return Err(fail("a key given twice"));
+            }
+        }
+        Ok(Value::Object(out))
     }
 }
 

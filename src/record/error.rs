@@ -17,6 +17,8 @@ pub struct RecordError(Box<Inner>);
 struct Inner {
     field: Option<String>,
     kind: RecordErrorKind,
+    /// The record's id, when the record was read far enough to know it.
+    record: Option<String>,
 }
 
 /// What is wrong with a record.
@@ -82,6 +84,33 @@ pub enum RecordErrorKind {
         /// The 1-based column of the first bad byte.
         column: usize,
     },
+    /// A `kind` that is not a known kind but reads as one (other case, whitespace,
+    /// invisible characters, look-alike letters, a typo).
+    NearMiss {
+        /// The kind as written.
+        found: String,
+        /// The known kind it reads as.
+        known: &'static str,
+    },
+    /// A top-level key of a record of a known kind that reads as one of the record's own
+    /// fields (`Lines`, `items`, `docs`); the field names the key as written.
+    NearMissKey {
+        /// The field it reads as.
+        known: &'static str,
+    },
+    /// A key given twice in one object; the field names the key.
+    DuplicateKey {
+        /// The 1-based column where the key is first given, counted from the start of the
+        /// record's text.
+        first: usize,
+        /// The column where it is given again.
+        second: usize,
+    },
+    /// The line is longer than the reader's limit; it was skipped without being held.
+    TooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 /// Where a field is, formatted only when an error needs it, so the passing path formats
@@ -115,7 +144,33 @@ impl RecordError {
         RecordError(Box::new(Inner {
             field: at.path(),
             kind,
+            record: None,
         }))
+    }
+
+    /// An error about the field at `path` (a path the reader builds, such as `attrs.a.b`).
+    #[cold]
+    pub(crate) fn new_at(path: String, kind: RecordErrorKind) -> RecordError {
+        RecordError(Box::new(Inner {
+            field: Some(path),
+            kind,
+            record: None,
+        }))
+    }
+
+    /// The same error, about the record with id `id`.
+    #[cold]
+    pub(crate) fn with_record(mut self, id: Option<String>) -> RecordError {
+        if self.0.record.is_none() {
+            self.0.record = id;
+        }
+        self
+    }
+
+    /// The id of the record, when it was read far enough to know it (a record rejected for
+    /// a bad price still has its id; one that is not JSON has none).
+    pub fn record_id(&self) -> Option<&str> {
+        self.0.record.as_deref().or_else(|| self.duplicate_id())
     }
 
     #[cold]
@@ -232,6 +287,23 @@ impl fmt::Display for RecordError {
             K::Utf8 { column } => {
                 write!(f, "not valid UTF-8 text (bad byte at column {column})")
             }
+            K::NearMiss { found, known } => write!(
+                f,
+                "`{}` is not a known kind but reads as one; did you mean `{known}`?",
+                super::near::shown(found)
+            ),
+            K::NearMissKey { known } => write!(
+                f,
+                "an unknown key that reads as `{known}`; did you mean `{known}`?"
+            ),
+            K::DuplicateKey { first, second } => write!(
+                f,
+                "the key is given twice (columns {first} and {second}); a record must give each key once"
+            ),
+            K::TooLong { limit } => write!(
+                f,
+                "the line is longer than the limit of {limit} bytes (`--max-line-bytes`); skipped unread"
+            ),
             K::Missing | K::Repeated { .. } | K::UsedBefore { .. } | K::DuplicateId { .. } => {
                 Ok(())
             }

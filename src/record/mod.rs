@@ -3,13 +3,15 @@
 
 mod build;
 mod de;
+mod dup;
 mod error;
+mod near;
 pub(crate) mod read;
 mod tree;
 
 pub use build::RecordBuilder;
 pub use error::{RecordError, RecordErrorKind};
-pub use read::{Batch, InputError, Rejected, read_batch};
+pub use read::{Batch, InputError, ReadOptions, Rejected, read_batch};
 
 pub(crate) use error::At;
 

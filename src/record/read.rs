@@ -4,7 +4,6 @@
 //! `read = records + rejected` holds for every batch, whatever the input.
 
 use super::{At, Record, RecordError, RecordErrorKind};
-use crate::diag::line_column;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 
@@ -14,15 +13,26 @@ use std::collections::HashMap;
 pub struct Rejected {
     /// The 1-based line in the input where the record starts.
     pub line: usize,
+    /// The record's id, when it was read far enough to know it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     /// What is wrong, naming the field. Reports show it as `reason`.
     #[serde(rename = "reason", serialize_with = "as_text")]
     pub error: RecordError,
 }
 
 impl Rejected {
-    /// The record starting on `line` is rejected for `error`.
+    /// The record starting on `line` is rejected for `error` (whose
+    /// [`RecordError::record_id`] gives the record's id, when known).
     pub fn new(line: usize, error: RecordError) -> Rejected {
-        Rejected { line, error }
+        let id = error.record_id().map(str::to_owned);
+        Rejected { line, id, error }
+    }
+
+    /// The record's id, when the record was read far enough to know it: a record rejected
+    /// for a bad field or a repeated id has one, a line that is not JSON has none.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
     }
 
     /// Why the record was rejected, as reports word it: the error's `Display`.
@@ -115,6 +125,91 @@ impl Batch {
         self.lines.retain(|_| keep2.next().unwrap_or(true));
         self.rejected.extend(rejected);
         self.rejected.sort_by_key(|r| r.line);
+    }
+}
+
+/// How records are read from a stream ([`Engine::run_stream_with`](crate::Engine::run_stream_with)):
+/// the bounds that keep memory in check whatever the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// The longest line of JSON Lines, in bytes; a longer one is rejected and skipped
+    /// without being held. Default 16 MiB.
+    pub max_line_bytes: usize,
+    /// The longest JSON array input (read whole), in bytes; a longer one is an error.
+    /// Default 1 GiB.
+    pub max_array_bytes: usize,
+    /// How many rejected records a report lists; past this they are counted, not kept.
+    /// Default 1,000.
+    pub max_rejected_listed: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_line_bytes: 16 << 20,
+            max_array_bytes: 1 << 30,
+            max_rejected_listed: 1_000,
+        }
+    }
+}
+
+/// The rejected records of a stream: the first [`ReadOptions::max_rejected_listed`] kept
+/// whole, the rest counted.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RejectedList {
+    pub(crate) listed: Vec<Rejected>,
+    pub(crate) unlisted: usize,
+    cap: usize,
+}
+
+impl RejectedList {
+    pub(crate) fn new(cap: usize) -> RejectedList {
+        RejectedList {
+            listed: Vec::new(),
+            unlisted: 0,
+            cap,
+        }
+    }
+
+    pub(crate) fn push(&mut self, rejected: Rejected) {
+        if self.listed.len() < self.cap {
+            self.listed.push(rejected);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+}
+
+/// The records read whose kind is none of the known ones: counted, with their kinds'
+/// names (the first [`KindTally::NAMES`] names kept, so a flood of names stays small).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct KindTally {
+    pub(crate) records: usize,
+    pub(crate) names: std::collections::BTreeMap<String, usize>,
+}
+
+impl KindTally {
+    pub(crate) const NAMES: usize = 20;
+
+    pub(crate) fn add(&mut self, record: &Record) {
+        let super::Kind::Other(name) = &record.kind else {
+            return;
+        };
+        self.records += 1;
+        if let Some(n) = self.names.get_mut(name) {
+            *n += 1;
+        } else if self.names.len() < Self::NAMES {
+            self.names.insert(name.clone(), 1);
+        }
+    }
+
+    pub(crate) fn of(records: &[Record]) -> KindTally {
+        let mut tally = KindTally::default();
+        for r in records {
+            tally.add(r);
+        }
+        tally
     }
 }
 
@@ -213,10 +308,14 @@ fn read_array(input: &[u8]) -> Result<Batch, InputError> {
         ),
     })?;
     let mut batch = Batch::default();
+    // Lines are counted from the previous element on, so the whole input is scanned once.
+    let (mut counted, mut line) = (0, 1);
     for item in items {
         // The raw value is a slice of `text`, so its offset gives the element's line.
         let offset = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-        let (line, _) = line_column(text, offset);
+        let between = text.as_bytes().get(counted..offset).unwrap_or(&[]);
+        line += between.iter().filter(|b| **b == b'\n').count();
+        counted = offset.max(counted);
         match Record::from_json_str(item.get()) {
             Ok(record) => {
                 batch.records.push(record);

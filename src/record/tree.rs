@@ -8,7 +8,7 @@
 
 use super::{
     At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
-    date, required, text,
+    date, near, required, text,
 };
 use serde::de::{self, Deserialize, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -17,7 +17,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A JSON value as the reader walks it: a scalar is a [`Leaf`], a list has items, an
-/// object has entries in input order (a key given twice keeps its last value).
+/// object has entries in input order (a key given twice keeps its last value here; text
+/// with one is refused before it is read, see `dup.rs`).
 pub(crate) trait Tree<'a>: Copy {
     /// The value, as a scalar (a list or an object only says what it is).
     fn leaf(self) -> Result<Leaf<'a>, RecordError>;
@@ -124,6 +125,8 @@ pub(crate) fn read_text(text: &str) -> Result<Record, RecordError> {
         Err(e) => return Err(json(e)),
     };
     let raw = serde_json::from_str::<&RawValue>(text).map_err(json)?;
+    // A key given twice anywhere is refused before anything is read from the record.
+    super::dup::check(raw).map_err(|e| e.with_record(id_of(raw)))?;
     match (read(raw), out_of_range) {
         // What fails as JSON past the first parse is the conversion of a number out of
         // range into a value (for `attrs`): refused for that number, as a parsed value is.
@@ -134,8 +137,23 @@ pub(crate) fn read_text(text: &str) -> Result<Record, RecordError> {
     }
 }
 
-/// Reads a record from a JSON tree.
+/// The id of the record `raw`, when it has a readable one.
+fn id_of(raw: &RawValue) -> Option<String> {
+    let entries = serde_json::from_str::<Entries<'_>>(raw.get()).ok()?;
+    let (_, id) = entries.0.iter().rev().find(|(k, _)| k == "id")?;
+    required(id.leaf().ok()?, At::Field("id")).ok()
+}
+
+/// Reads a record from a JSON tree. An error names the record's id when it was read.
 pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
+    let mut id = None;
+    read_into(tree, &mut id).map_err(|e| e.with_record(id))
+}
+
+fn read_into<'a, T: Tree<'a>>(
+    tree: T,
+    id_read: &mut Option<String>,
+) -> Result<Record, RecordError> {
     let entries = match tree.leaf()? {
         Leaf::Object => tree.entries()?,
         other => {
@@ -155,7 +173,12 @@ pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
     };
     let leaf = |key: &str| get(key).map_or(Ok(Leaf::Missing), T::leaf);
     let id = required(leaf("id")?, At::Field("id"))?;
+    *id_read = Some(id.clone());
     let kind = Kind::from_name(&required(leaf("kind")?, At::Field("kind"))?);
+    near::check_kind(&kind)?;
+    for (key, _) in &entries {
+        near::check_key(&kind, key)?;
+    }
     let date = date(leaf("date")?)?;
     let partner = required(leaf("partner")?, At::Field("partner"))?;
     let optional = |key: &'static str| text(leaf(key)?, At::Field(key));
@@ -188,7 +211,7 @@ pub(crate) fn read<'a, T: Tree<'a>>(tree: T) -> Result<Record, RecordError> {
             }
         },
     };
-    // A key given twice keeps its last value, as in a parsed JSON object; a field of
+    // (A key given twice would keep its last value; text with one never gets here.) A field of
     // `attrs` itself wins over an unknown top-level field of the same name.
     let mut extra = Map::new();
     for (key, value) in &entries {
@@ -314,7 +337,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 }
 
 /// The entries of a JSON object, in input order, values left as raw text.
-struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+pub(crate) struct Entries<'a>(pub(crate) Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'de> Deserialize<'de> for Entries<'de> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -10,6 +10,7 @@ use crate::finding::{Finding, RuleError};
 use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
+use crate::record::read::KindTally;
 use crate::refdata::RefData;
 use crate::text::escape as esc;
 use serde::Serialize;
@@ -25,6 +26,10 @@ pub struct Report {
     findings: Vec<Finding>,
     rule_errors: Vec<RuleError>,
     rejected: Vec<Rejected>,
+    /// Rejected records past the listing cap: counted, not kept.
+    rejected_unlisted: usize,
+    /// The records checked whose kind is none of the known ones.
+    kinds: KindTally,
     /// `(id, title, severity)` of every rule in the pack, for the text report.
     rules: Vec<(String, String, Severity)>,
     /// Partner id → "type, region", for the partners the report names.
@@ -56,6 +61,11 @@ pub struct Summary {
     pub by_rule: BTreeMap<String, usize>,
     /// Findings per severity.
     pub by_severity: BTreeMap<Severity, usize>,
+    /// Records checked whose kind is none of the known ones (only rules that name their
+    /// kind judge them).
+    pub unknown_kinds: usize,
+    /// Rejected records past the cap of those listed: counted in `rejected`, not listed.
+    pub rejected_not_listed: usize,
 }
 
 #[derive(Serialize)]
@@ -139,6 +149,8 @@ impl Report {
             findings: outcome.findings,
             rule_errors: outcome.rule_errors,
             rejected,
+            rejected_unlisted: 0,
+            kinds: KindTally::default(),
             rules,
             partners,
             pack: format!("{} {}", pack.name(), pack.version()),
@@ -146,6 +158,18 @@ impl Report {
             cards,
             regions,
         }
+    }
+
+    /// The same report, with `n` rejected records counted but not listed.
+    pub(crate) fn with_unlisted(mut self, n: usize) -> Report {
+        self.rejected_unlisted = n;
+        self
+    }
+
+    /// The same report, with the tally of unknown kinds among the records checked.
+    pub(crate) fn with_kinds(mut self, kinds: KindTally) -> Report {
+        self.kinds = kinds;
+        self
     }
 
     /// The date batch-level rules were judged at.
@@ -176,14 +200,17 @@ impl Report {
             *by_rule.entry(f.rule.to_string()).or_insert(0) += 1;
             *by_severity.entry(f.severity).or_insert(0) += 1;
         }
+        let rejected = self.rejected.len() + self.rejected_unlisted;
         Summary {
-            read: self.checked + self.rejected.len(),
+            read: self.checked + rejected,
             checked: self.checked,
-            rejected: self.rejected.len(),
+            rejected,
             violations: self.findings.len(),
             rule_errors: self.rule_errors.len(),
             by_rule,
             by_severity,
+            unknown_kinds: self.kinds.records,
+            rejected_not_listed: self.rejected_unlisted,
         }
     }
 
@@ -193,7 +220,8 @@ impl Report {
     pub fn worst(&self) -> Option<Severity> {
         let findings = self.findings.iter().map(|f| f.severity);
         let errors = self.rule_errors.iter().map(|e| e.severity);
-        let rejected = (!self.rejected.is_empty()).then_some(Severity::Error);
+        let rejected =
+            (!self.rejected.is_empty() || self.rejected_unlisted > 0).then_some(Severity::Error);
         findings.chain(errors).chain(rejected).max()
     }
 
@@ -290,6 +318,14 @@ impl Report {
             "  records: {} read, {} checked, {} rejected",
             s.read, s.checked, s.rejected
         );
+        if s.unknown_kinds > 0 {
+            let _ = writeln!(
+                t,
+                "  unknown kinds: {} ({})",
+                s.unknown_kinds,
+                self.kind_names()
+            );
+        }
         let severities: Vec<String> = s
             .by_severity
             .iter()
@@ -355,13 +391,12 @@ impl Report {
             scorecard::render(&mut t, &self.cards, &self.analytics, &self.regions);
         }
         if !self.rejected.is_empty() {
-            let _ = writeln!(
-                t,
-                "\nRejected records ({}), not checked:",
-                self.rejected.len()
-            );
+            let _ = writeln!(t, "\nRejected records ({}), not checked:", s.rejected);
             for r in &self.rejected {
                 let _ = writeln!(t, "  line {}: {}", r.line, esc(&r.error.to_string()));
+            }
+            if self.rejected_unlisted > 0 {
+                let _ = writeln!(t, "  {} more not listed", self.rejected_unlisted);
             }
         }
         if !self.rule_errors.is_empty() {
@@ -397,6 +432,23 @@ impl Report {
             let _ = writeln!(t, "\nNo findings.");
         }
         t
+    }
+}
+
+impl Report {
+    /// The unknown kinds' names with their counts, for the text report: `` `rebate` 1 ``.
+    fn kind_names(&self) -> String {
+        let mut names: Vec<String> = self
+            .kinds
+            .names
+            .iter()
+            .map(|(name, n)| format!("`{}` {n}", crate::text::escape(name)))
+            .collect();
+        let named: usize = self.kinds.names.values().sum();
+        if named < self.kinds.records {
+            names.push(format!("{} of other kinds", self.kinds.records - named));
+        }
+        names.join(", ")
     }
 }
 

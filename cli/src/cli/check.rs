@@ -2,6 +2,7 @@
 
 use super::input::Inputs;
 use super::{EXIT_FINDINGS, FailOn, Failure, Format};
+use pactum::ReadOptions;
 use pactum::text::escape;
 use std::io::Write;
 
@@ -15,19 +16,36 @@ pub(crate) struct Args {
     /// Exit 1 when a finding (or a rule that could not run) is at least this severe
     #[arg(long, value_enum, default_value = "error")]
     fail_on: FailOn,
+    /// The longest line of JSON Lines, in bytes; a longer one is rejected and skipped
+    /// without being held
+    #[arg(long, default_value_t = ReadOptions::default().max_line_bytes)]
+    max_line_bytes: usize,
+    /// How many rejected records the report lists; past this they are only counted
+    #[arg(long, default_value_t = ReadOptions::default().max_rejected_listed)]
+    max_rejected_listed: usize,
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
     let input = args.inputs.reader()?;
-    let report = engine.run_stream(input, args.inputs.as_of).map_err(|e| {
+    let mut options = ReadOptions::default();
+    options.max_line_bytes = args.max_line_bytes;
+    options.max_rejected_listed = args.max_rejected_listed;
+    let file = escape(&args.inputs.file().display().to_string()).to_string();
+    let report = engine
+        .run_stream_with(input, args.inputs.as_of, &options)
+        .map_err(|e| {
+            eprintln!("error: {file}: {}", escape(&e.to_string()));
+            Failure::Reported
+        })?;
+    // An empty input is not a clean one: with nothing read and no date to judge the
+    // batch-level rules at, there is nothing to report.
+    if report.summary().read == 0 && args.inputs.as_of.is_none() {
         eprintln!(
-            "error: {}: {}",
-            escape(&args.inputs.file().display().to_string()),
-            escape(&e.to_string())
+            "error: {file}: no records read (pass --as-of DATE to judge the batch-level rules on an empty batch)"
         );
-        Failure::Reported
-    })?;
+        return Err(Failure::Reported);
+    }
     match args.format {
         Format::Text => {
             // The header's first line names the pack and its version; the second says where
