@@ -33,6 +33,7 @@ impl RefData {
                 data.ingest(name, &t, false, &mut errors);
             }
         }
+        data.hash = crate::digest::data_hash(dir, FILES.iter().map(|f| f.0));
         errors.into_result(data)
     }
 
@@ -180,6 +181,7 @@ impl RefData {
             columns: columns.iter().enumerate().map(|(i, c)| (*c, i)).collect(),
             records,
         };
+        self.hash = None; // merged rows: no longer the files' data
         self.ingest(name, &table, true, &mut errors);
         errors.into_result(())
     }
