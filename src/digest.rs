@@ -53,7 +53,10 @@ pub(crate) fn pack_hash<'a>(
 
 /// The hash of a reference data folder: the CSV files of `names` that exist in `dir`, read
 /// as bytes. `None` when one cannot be read (the load reports it).
-pub(crate) fn data_hash(dir: &Path, names: impl IntoIterator<Item = &'static str>) -> Option<String> {
+pub(crate) fn data_hash(
+    dir: &Path,
+    names: impl IntoIterator<Item = &'static str>,
+) -> Option<String> {
     let mut files = Vec::new();
     for name in names {
         let path = dir.join(name);
@@ -75,8 +78,14 @@ mod tests {
         let a = files_hash([("a.toml".to_owned(), &b"x = 1"[..]), ("b".to_owned(), b"")]);
         let b = files_hash([("b".to_owned(), &b""[..]), ("a.toml".to_owned(), b"x = 1")]);
         assert_eq!(a, b);
-        assert_ne!(a, files_hash([("a.toml".to_owned(), &b"x = 2"[..]), ("b".to_owned(), b"")]));
-        assert_ne!(a, files_hash([("a.toml".to_owned(), &b"x = 1"[..]), ("c".to_owned(), b"")]));
+        assert_ne!(
+            a,
+            files_hash([("a.toml".to_owned(), &b"x = 2"[..]), ("b".to_owned(), b"")])
+        );
+        assert_ne!(
+            a,
+            files_hash([("a.toml".to_owned(), &b"x = 1"[..]), ("c".to_owned(), b"")])
+        );
         // Length framing: moving a byte from one file to the next changes the hash.
         let c = files_hash([("a".to_owned(), &b"xy"[..]), ("b".to_owned(), b"z")]);
         let d = files_hash([("a".to_owned(), &b"x"[..]), ("b".to_owned(), b"yz")]);

@@ -142,7 +142,9 @@ fn json_report_has_the_documented_shape() {
             "partners",
             "regions",
             "peer_groups",
-            "left_out"
+            "left_out",
+            "pack",
+            "data"
         ])
     );
     let (n, latest) = example_records();

@@ -121,7 +121,6 @@ pub(crate) trait GateKind: CheckKind {
     fn tracked(_history: &Self::History) -> usize {
         0
     }
-
 }
 
 /// Kinds that judge each record on their own keep no history.

@@ -162,10 +162,18 @@ impl GateKind for PipelineCadence {
             return;
         }
         let as_of = gx.ctx.record.date;
-        let dates = history.updates.get(&partner.id).map_or(&[][..], Vec::as_slice);
+        let dates = history
+            .updates
+            .get(&partner.id)
+            .map_or(&[][..], Vec::as_slice);
         let before = dates.iter().copied().filter(|d| *d < as_of).max();
         let on = dates.contains(&as_of).then_some(as_of);
-        let window = Window::of(partner, gx.first, as_of, before.into_iter().chain(on).collect());
+        let window = Window::of(
+            partner,
+            gx.first,
+            as_of,
+            before.into_iter().chain(on).collect(),
+        );
         for gap in window.gaps(self.max_gap_days) {
             if gap.until.is_none_or(|until| until == as_of) {
                 out.findings.push(self.finding(at, partner, &window, &gap));
@@ -211,7 +219,11 @@ impl CheckKind for PipelineCadence {
 
     fn merge(mine: &mut State, theirs: State) {
         for (partner, dates) in theirs.history.updates {
-            mine.history.updates.entry(partner).or_default().extend(dates);
+            mine.history
+                .updates
+                .entry(partner)
+                .or_default()
+                .extend(dates);
         }
     }
 
@@ -230,7 +242,11 @@ impl CheckKind for PipelineCadence {
             if partner.status != "active" || !at.rule.select.matches_partner(partner) {
                 continue;
             }
-            let dates = state.history.updates.remove(&partner.id).unwrap_or_default();
+            let dates = state
+                .history
+                .updates
+                .remove(&partner.id)
+                .unwrap_or_default();
             let window = Window::of(partner, first, as_of, dates);
             for gap in window.gaps(self.max_gap_days) {
                 out.findings.push(self.finding(at, partner, &window, &gap));
@@ -247,7 +263,11 @@ impl CheckKind for PipelineCadence {
             )];
         };
         let mut state = cx.replay(self);
-        let dates = state.history.updates.remove(&partner.id).unwrap_or_default();
+        let dates = state
+            .history
+            .updates
+            .remove(&partner.id)
+            .unwrap_or_default();
         let window = Window::of(partner, cx.first, cx.as_of, dates);
         let list: Vec<String> = window.dates.iter().map(ToString::to_string).collect();
         let text = format!(

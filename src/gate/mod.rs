@@ -81,12 +81,30 @@ pub struct PackStamp {
     pub hash: String,
 }
 
+impl PackStamp {
+    pub(crate) fn of(pack: &crate::pack::Pack) -> PackStamp {
+        PackStamp {
+            name: pack.name().to_owned(),
+            version: pack.version().to_owned(),
+            hash: pack.hash().to_owned(),
+        }
+    }
+}
+
 /// Which reference data a decision was made with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct DataStamp {
     /// [`RefData::hash`](crate::RefData::hash); `None` for data built in code.
     pub hash: Option<String>,
+}
+
+impl DataStamp {
+    pub(crate) fn of(data: &crate::refdata::RefData) -> DataStamp {
+        DataStamp {
+            hash: data.hash().map(str::to_owned),
+        }
+    }
 }
 
 /// The record of one decision, clean ones included: what was decided, from what, under
@@ -219,7 +237,10 @@ impl Gate {
         if self.pack_hash == pack.hash() && self.kept.len() == pack.rules().len() {
             return;
         }
-        let mut old: Vec<Kept> = std::mem::take(&mut self.kept).into_iter().flatten().collect();
+        let mut old: Vec<Kept> = std::mem::take(&mut self.kept)
+            .into_iter()
+            .flatten()
+            .collect();
         self.kept = pack
             .rules()
             .iter()
@@ -228,8 +249,7 @@ impl Gate {
                     return None;
                 }
                 let kind = rule.check.kind_name();
-                let history = match old.iter().position(|k| *k.id == *rule.id && k.kind == kind)
-                {
+                let history = match old.iter().position(|k| *k.id == *rule.id && k.kind == kind) {
                     Some(i) => old.swap_remove(i).history,
                     None => rule.check.new_history(),
                 };
@@ -317,27 +337,40 @@ impl Gate {
     }
 
     /// Decides one record given as JSON text; text that is not a record gets the verdict
-    /// `reject`, with the reason as a rule error of the rule `input`.
+    /// `reject`, with the reason as a rule error of the rule `input`, and joins no history.
     pub fn decide_json(&mut self, engine: &Engine, text: &str) -> Decision {
         match Record::from_json_str(text) {
             Ok(record) => self.decide(engine, &record),
-            Err(e) => {
-                let error = RuleError::new(
-                    &Arc::from("input"),
-                    Severity::Error,
-                    None,
-                    RuleErrorKind::BadResult,
-                    format!("the record cannot be read: {e}"),
-                );
-                let verdict = Verdict {
-                    findings: Vec::new(),
-                    rule_errors: vec![error],
-                };
-                let mut d = self.decision(engine, None, None, verdict, 0, Vec::new());
-                d.verdict = Ruling::Reject;
-                d
-            }
+            Err(e) => self.reject(engine, format!("the record cannot be read: {e}")),
         }
+    }
+
+    /// As [`Gate::decide_json`], for bytes that may not be UTF-8 (rejected if not).
+    pub fn decide_bytes(&mut self, engine: &Engine, bytes: &[u8]) -> Decision {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.decide_json(engine, text),
+            Err(e) => self.reject(
+                engine,
+                format!("the record cannot be read: it is not UTF-8 ({e})"),
+            ),
+        }
+    }
+
+    fn reject(&self, engine: &Engine, reason: String) -> Decision {
+        let error = RuleError::new(
+            &Arc::from("input"),
+            Severity::Error,
+            None,
+            RuleErrorKind::BadResult,
+            reason,
+        );
+        let verdict = Verdict {
+            findings: Vec::new(),
+            rule_errors: vec![error],
+        };
+        let mut d = self.decision(engine, None, None, verdict, 0, Vec::new());
+        d.verdict = Ruling::Reject;
+        d
     }
 
     fn decision(
@@ -368,14 +401,8 @@ impl Gate {
             rule_errors: verdict.rule_errors,
             rules_evaluated,
             rules_skipped,
-            pack: PackStamp {
-                name: pack.name().to_owned(),
-                version: pack.version().to_owned(),
-                hash: pack.hash().to_owned(),
-            },
-            data: DataStamp {
-                hash: engine.data().hash().map(str::to_owned),
-            },
+            pack: PackStamp::of(pack),
+            data: DataStamp::of(engine.data()),
             as_of,
         }
     }
