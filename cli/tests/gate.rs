@@ -8,6 +8,10 @@
     clippy::indexing_slicing
 )]
 
+#[expect(
+    dead_code,
+    reason = "the helpers are shared with the other test binary"
+)]
 mod common;
 
 use common::*;
