@@ -25,12 +25,13 @@
 //!
 //! # Memory
 //!
-//! The history holds, per opportunity, its id and first report date (a map entry: about
-//! 40 bytes plus the id's length, measured at ~70 bytes with 12-character ids), per
+//! The history holds, per opportunity, its id and first report date (a map entry), per
 //! agreement its id, date and document flag, and per partner its update dates (4 bytes
-//! each). [`Gate::with_retention`] drops opportunities first reported, and update dates,
-//! more than that many days before the latest date seen (a partner keeps its latest
-//! update).
+//! each). Measured (`benches/gate.rs`, heap counted by the allocator): 100,000 generated
+//! records leave 1,000 opportunities and 1,000 partners in 272 KB, 135 bytes per tracked
+//! opportunity or partner, the partners' update dates included; the snapshot is 237 KB.
+//! [`Gate::with_retention`] drops opportunities first reported, and update dates, more
+//! than that many days before the latest date seen (a partner keeps its latest update).
 
 mod snapshot;
 
