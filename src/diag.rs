@@ -413,6 +413,11 @@ impl LoadError {
         &self.diagnostics
     }
 
+    /// Every file read, with its text (the pack's hash is made from these).
+    pub(crate) fn sources(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.sources.iter().map(|(f, t)| (f.as_path(), &**t))
+    }
+
     /// The text of `file`, when it was read.
     pub fn source(&self, file: &Path) -> Option<&str> {
         self.sources

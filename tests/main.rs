@@ -15,6 +15,7 @@ mod batch;
 mod common;
 mod docs;
 mod fuzz_regressions;
+mod gate;
 mod host_serde;
 mod hostile_packs;
 mod hostile_records;

@@ -1,13 +1,16 @@
 //! `agreement-on-file`: a record naming an agreement finds an agreement record with that
 //! id, dated on or before it, carrying the required document. Judged over the batch.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Pending, RuleRef, Step, step};
+use super::{
+    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Step, step,
+};
 use crate::date::Date;
+use crate::finding::Finding;
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
 use crate::record::Kind;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The parameters of an `agreement-on-file` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +36,16 @@ pub(crate) struct Params {
 /// What the rule gathers: the agreements on file, and the records that name one.
 #[derive(Default)]
 pub(crate) struct State {
+    history: History,
+    sales: Vec<Pending>,
+}
+
+/// What past records leave behind: the agreements on file (the gate keeps this between
+/// records; the batch gathers it in its [`State`]).
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct History {
     /// Agreement id → its date, and whether it carries the document.
     agreements: FastMap<String, (Date, bool)>,
-    sales: Vec<Pending>,
 }
 
 /// How a record naming an agreement fared.
@@ -73,6 +83,75 @@ impl AgreementOnFile {
     }
 }
 
+impl AgreementOnFile {
+    /// The finding for `sale` given the agreements on file, if it fails: the one judgement
+    /// both the batch's `finish` and the gate make.
+    fn finding(&self, history: &History, at: &RuleRef<'_>, sale: &Pending) -> Option<Finding> {
+        let agreement = sale.names.as_ref()?;
+        let on_file = history.agreements.get(agreement).copied();
+        let decision = Self::decide(sale.date, on_file);
+        let need = self.need();
+        let expected = format!(
+            "agreement {agreement} on file by {} with a {need}",
+            sale.date
+        );
+        let (message, actual) = match decision {
+            Decision::Passes { .. } => return None,
+            Decision::NotOnFile => (
+                format!(
+                    "sale {} relies on agreement {agreement}, but no agreement {agreement} is on file",
+                    sale.record
+                ),
+                "no agreement on file".to_owned(),
+            ),
+            Decision::DatedAfter { date } => (
+                format!(
+                    "sale {} on {} relies on agreement {agreement}, which is dated {date}, after the sale",
+                    sale.record, sale.date
+                ),
+                format!("agreement dated {date}"),
+            ),
+            Decision::NotCarrying { .. } => (
+                format!(
+                    "sale {} relies on agreement {agreement}, which carries no {need}",
+                    sale.record
+                ),
+                format!("agreement without a {need}"),
+            ),
+        };
+        Some(At::pending(at, sale).finding(message, expected, actual))
+    }
+}
+
+impl GateKind for AgreementOnFile {
+    type History = History;
+
+    fn remember(&self, history: &mut History, _: &Rule, ctx: &Ctx<'_>) {
+        let record = ctx.record;
+        if record.kind == self.agreement_kind {
+            history.agreements.insert(
+                record.id.clone(),
+                (
+                    record.date,
+                    record.has_document(&self.document, self.signed),
+                ),
+            );
+        }
+    }
+
+    fn decide(&self, history: &History, at: &RuleRef<'_>, gx: &GateCx<'_>, out: &mut Verdict) {
+        let record = gx.ctx.record;
+        if at.rule.select.matches(gx.ctx) && record.agreement.is_some() {
+            let sale = Pending::of(record, record.agreement.clone());
+            out.findings.extend(self.finding(history, at, &sale));
+        }
+    }
+
+    fn tracked(history: &History) -> usize {
+        history.agreements.len()
+    }
+}
+
 impl CheckKind for AgreementOnFile {
     type Params = Params;
     type State = State;
@@ -92,15 +171,7 @@ impl CheckKind for AgreementOnFile {
 
     fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
         let record = ctx.record;
-        if record.kind == self.agreement_kind {
-            state.agreements.insert(
-                record.id.clone(),
-                (
-                    record.date,
-                    record.has_document(&self.document, self.signed),
-                ),
-            );
-        }
+        self.remember(&mut state.history, rule, ctx);
         if rule.select.matches(ctx) && record.agreement.is_some() {
             state
                 .sales
@@ -109,8 +180,8 @@ impl CheckKind for AgreementOnFile {
     }
 
     fn merge(mine: &mut State, theirs: State) {
-        for (id, on_file) in theirs.agreements {
-            mine.agreements.entry(id).or_insert(on_file);
+        for (id, on_file) in theirs.history.agreements {
+            mine.history.agreements.entry(id).or_insert(on_file);
         }
         mine.sales.extend(theirs.sales);
     }
@@ -124,42 +195,7 @@ impl CheckKind for AgreementOnFile {
         _: &mut Analytics,
     ) {
         for sale in &state.sales {
-            let Some(agreement) = &sale.names else {
-                continue;
-            };
-            let on_file = state.agreements.get(agreement).copied();
-            let decision = Self::decide(sale.date, on_file);
-            let need = self.need();
-            let expected = format!(
-                "agreement {agreement} on file by {} with a {need}",
-                sale.date
-            );
-            let (message, actual) = match decision {
-                Decision::Passes { .. } => continue,
-                Decision::NotOnFile => (
-                    format!(
-                        "sale {} relies on agreement {agreement}, but no agreement {agreement} is on file",
-                        sale.record
-                    ),
-                    "no agreement on file".to_owned(),
-                ),
-                Decision::DatedAfter { date } => (
-                    format!(
-                        "sale {} on {} relies on agreement {agreement}, which is dated {date}, after the sale",
-                        sale.record, sale.date
-                    ),
-                    format!("agreement dated {date}"),
-                ),
-                Decision::NotCarrying { .. } => (
-                    format!(
-                        "sale {} relies on agreement {agreement}, which carries no {need}",
-                        sale.record
-                    ),
-                    format!("agreement without a {need}"),
-                ),
-            };
-            out.findings
-                .push(At::pending(at, sale).finding(message, expected, actual));
+            out.findings.extend(self.finding(&state.history, at, sale));
         }
     }
 
@@ -173,7 +209,7 @@ impl CheckKind for AgreementOnFile {
             )];
         };
         let state = cx.replay(self);
-        let on_file = state.agreements.get(name).copied();
+        let on_file = state.history.agreements.get(name).copied();
         let decision = Self::decide(rec.date, on_file);
         let dated = match decision {
             Decision::NotOnFile => None,

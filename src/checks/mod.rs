@@ -89,6 +89,65 @@ pub(crate) trait CheckKind: Sized {
     fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step>;
 }
 
+/// What a check kind needs to judge records one at a time with history (the gate). Kinds
+/// that judge each record on their own keep no history; the batch-level kinds implement it
+/// in their module with the same decision functions their `finish` uses.
+pub(crate) trait GateKind: CheckKind {
+    /// What past records leave behind for judging a later record on its own (the gate's
+    /// history); `()` for a kind that needs none. Serialized in gate snapshots.
+    type History: Default + Serialize + DeserializeOwned;
+    /// Why the gate cannot judge this kind one record at a time, if it cannot (an
+    /// aggregate over the whole batch).
+    const GATE_SKIP: Option<&'static str> = None;
+
+    /// Folds a record into the history (the batch's `observe` does the same into its state).
+    fn remember(&self, _history: &mut Self::History, _rule: &Rule, _ctx: &Ctx<'_>) {}
+
+    /// Judges the record in `gx` against the history (which already holds it), with the
+    /// same decision the batch's `finish` makes.
+    fn decide(
+        &self,
+        _history: &Self::History,
+        _at: &RuleRef<'_>,
+        _gx: &GateCx<'_>,
+        _out: &mut Verdict,
+    ) {
+    }
+
+    /// Drops what the history holds from before `before` (the gate's retention).
+    fn forget(_history: &mut Self::History, _before: Date) {}
+
+    /// How many entries the history tracks (opportunities, agreements, partners).
+    fn tracked(_history: &Self::History) -> usize {
+        0
+    }
+}
+
+/// Kinds that judge each record on their own keep no history.
+macro_rules! no_history {
+    ($($Ty:ty),* $(,)?) => {
+        $(impl GateKind for $Ty {
+            type History = ();
+        })*
+    };
+}
+
+no_history!(
+    condition::Condition,
+    genuine_parts::GenuineParts,
+    list_price_exists::ListPriceExists,
+    min_list_price::MinListPrice,
+    required_documents::RequiredDocuments,
+    script::Script,
+);
+
+impl GateKind for peer_outlier::PeerOutlier {
+    type History = ();
+    const GATE_SKIP: Option<&'static str> = Some(
+        "an aggregate over all partners' records in a batch: it cannot be judged one record at a time",
+    );
+}
+
 /// The registry: one line per check kind, `"name" => Variant(module::Params)`, with the
 /// variant's doc comment. Generates [`Check`], its kind names and every dispatch match.
 macro_rules! registry {
@@ -104,6 +163,34 @@ macro_rules! registry {
         /// What a rule of each kind gathers over a batch.
         pub(crate) enum State {
             $( $Variant(<$module::$Ty as CheckKind>::State), )*
+        }
+
+        /// What a rule of each kind keeps from past records for the gate.
+        pub(crate) enum History {
+            $( $Variant(<$module::$Ty as GateKind>::History), )*
+        }
+
+        impl History {
+            /// The history as JSON, for a snapshot.
+            pub(crate) fn to_json(&self) -> serde_json::Result<serde_json::Value> {
+                match self {
+                    $( History::$Variant(h) => serde_json::to_value(h), )*
+                }
+            }
+
+            /// Drops what the history holds from before `before`.
+            pub(crate) fn forget(&mut self, before: Date) {
+                match self {
+                    $( History::$Variant(h) => <$module::$Ty as GateKind>::forget(h, before), )*
+                }
+            }
+
+            /// How many entries the history tracks.
+            pub(crate) fn tracked(&self) -> usize {
+                match self {
+                    $( History::$Variant(h) => <$module::$Ty as GateKind>::tracked(h), )*
+                }
+            }
         }
 
         impl Check {
@@ -148,6 +235,62 @@ macro_rules! registry {
                     }
                 )*
                 Err(())
+            }
+
+            /// Why the gate cannot judge this check one record at a time, if it cannot.
+            pub(crate) fn gate_skip(&self) -> Option<&'static str> {
+                match self {
+                    $( Check::$Variant(_) => <$module::$Ty as GateKind>::GATE_SKIP, )*
+                }
+            }
+
+            /// An empty gate history for this check.
+            pub(crate) fn new_history(&self) -> History {
+                match self {
+                    $( Check::$Variant(_) => History::$Variant(Default::default()), )*
+                }
+            }
+
+            /// This check's history read back from a snapshot.
+            pub(crate) fn history_from_json(
+                &self,
+                value: serde_json::Value,
+            ) -> serde_json::Result<History> {
+                match self {
+                    $( Check::$Variant(_) => serde_json::from_value(value).map(History::$Variant), )*
+                }
+            }
+
+            /// Folds a record into this check's gate history.
+            pub(crate) fn remember(&self, history: &mut History, rule: &Rule, ctx: &Ctx<'_>) {
+                match self {
+                    $(
+                        Check::$Variant(c) => {
+                            if let History::$Variant(h) = history {
+                                c.remember(h, rule, ctx);
+                            }
+                        }
+                    )*
+                }
+            }
+
+            /// Judges one record against this check's gate history.
+            pub(crate) fn decide(
+                &self,
+                history: &History,
+                at: &RuleRef<'_>,
+                gx: &GateCx<'_>,
+                out: &mut Verdict,
+            ) {
+                match self {
+                    $(
+                        Check::$Variant(c) => {
+                            if let History::$Variant(h) = history {
+                                c.decide(h, at, gx, out);
+                            }
+                        }
+                    )*
+                }
             }
 
             /// A fresh batch state for this check.
@@ -322,6 +465,13 @@ pub(crate) struct Finish<'a> {
     pub first: Option<Date>,
     /// The date the batch is judged at.
     pub as_of: Option<Date>,
+}
+
+/// What the gate's judgement of one record may use besides the history.
+pub(crate) struct GateCx<'a> {
+    pub ctx: &'a Ctx<'a>,
+    /// The earliest record date the gate has seen (the batch's first date).
+    pub first: Date,
 }
 
 /// What an explanation may use: the record, the batch it is in and the outcome of

@@ -2,14 +2,15 @@
 //! `max_gap_days` days, from the later of its contract date and the batch's first date
 //! through the as-of date. A partner-level check, judged over the batch.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, RuleRef, Step, step};
 use crate::date::Date;
+use crate::finding::Finding;
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
 use crate::record::Kind;
 use crate::refdata::Partner;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 /// The parameters of a `pipeline-cadence` rule.
@@ -33,6 +34,13 @@ pub(crate) struct Params {
 /// What the rule gathers: each partner's update dates.
 #[derive(Default)]
 pub(crate) struct State {
+    history: History,
+}
+
+/// What past records leave behind: each partner's update dates (the gate keeps this
+/// between records; the batch gathers it in its [`State`]).
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct History {
     updates: FastMap<String, Vec<Date>>,
 }
 
@@ -92,6 +100,102 @@ impl Window {
     }
 }
 
+impl PipelineCadence {
+    /// The finding for one gap of `partner`'s window: the one rendering both the batch's
+    /// `finish` and the gate use.
+    fn finding(&self, at: &RuleRef<'_>, partner: &Partner, window: &Window, gap: &Gap) -> Finding {
+        let max_gap = self.max_gap_days;
+        let (start, prev, days, as_of) = (window.start, gap.from, gap.days, window.as_of);
+        let end = gap.until.unwrap_or(as_of);
+        let since = if prev == start && !window.dates.contains(&start) {
+            format!("from {start} (start of the reporting window)")
+        } else {
+            format!("after its update of {prev}")
+        };
+        let message = match gap.until {
+            Some(next) => format!(
+                "{} ({}) filed no pipeline update for {days} days {since} until {next}; the policy allows at most {max_gap} days between updates",
+                partner.id, partner.partner_type
+            ),
+            None => format!(
+                "{} ({}) has filed no pipeline update for {days} days {since} through the as-of date {as_of}; the policy allows at most {max_gap} days between updates",
+                partner.id, partner.partner_type
+            ),
+        };
+        let at = At {
+            rule: at,
+            record: None,
+            line: None,
+            partner: &partner.id,
+            date: end,
+        };
+        at.finding(
+            message,
+            format!("at most {max_gap} days between updates"),
+            format!("{days} days ({prev} to {end})"),
+        )
+    }
+}
+
+impl GateKind for PipelineCadence {
+    type History = History;
+
+    fn remember(&self, history: &mut History, _: &Rule, ctx: &Ctx<'_>) {
+        let record = ctx.record;
+        if record.kind == self.update_kind {
+            history
+                .updates
+                .entry(record.partner.clone())
+                .or_default()
+                .push(record.date);
+        }
+    }
+
+    /// The gaps of the record's partner that end on the record's date, as a batch judged as
+    /// of that date finds them: the window needs only the last update before the date (or
+    /// the window's start) and the update on the date, if any.
+    fn decide(&self, history: &History, at: &RuleRef<'_>, gx: &GateCx<'_>, out: &mut Verdict) {
+        let Some(partner) = gx.ctx.partner else {
+            return;
+        };
+        if partner.status != "active" || !at.rule.select.matches_partner(partner) {
+            return;
+        }
+        let as_of = gx.ctx.record.date;
+        let dates = history
+            .updates
+            .get(&partner.id)
+            .map_or(&[][..], Vec::as_slice);
+        let before = dates.iter().copied().filter(|d| *d < as_of).max();
+        let on = dates.contains(&as_of).then_some(as_of);
+        let window = Window::of(
+            partner,
+            gx.first,
+            as_of,
+            before.into_iter().chain(on).collect(),
+        );
+        for gap in window.gaps(self.max_gap_days) {
+            if gap.until.is_none_or(|until| until == as_of) {
+                out.findings.push(self.finding(at, partner, &window, &gap));
+            }
+        }
+    }
+
+    /// Keeps each partner's updates from `before` on, and its latest update whatever its
+    /// date (the gap after it is still open).
+    fn forget(history: &mut History, before: Date) {
+        for dates in history.updates.values_mut() {
+            let latest = dates.iter().copied().max();
+            dates.retain(|d| *d >= before || Some(*d) == latest);
+            dates.dedup();
+        }
+    }
+
+    fn tracked(history: &History) -> usize {
+        history.updates.len()
+    }
+}
+
 impl CheckKind for PipelineCadence {
     type Params = Params;
     type State = State;
@@ -109,20 +213,17 @@ impl CheckKind for PipelineCadence {
         // Batch-level: judged at `finish`.
     }
 
-    fn observe(&self, state: &mut State, _: &Rule, ctx: &Ctx<'_>) {
-        let record = ctx.record;
-        if record.kind == self.update_kind {
-            state
-                .updates
-                .entry(record.partner.clone())
-                .or_default()
-                .push(record.date);
-        }
+    fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
+        self.remember(&mut state.history, rule, ctx);
     }
 
     fn merge(mine: &mut State, theirs: State) {
-        for (partner, dates) in theirs.updates {
-            mine.updates.entry(partner).or_default().extend(dates);
+        for (partner, dates) in theirs.history.updates {
+            mine.history
+                .updates
+                .entry(partner)
+                .or_default()
+                .extend(dates);
         }
     }
 
@@ -137,43 +238,18 @@ impl CheckKind for PipelineCadence {
         let (Some(first), Some(as_of)) = (fin.first, fin.as_of) else {
             return;
         };
-        let max_gap = self.max_gap_days;
         for partner in fin.data.partners() {
             if partner.status != "active" || !at.rule.select.matches_partner(partner) {
                 continue;
             }
-            let dates = state.updates.remove(&partner.id).unwrap_or_default();
+            let dates = state
+                .history
+                .updates
+                .remove(&partner.id)
+                .unwrap_or_default();
             let window = Window::of(partner, first, as_of, dates);
-            for gap in window.gaps(max_gap) {
-                let (start, prev, days) = (window.start, gap.from, gap.days);
-                let end = gap.until.unwrap_or(as_of);
-                let since = if prev == start && !window.dates.contains(&start) {
-                    format!("from {start} (start of the reporting window)")
-                } else {
-                    format!("after its update of {prev}")
-                };
-                let message = match gap.until {
-                    Some(next) => format!(
-                        "{} ({}) filed no pipeline update for {days} days {since} until {next}; the policy allows at most {max_gap} days between updates",
-                        partner.id, partner.partner_type
-                    ),
-                    None => format!(
-                        "{} ({}) has filed no pipeline update for {days} days {since} through the as-of date {as_of}; the policy allows at most {max_gap} days between updates",
-                        partner.id, partner.partner_type
-                    ),
-                };
-                let at = At {
-                    rule: at,
-                    record: None,
-                    line: None,
-                    partner: &partner.id,
-                    date: end,
-                };
-                out.findings.push(at.finding(
-                    message,
-                    format!("at most {max_gap} days between updates"),
-                    format!("{days} days ({prev} to {end})"),
-                ));
+            for gap in window.gaps(self.max_gap_days) {
+                out.findings.push(self.finding(at, partner, &window, &gap));
             }
         }
     }
@@ -187,7 +263,11 @@ impl CheckKind for PipelineCadence {
             )];
         };
         let mut state = cx.replay(self);
-        let dates = state.updates.remove(&partner.id).unwrap_or_default();
+        let dates = state
+            .history
+            .updates
+            .remove(&partner.id)
+            .unwrap_or_default();
         let window = Window::of(partner, cx.first, cx.as_of, dates);
         let list: Vec<String> = window.dates.iter().map(ToString::to_string).collect();
         let text = format!(

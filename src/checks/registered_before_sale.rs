@@ -1,13 +1,16 @@
 //! `registered-before-sale`: a sale names a pipeline opportunity first reported at least
 //! `lead_days` days before it. Judged over the batch.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Pending, RuleRef, Step, step};
+use super::{
+    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Step, step,
+};
 use crate::date::Date;
+use crate::finding::Finding;
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
 use crate::record::{Kind, Record};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 /// The parameters of a `registered-before-sale` rule.
@@ -31,8 +34,15 @@ pub(crate) struct Params {
 /// What the rule gathers: each opportunity's first report, and the selected sales.
 #[derive(Default)]
 pub(crate) struct State {
-    first_update: FastMap<String, Date>,
+    history: History,
     sales: Vec<Pending>,
+}
+
+/// What past records leave behind: each opportunity's first report (the gate keeps this
+/// between records; the batch gathers it in its [`State`]).
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct History {
+    first_update: FastMap<String, Date>,
 }
 
 /// How one sale fared.
@@ -54,6 +64,93 @@ impl RegisteredBeforeSale {
     }
 }
 
+impl RegisteredBeforeSale {
+    /// The finding for `sale` given what the history says of its opportunity, if it fails:
+    /// the one judgement both the batch's `finish` and the gate make.
+    fn finding(&self, history: &History, at: &RuleRef<'_>, sale: &Pending) -> Option<Finding> {
+        let lead = self.lead_days;
+        let first = sale
+            .names
+            .as_ref()
+            .and_then(|o| history.first_update.get(o))
+            .copied();
+        let d = self.decide(sale.date, first);
+        if d.passes {
+            return None;
+        }
+        let at = At::pending(at, sale);
+        let expected = format!("opportunity first reported by {}", d.deadline);
+        let finding = match (&sale.names, d.first) {
+            (None, _) => at.finding(
+                format!(
+                    "sale {} on {} names no pipeline opportunity; a sale must name an opportunity reported at least {lead} days before it",
+                    sale.record, sale.date
+                ),
+                expected,
+                "no opportunity named".to_owned(),
+            ),
+            (Some(opp), None) => at.finding(
+                format!(
+                    "sale {} on {} names opportunity {opp}, which was never reported in the pipeline",
+                    sale.record, sale.date
+                ),
+                expected,
+                "never reported".to_owned(),
+            ),
+            (Some(opp), Some(first)) => {
+                let days = first.days_until(sale.date);
+                let when = if days >= 0 {
+                    format!("{days} days before")
+                } else {
+                    format!("{} days after", -days)
+                };
+                at.finding(
+                    format!(
+                        "opportunity {opp} was first reported on {first}, {when} the sale {} on {}; the policy asks for at least {lead} days",
+                        sale.record, sale.date
+                    ),
+                    expected,
+                    format!("first reported {first}"),
+                )
+            }
+        };
+        Some(finding)
+    }
+}
+
+impl GateKind for RegisteredBeforeSale {
+    type History = History;
+
+    fn remember(&self, history: &mut History, _: &Rule, ctx: &Ctx<'_>) {
+        let record = ctx.record;
+        if record.kind == self.update_kind {
+            if let Some(opp) = &record.opportunity {
+                let first = history
+                    .first_update
+                    .entry(opp.clone())
+                    .or_insert(record.date);
+                *first = (*first).min(record.date);
+            }
+        }
+    }
+
+    fn decide(&self, history: &History, at: &RuleRef<'_>, gx: &GateCx<'_>, out: &mut Verdict) {
+        let record = gx.ctx.record;
+        if at.rule.select.matches(gx.ctx) {
+            let sale = Pending::of(record, record.opportunity.clone());
+            out.findings.extend(self.finding(history, at, &sale));
+        }
+    }
+
+    fn forget(history: &mut History, before: Date) {
+        history.first_update.retain(|_, first| *first >= before);
+    }
+
+    fn tracked(history: &History) -> usize {
+        history.first_update.len()
+    }
+}
+
 impl CheckKind for RegisteredBeforeSale {
     type Params = Params;
     type State = State;
@@ -72,12 +169,7 @@ impl CheckKind for RegisteredBeforeSale {
 
     fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
         let record = ctx.record;
-        if record.kind == self.update_kind {
-            if let Some(opp) = &record.opportunity {
-                let first = state.first_update.entry(opp.clone()).or_insert(record.date);
-                *first = (*first).min(record.date);
-            }
-        }
+        self.remember(&mut state.history, rule, ctx);
         if rule.select.matches(ctx) {
             state
                 .sales
@@ -86,8 +178,8 @@ impl CheckKind for RegisteredBeforeSale {
     }
 
     fn merge(mine: &mut State, theirs: State) {
-        for (opportunity, date) in theirs.first_update {
-            let first = mine.first_update.entry(opportunity).or_insert(date);
+        for (opportunity, date) in theirs.history.first_update {
+            let first = mine.history.first_update.entry(opportunity).or_insert(date);
             *first = (*first).min(date);
         }
         mine.sales.extend(theirs.sales);
@@ -101,54 +193,8 @@ impl CheckKind for RegisteredBeforeSale {
         out: &mut Verdict,
         _: &mut Analytics,
     ) {
-        let lead = self.lead_days;
         for sale in &state.sales {
-            let first = sale
-                .names
-                .as_ref()
-                .and_then(|o| state.first_update.get(o))
-                .copied();
-            let d = self.decide(sale.date, first);
-            if d.passes {
-                continue;
-            }
-            let at = At::pending(at, sale);
-            let expected = format!("opportunity first reported by {}", d.deadline);
-            let finding = match (&sale.names, d.first) {
-                (None, _) => at.finding(
-                    format!(
-                        "sale {} on {} names no pipeline opportunity; a sale must name an opportunity reported at least {lead} days before it",
-                        sale.record, sale.date
-                    ),
-                    expected,
-                    "no opportunity named".to_owned(),
-                ),
-                (Some(opp), None) => at.finding(
-                    format!(
-                        "sale {} on {} names opportunity {opp}, which was never reported in the pipeline",
-                        sale.record, sale.date
-                    ),
-                    expected,
-                    "never reported".to_owned(),
-                ),
-                (Some(opp), Some(first)) => {
-                    let days = first.days_until(sale.date);
-                    let when = if days >= 0 {
-                        format!("{days} days before")
-                    } else {
-                        format!("{} days after", -days)
-                    };
-                    at.finding(
-                        format!(
-                            "opportunity {opp} was first reported on {first}, {when} the sale {} on {}; the policy asks for at least {lead} days",
-                            sale.record, sale.date
-                        ),
-                        expected,
-                        format!("first reported {first}"),
-                    )
-                }
-            };
-            out.findings.push(finding);
+            out.findings.extend(self.finding(&state.history, at, sale));
         }
     }
 
@@ -162,7 +208,7 @@ impl CheckKind for RegisteredBeforeSale {
             )];
         };
         let state = cx.replay(self);
-        let d = self.decide(rec.date, state.first_update.get(opp).copied());
+        let d = self.decide(rec.date, state.history.first_update.get(opp).copied());
         // The history is context for people; the verdict is the decision's.
         let mut history: Vec<&Record> = cx
             .records

@@ -201,7 +201,9 @@ fn load(source: &Source) -> Result<Pack, LoadError> {
     }
     check_duplicate_ids(&rules, &mut errors);
     let manifest = manifest.unwrap_or_default();
+    let hash = crate::digest::pack_hash(dir, errors.sources());
     errors.into_result(Pack {
+        hash,
         name: manifest.name,
         version: manifest.version,
         description: manifest.description,

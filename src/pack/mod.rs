@@ -101,9 +101,19 @@ pub struct Pack {
     rules: Vec<Rule>,
     limits: Limits,
     test_data: Option<PathBuf>,
+    /// SHA-256 over the files it was loaded from (see [`Pack::hash`]).
+    hash: String,
 }
 
 impl Pack {
+    /// The SHA-256 of the files the pack was loaded from (manifest, rule files, scripts):
+    /// their paths relative to the pack's root and their text, in path order, as
+    /// `sha256:<hex>`. Any edit of any of them changes it; the same files give the same
+    /// hash on every machine and from a folder or from memory.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
     /// The pack's name, from its manifest.
     pub fn name(&self) -> &str {
         &self.name

@@ -45,6 +45,7 @@ impl RefData {
                 data.ingest(name, &mut t, false, &mut errors);
             }
         }
+        data.hash = crate::digest::data_hash(dir, FILES.iter().map(|f| f.0));
         errors.into_result(data)
     }
 
@@ -195,6 +196,7 @@ impl RefData {
             columns: columns.iter().enumerate().map(|(i, c)| (*c, i)).collect(),
             rows: Rows::Memory(records.into_iter()),
         };
+        self.hash = None; // merged rows: no longer the files' data
         self.ingest(name, &mut table, true, &mut errors);
         errors.into_result(())
     }

@@ -186,9 +186,17 @@ pub struct RefData {
     /// do.
     partners: std::collections::HashSet<ById, ahash::RandomState>,
     installed_base: Vec<InstalledBase>,
+    /// SHA-256 over the CSV files it was loaded from (see [`RefData::hash`]).
+    hash: Option<String>,
 }
 
 impl RefData {
+    /// The SHA-256 of the CSV files it was loaded from (names and bytes, in name order, as
+    /// `sha256:<hex>`); `None` for data built in code or with rows merged in.
+    pub fn hash(&self) -> Option<&str> {
+        self.hash.as_deref()
+    }
+
     /// An empty set of reference data, to fill in code with the `add_*` methods.
     pub fn new() -> RefData {
         RefData::default()

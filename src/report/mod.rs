@@ -7,6 +7,7 @@ pub use scorecard::{Metric, PartnerCard, RegionRow};
 
 use crate::date::Date;
 use crate::finding::{Finding, RuleError};
+use crate::gate::{DataStamp, PackStamp};
 use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
@@ -35,6 +36,8 @@ pub struct Report {
     /// Partner id → "type, region", for the partners the report names.
     partners: BTreeMap<String, String>,
     pack: String,
+    /// The pack's name, version and hash, and the data's hash.
+    stamp: (PackStamp, DataStamp),
     /// What the aggregate rules measured.
     analytics: Analytics,
     /// The scorecard: every partner, its metrics and its findings by rule.
@@ -79,6 +82,8 @@ struct JsonReport<'a> {
     regions: &'a [RegionRow],
     peer_groups: Vec<JsonGroup<'a>>,
     left_out: &'a [LeftOut],
+    pack: &'a PackStamp,
+    data: &'a DataStamp,
 }
 
 /// A peer group as the JSON report shows it: numbers rounded for people.
@@ -154,6 +159,7 @@ impl Report {
             rules,
             partners,
             pack: format!("{} {}", pack.name(), pack.version()),
+            stamp: (PackStamp::of(pack), DataStamp::of(data)),
             analytics: outcome.analytics,
             cards,
             regions,
@@ -236,6 +242,8 @@ impl Report {
             regions: &self.regions,
             peer_groups: self.analytics.groups.iter().map(JsonGroup::from).collect(),
             left_out: &self.analytics.left_out,
+            pack: &self.stamp.0,
+            data: &self.stamp.1,
         }
     }
 
@@ -289,10 +297,12 @@ impl Report {
             line(out, "rule_error", e)?;
         }
         #[derive(Serialize)]
-        struct Last {
+        struct Last<'a> {
             as_of: Option<Date>,
             #[serde(flatten)]
             summary: Summary,
+            pack: &'a PackStamp,
+            data: &'a DataStamp,
         }
         line(
             out,
@@ -300,6 +310,8 @@ impl Report {
             &Last {
                 as_of: self.as_of,
                 summary: self.summary(),
+                pack: &self.stamp.0,
+                data: &self.stamp.1,
             },
         )
     }
@@ -313,6 +325,16 @@ impl Report {
             .as_of
             .map_or("no records".to_owned(), |d| format!("as of {d}"));
         let _ = writeln!(t, "pactum check: rule pack {}, {as_of}", esc(&self.pack));
+        let _ = writeln!(
+            t,
+            "  pack hash: {}; data hash: {}",
+            self.stamp.0.hash,
+            self.stamp
+                .1
+                .hash
+                .as_deref()
+                .unwrap_or("none (data built in code)")
+        );
         let _ = writeln!(
             t,
             "  records: {} read, {} checked, {} rejected",

@@ -21,7 +21,7 @@ pub(crate) struct Inputs {
     pub as_of: Option<Date>,
     /// Records as JSON Lines or a JSON array; `-` reads standard input [default:
     /// examples/records.jsonl when it exists]
-    file: Option<PathBuf>,
+    pub file: Option<PathBuf>,
 }
 
 impl Inputs {

@@ -4,6 +4,7 @@
 mod check;
 mod embedded;
 mod explain;
+mod gate;
 mod generate;
 mod init;
 mod input;
@@ -44,6 +45,8 @@ enum Command {
     Test(test::Args),
     /// Show what a rule looked at for one record, and why it decided as it did
     Explain(explain::Args),
+    /// Decide records read as JSON Lines on standard input one at a time, against a history
+    Gate(gate::Args),
     /// Write the standard pack to a folder, to edit and use with `--rules`
     Init(init::Args),
     /// Write a realistic batch of records and its reference data, for load tests
@@ -151,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args, &mut out),
         Command::Test(args) => test::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
+        Command::Gate(args) => gate::run(&args, &mut out),
         Command::Init(args) => init::run(&args, &mut out),
         Command::Generate(args) => generate::run(&args, &mut out),
     };
