@@ -15,6 +15,7 @@ mod batch;
 mod common;
 mod docs;
 mod fuzz_regressions;
+mod hostile_scripts;
 mod host_serde;
 mod pack_cases;
 mod partner;
