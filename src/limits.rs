@@ -43,7 +43,11 @@ pub struct Limits {
     /// Milliseconds of wall-clock time one rule may take on one record (all its lines and
     /// messages included), checked between operations. Stops scripts whose operations are
     /// each expensive (copying a 10,000-item array), which `max_operations` alone lets run
-    /// for seconds. The shipped scripts take microseconds.
+    /// for seconds. The shipped scripts take microseconds; 200 ms leaves a debug build on a
+    /// loaded machine ten times the time it needs to reach `max_operations` (so a plain
+    /// `loop {}` is still stopped by the operation limit), and stops an expensive runaway
+    /// after a fifth of a second. Time the OS takes the thread away for is not charged
+    /// (see `docs/scripting.md`).
     pub max_call_ms: u64,
 }
 
@@ -58,7 +62,7 @@ impl Limits {
         max_array_size: 10_000,
         max_map_size: 10_000,
         max_findings_per_record: 1_000,
-        max_call_ms: 50,
+        max_call_ms: 200,
     };
 
     /// The largest value each limit may be set to in `pack.toml`; more is a load error.

@@ -377,7 +377,12 @@ fn stack_probe() {
     let engine = engine_with(dir.path(), refdata());
     let verdict = std::thread::Builder::new()
         .stack_size(kb << 10)
-        .spawn(move || engine.check(&one_sale()))
+        .spawn(move || {
+            let start = Instant::now();
+            let v = engine.check(&one_sale());
+            eprintln!("stack_probe: one check took {:?}", start.elapsed());
+            v
+        })
         .unwrap()
         .join()
         .unwrap();

@@ -27,7 +27,10 @@ pub(super) const OPERATIONS: &str = "max_operations";
 /// because one engine is shared by every thread that checks records.
 #[derive(Clone, Copy)]
 struct Budget {
-    deadline: Option<Instant>,
+    /// The time left, in nanoseconds; `None` when no rule is running.
+    left: Option<u64>,
+    /// When the time was last looked at.
+    seen: Option<Instant>,
     /// Operations of the rule's earlier evaluations on this record (each line of an
     /// `each_line` condition, each message template).
     spent: u64,
@@ -37,7 +40,7 @@ struct Budget {
 
 thread_local! {
     static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget { deadline: None, spent: 0, current: 0 })
+        Cell::new(Budget { left: None, seen: None, spent: 0, current: 0 })
     };
 }
 
@@ -45,12 +48,12 @@ thread_local! {
 pub(super) struct Call(());
 
 impl Call {
-    /// Starts the budget: `max_call_ms` from now, and no operations spent.
+    /// Starts the budget: `max_call_ms` of time, and no operations spent.
     pub(super) fn start(limits: &Limits) -> Call {
-        let deadline = Instant::now().checked_add(Duration::from_millis(limits.max_call_ms));
         BUDGET.with(|b| {
             b.set(Budget {
-                deadline,
+                left: Some(limits.max_call_ms.saturating_mul(1_000_000)),
+                seen: Some(Instant::now()),
                 spent: 0,
                 current: 0,
             });
@@ -73,13 +76,20 @@ impl Drop for Call {
     fn drop(&mut self) {
         BUDGET.with(|b| {
             b.set(Budget {
-                deadline: None,
+                left: None,
+                seen: None,
                 spent: 0,
                 current: 0,
             });
         });
     }
 }
+
+/// The longest gap between two looks at the clock that is charged in full. A gap is
+/// 8 operations; a longer one is a thread the OS put aside (a loaded machine), and only
+/// this much of it counts, so a busy machine does not fail ordinary rules. A script
+/// still pays for its own time: its gaps are short and all of them count.
+const GAP: Duration = Duration::from_millis(5);
 
 /// The progress callback: stops the evaluation when the rule's operations on the record
 /// pass `max_operations`, or (looked at every 8 operations: an `Instant::now` per
@@ -88,16 +98,25 @@ fn progress(max_operations: u64, ops: u64) -> Option<Dynamic> {
     BUDGET.with(|b| {
         let mut budget = b.get();
         budget.current = ops;
-        b.set(budget);
         if budget.spent.saturating_add(ops) > max_operations {
+            b.set(budget);
             return Some(Dynamic::from(OPERATIONS));
         }
-        match budget.deadline {
-            Some(deadline) if ops % 8 == 0 && Instant::now() >= deadline => {
-                Some(Dynamic::from(TIME_UP))
+        let mut stop = None;
+        if let (Some(left), Some(seen)) = (budget.left, budget.seen) {
+            if ops % 8 == 0 {
+                let now = Instant::now();
+                let gap = now.saturating_duration_since(seen).min(GAP);
+                let gap = u64::try_from(gap.as_nanos()).unwrap_or(u64::MAX);
+                budget.seen = Some(now);
+                budget.left = Some(left.saturating_sub(gap));
+                if gap >= left {
+                    stop = Some(Dynamic::from(TIME_UP));
+                }
             }
-            _ => None,
         }
+        b.set(budget);
+        stop
     })
 }
 
