@@ -121,7 +121,6 @@ impl Limits {
             })
             .collect()
     }
-
 }
 
 impl Default for Limits {

@@ -4,9 +4,7 @@
 //! hold, a helper that saturated or wrapped).
 
 use crate::common::*;
-use pactum::{
-    Engine, InstalledBase, Limits, Pack, RefData, RuleErrorKind, Verdict, read_batch,
-};
+use pactum::{Engine, InstalledBase, Limits, Pack, RefData, RuleErrorKind, Verdict, read_batch};
 use serde_json::json;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -60,7 +58,12 @@ fn check_timed(dir: &TempDir, data: RefData, record: pactum::Record) -> (Verdict
 }
 
 fn one_sale() -> pactum::Record {
-    sale("S-1", "P-SI", "2026-03-14", vec![line("SEAL-200", "90.00", "USD")])
+    sale(
+        "S-1",
+        "P-SI",
+        "2026-03-14",
+        vec![line("SEAL-200", "90.00", "USD")],
+    )
 }
 
 /// The one rule error of `verdict`, which must have no findings.
@@ -224,7 +227,12 @@ fn the_deepest_allowed_recursion_fits_a_rayon_worker_and_an_8_mib_thread() {
         .collect();
     let batch = read_batch(text.as_bytes()).unwrap();
     let report = engine.run_parallel(&batch, None);
-    assert_eq!(report.summary().rule_errors, 0, "{:?}", report.rule_errors());
+    assert_eq!(
+        report.summary().rule_errors,
+        0,
+        "{:?}",
+        report.rule_errors()
+    );
     assert_eq!(report.findings().len(), 64);
     let report = engine.run_stream(text.as_bytes(), None).unwrap();
     assert_eq!(report.findings().len(), 64);

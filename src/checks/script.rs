@@ -58,15 +58,15 @@ pub(super) fn verdict(
 ) {
     let record = ctx.record;
     let finding = |f: ScriptFinding| Finding {
-            rule: Arc::clone(at.id),
-            severity: at.rule.severity,
-            record: Some(record.id.clone()),
-            line: f.line,
-            partner: record.partner.clone(),
-            message: f.message,
-            expected: f.expected,
-            actual: f.actual,
-            date: record.date,
+        rule: Arc::clone(at.id),
+        severity: at.rule.severity,
+        record: Some(record.id.clone()),
+        line: f.line,
+        partner: record.partner.clone(),
+        message: f.message,
+        expected: f.expected,
+        actual: f.actual,
+        date: record.date,
     };
     match result {
         Ok(found) => out.findings.extend(found.into_iter().map(finding)),

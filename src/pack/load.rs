@@ -231,7 +231,11 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
             for message in &problems {
                 loader.fail(span.clone(), message.clone(), None);
             }
-            if problems.is_empty() { limits } else { Limits::DEFAULT }
+            if problems.is_empty() {
+                limits
+            } else {
+                Limits::DEFAULT
+            }
         }
     };
     let test_data = manifest.tests.and_then(|t| t.data).map(|d| dir.join(d));

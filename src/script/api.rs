@@ -77,7 +77,10 @@ fn add_days(date: Date, days: INT) -> Result<Date, Box<EvalAltResult>> {
 fn days_between(a: Date, b: Date) -> Result<INT, Box<EvalAltResult>> {
     let civil = |d: Date| jiff::civil::Date::new(d.year(), d.month(), d.day());
     let failed = || overflow(format!("`days_between({a}, {b})` cannot be counted"));
-    let (from, to) = (civil(a).map_err(|_| failed())?, civil(b).map_err(|_| failed())?);
+    let (from, to) = (
+        civil(a).map_err(|_| failed())?,
+        civil(b).map_err(|_| failed())?,
+    );
     to.since(from)
         .map(|span| INT::from(span.get_days()))
         .map_err(|_| failed())
@@ -238,7 +241,12 @@ fn register_record(engine: &mut rhai::Engine) {
     engine.register_get("amount", |l: &mut ScriptLine| {
         on_line(l, |x| x.unit_price.checked_mul(Decimal::from(x.qty)))
             .flatten()
-            .ok_or_else(|| overflow(format!("the amount of line {} is too large to hold exactly", l.1)))
+            .ok_or_else(|| {
+                overflow(format!(
+                    "the amount of line {} is too large to hold exactly",
+                    l.1
+                ))
+            })
     });
 
     engine.register_type_with_name::<ScriptDocument>("Document");

@@ -199,9 +199,9 @@ impl Host {
                 Some(ast) => {
                     call.next();
                     self.engine
-                    .eval_ast_with_scope::<Dynamic>(scope, ast)
-                    .map(|v| v.to_string())
-                    .map_err(|e| self.explain(&e, "message template"))
+                        .eval_ast_with_scope::<Dynamic>(scope, ast)
+                        .map(|v| v.to_string())
+                        .map_err(|e| self.explain(&e, "message template"))
                 }
             }
         };

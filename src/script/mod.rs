@@ -78,8 +78,7 @@ mod tests {
             .template("${line.sku} at ${line.unit_price}", true)
             .map_err(|e| e.message)?;
         let c = Compiler::condition(when.into(), when_ast, message, None, None, true);
-        host.run_condition(&c, &record(price))
-            .map_err(|e| e.reason)
+        host.run_condition(&c, &record(price)).map_err(|e| e.reason)
     }
 
     #[test]

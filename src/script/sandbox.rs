@@ -86,14 +86,18 @@ impl Drop for Call {
 }
 
 /// The longest gap between two looks at the clock that is charged in full. A gap is
-/// 8 operations; a longer one is a thread the OS put aside (a loaded machine), and only
-/// this much of it counts, so a busy machine does not fail ordinary rules. A script
-/// still pays for its own time: its gaps are short and all of them count.
-const GAP: Duration = Duration::from_millis(5);
+/// [`EVERY`] operations, microseconds for ordinary ones and a few milliseconds for four
+/// copies of the largest value the ceilings allow; a longer gap is a thread the OS put
+/// aside (a loaded machine), and only this much of it counts, so a busy machine does not
+/// fail ordinary rules. A script still pays for its own time: all of its gaps count.
+const GAP: Duration = Duration::from_millis(50);
+
+/// How often, in operations, the clock is looked at: every operation would cost a
+/// quarter of a cheap script's time, and four keeps the gaps short.
+const EVERY: u64 = 4;
 
 /// The progress callback: stops the evaluation when the rule's operations on the record
-/// pass `max_operations`, or (looked at every 8 operations: an `Instant::now` per
-/// operation would cost a third of a cheap script's time) when its time is up.
+/// pass `max_operations`, or (looked at every [`EVERY`] operations) when its time is up.
 fn progress(max_operations: u64, ops: u64) -> Option<Dynamic> {
     BUDGET.with(|b| {
         let mut budget = b.get();
@@ -104,7 +108,7 @@ fn progress(max_operations: u64, ops: u64) -> Option<Dynamic> {
         }
         let mut stop = None;
         if let (Some(left), Some(seen)) = (budget.left, budget.seen) {
-            if ops % 8 == 0 {
+            if ops % EVERY == 0 {
                 let now = Instant::now();
                 let gap = now.saturating_duration_since(seen).min(GAP);
                 let gap = u64::try_from(gap.as_nanos()).unwrap_or(u64::MAX);
