@@ -96,8 +96,9 @@ impl RuleError {
 pub enum RuleErrorKind {
     /// A script or condition hit one of the pack's limits (`[limits]` in `pack.toml`).
     LimitHit {
-        /// The limit's name, such as `max_operations`; for a value that grew too large,
-        /// `max_string_size, max_array_size or max_map_size`.
+        /// The limit's name, such as `max_operations` or `max_call_ms`; for a value that
+        /// grew too large, `max_string_size, max_array_size or max_map_size`; `variables`
+        /// for the sandbox's fixed bound on variables held at once.
         limit: &'static str,
     },
     /// A script or condition failed while running (an error it raised, a bad call).
@@ -105,79 +106,7 @@ pub enum RuleErrorKind {
     /// A script or condition returned something that is not a verdict (a condition that
     /// is not true or false, a finding without a message, a line index out of range).
     BadResult,
-    /// A sum or product was too large to hold exactly; the rule did not guess.
+    /// A sum, product or date was too large to hold exactly (a script helper such as
+    /// `add_days` or `installed_assets` out of range); the rule did not guess.
     Overflow,
-}
-
-impl RuleErrorKind {
-    /// Classifies the reason a script or condition failed with. The script host words its
-    /// failures as sentences; the limits are named in backticks.
-    pub(crate) fn of_script_reason(reason: &str) -> RuleErrorKind {
-        const LIMITS: [&str; 3] = [
-            "max_operations",
-            "max_call_levels",
-            "max_findings_per_record",
-        ];
-        if reason.starts_with("script error: ") {
-            return RuleErrorKind::Script;
-        }
-        if reason.starts_with("stopped") || reason.contains("the limit `") {
-            if let Some(limit) = LIMITS
-                .into_iter()
-                .find(|l| reason.contains(&format!("`{l}`")))
-            {
-                return RuleErrorKind::LimitHit { limit };
-            }
-            if reason.contains("grew past its limit") {
-                return RuleErrorKind::LimitHit {
-                    limit: "max_string_size, max_array_size or max_map_size",
-                };
-            }
-        }
-        RuleErrorKind::BadResult
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn script_reasons_are_classified() {
-        let kind = RuleErrorKind::of_script_reason;
-        assert_eq!(
-            kind("stopped after 50 operations, the limit `max_operations` at check.rhai:1:20"),
-            RuleErrorKind::LimitHit {
-                limit: "max_operations"
-            }
-        );
-        assert_eq!(
-            kind("stopped: calls nested deeper than 32, the limit `max_call_levels` in check.rhai"),
-            RuleErrorKind::LimitHit {
-                limit: "max_call_levels"
-            }
-        );
-        assert!(matches!(
-            kind(
-                "stopped: string grew past its limit (`max_string_size`, `max_array_size` or `max_map_size`) at x:1"
-            ),
-            RuleErrorKind::LimitHit { .. }
-        ));
-        assert_eq!(
-            kind(
-                "returned 3 findings for one record, more than the limit `max_findings_per_record` of 2"
-            ),
-            RuleErrorKind::LimitHit {
-                limit: "max_findings_per_record"
-            }
-        );
-        assert_eq!(
-            kind("script error: Function not found: f at check.rhai:2:5"),
-            RuleErrorKind::Script
-        );
-        assert_eq!(
-            kind("a finding's `line` is 5, but the record has 1 lines"),
-            RuleErrorKind::BadResult
-        );
-    }
 }

@@ -37,8 +37,18 @@ pub struct Limits {
     /// entries) needs 4,000.
     pub max_map_size: usize,
     /// Findings one call of a rule may return on one record. More is a rule error: a rule
-    /// that floods the report has a bug.
+    /// that floods the report has a bug. An `each_line` condition keeps the first ones and
+    /// reports one rule error saying how many it dropped.
     pub max_findings_per_record: usize,
+    /// Milliseconds of wall-clock time one rule may take on one record (all its lines and
+    /// messages included), checked between operations. Stops scripts whose operations are
+    /// each expensive (copying a 10,000-item array), which `max_operations` alone lets run
+    /// for seconds. The shipped scripts take microseconds; 200 ms leaves a debug build on a
+    /// loaded machine ten times the time it needs to reach `max_operations` (so a plain
+    /// `loop {}` is still stopped by the operation limit), and stops an expensive runaway
+    /// after a fifth of a second. Time the OS takes the thread away for is not charged
+    /// (see `docs/scripting.md`).
+    pub max_call_ms: u64,
 }
 
 impl Limits {
@@ -52,19 +62,65 @@ impl Limits {
         max_array_size: 10_000,
         max_map_size: 10_000,
         max_findings_per_record: 1_000,
+        max_call_ms: 200,
     };
 
-    /// The limit names as written in `pack.toml`.
-    pub(crate) const NAMES: [&'static str; 8] = [
-        "max_operations",
-        "max_call_levels",
-        "max_expr_depth",
-        "max_function_expr_depth",
-        "max_string_size",
-        "max_array_size",
-        "max_map_size",
-        "max_findings_per_record",
-    ];
+    /// The largest value each limit may be set to in `pack.toml`; more is a load error.
+    ///
+    /// The stack limits are measured (`hostile_scripts::the_deepest_allowed_recursion_*`):
+    /// the deepest recursion they allow, each level evaluating the deepest expression, runs
+    /// on a thread with 8 MiB of stack (the main thread's default, and what the worker
+    /// threads of [`Engine::run_parallel`](crate::Engine::run_parallel) and
+    /// [`Engine::run_stream`](crate::Engine::run_stream) are given). The size limits keep
+    /// one value a script holds to a few megabytes; the time limits keep a record to
+    /// seconds.
+    pub const CEILING: Limits = Limits {
+        max_operations: 100_000_000,
+        max_call_levels: 256,
+        max_expr_depth: 256,
+        max_function_expr_depth: 128,
+        max_string_size: 16 * 1024 * 1024,
+        max_array_size: 1_000_000,
+        max_map_size: 1_000_000,
+        max_findings_per_record: 1_000_000,
+        max_call_ms: 2_000,
+    };
+
+    /// The limit names as written in `pack.toml`, with their values in `self`.
+    pub(crate) fn named(&self) -> [(&'static str, u64); 9] {
+        let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+        [
+            ("max_operations", self.max_operations),
+            ("max_call_levels", n(self.max_call_levels)),
+            ("max_expr_depth", n(self.max_expr_depth)),
+            ("max_function_expr_depth", n(self.max_function_expr_depth)),
+            ("max_string_size", n(self.max_string_size)),
+            ("max_array_size", n(self.max_array_size)),
+            ("max_map_size", n(self.max_map_size)),
+            ("max_findings_per_record", n(self.max_findings_per_record)),
+            ("max_call_ms", self.max_call_ms),
+        ]
+    }
+
+    /// What is wrong with these limits as a pack wrote them: a 0 (which rhai reads as "no
+    /// limit", and a pack cannot switch the sandbox off) or a value above its ceiling.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        self.named()
+            .into_iter()
+            .zip(Limits::CEILING.named())
+            .filter_map(|((name, value), (_, ceiling))| {
+                if value == 0 {
+                    Some(format!("limit `{name}` must be at least 1, but is 0"))
+                } else if value > ceiling {
+                    Some(format!(
+                        "limit `{name}` must be at most {ceiling}, but is {value}"
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
 }
 
 impl Default for Limits {

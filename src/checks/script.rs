@@ -3,10 +3,10 @@
 //! params and turns what it returns into findings and rule errors.
 
 use super::{CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
-use crate::finding::{Finding, RuleError, RuleErrorKind};
+use crate::finding::{Finding, RuleError};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
-use crate::script::{ScriptFinding, Shared};
+use crate::script::{ScriptError, ScriptFinding, Shared};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
@@ -53,29 +53,35 @@ impl CheckKind for Script {
 pub(super) fn verdict(
     at: &RuleRef<'_>,
     ctx: &Ctx<'_>,
-    result: Result<Vec<ScriptFinding>, String>,
+    result: Result<Vec<ScriptFinding>, ScriptError>,
     out: &mut Verdict,
 ) {
     let record = ctx.record;
+    let finding = |f: ScriptFinding| Finding {
+        rule: Arc::clone(at.id),
+        severity: at.rule.severity,
+        record: Some(record.id.clone()),
+        line: f.line,
+        partner: record.partner.clone(),
+        message: f.message,
+        expected: f.expected,
+        actual: f.actual,
+        code: None,
+        date: record.date,
+    };
     match result {
-        Ok(found) => out.findings.extend(found.into_iter().map(|f| Finding {
-            rule: Arc::clone(at.id),
-            severity: at.rule.severity,
-            record: Some(record.id.clone()),
-            line: f.line,
-            partner: record.partner.clone(),
-            message: f.message,
-            expected: f.expected,
-            actual: f.actual,
-            code: None,
-            date: record.date,
-        })),
-        Err(reason) => out.rule_errors.push(RuleError::new(
-            at.id,
-            at.rule.severity,
-            Some(record.id.clone()),
-            RuleErrorKind::of_script_reason(&reason),
-            reason,
-        )),
+        Ok(found) => out.findings.extend(found.into_iter().map(finding)),
+        Err(error) => {
+            // Findings that stand despite the error (the first `max_findings_per_record`
+            // of an `each_line` condition that made more), then the error itself.
+            out.findings.extend(error.kept.into_iter().map(finding));
+            out.rule_errors.push(RuleError::new(
+                at.id,
+                at.rule.severity,
+                Some(record.id.clone()),
+                error.kind,
+                error.reason,
+            ));
+        }
     }
 }

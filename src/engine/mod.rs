@@ -4,6 +4,7 @@
 
 mod explain;
 mod plan;
+mod pool;
 mod stream;
 
 pub use stream::StreamError;

@@ -299,17 +299,19 @@ impl Engine {
     /// Checks records on all cores, one session per shard, merged into one.
     pub(crate) fn check_shards(&self, records: &[Record]) -> Session<'_> {
         use rayon::prelude::*;
-        let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
-        records
-            .par_chunks(shard)
-            .map(|chunk| self.session_over(chunk))
-            .reduce(
-                || self.session(),
-                |mut a, b| {
-                    a.merge(b);
-                    a
-                },
-            )
+        super::pool::workers(|| {
+            let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
+            records
+                .par_chunks(shard)
+                .map(|chunk| self.session_over(chunk))
+                .reduce(
+                    || self.session(),
+                    |mut a, b| {
+                        a.merge(b);
+                        a
+                    },
+                )
+        })
     }
 }
 

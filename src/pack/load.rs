@@ -257,24 +257,17 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
         Some(limits) => {
             let span = limits.span();
             let limits = limits.into_inner();
-            // rhai reads 0 as "no limit"; a pack cannot switch the sandbox off.
-            let values = [
-                limits.max_operations,
-                limits.max_call_levels as u64,
-                limits.max_expr_depth as u64,
-                limits.max_function_expr_depth as u64,
-                limits.max_string_size as u64,
-                limits.max_array_size as u64,
-                limits.max_map_size as u64,
-                limits.max_findings_per_record as u64,
-            ];
-            for (name, value) in Limits::NAMES.iter().zip(values) {
-                if value == 0 {
-                    let message = format!("limit `{name}` must be at least 1, but is 0");
-                    loader.fail_with(codes::PACK_BAD_LIMIT, span.clone(), message, None);
-                }
+            // 0 (rhai's "no limit") and values above the ceilings are refused; the pack
+            // then compiles under the defaults, so a huge depth cannot crash loading.
+            let problems = limits.problems();
+            for message in &problems {
+                loader.fail_with(codes::PACK_BAD_LIMIT, span.clone(), message.clone(), None);
             }
-            limits
+            if problems.is_empty() {
+                limits
+            } else {
+                Limits::DEFAULT
+            }
         }
     };
     let test_data = manifest.tests.and_then(|t| t.data).map(|d| dir.join(d));

@@ -35,13 +35,55 @@ fn date(value: Option<Date>) -> Dynamic {
     value.map_or(Dynamic::UNIT, Dynamic::from)
 }
 
-fn int(n: impl TryInto<INT>) -> INT {
-    n.try_into().unwrap_or(INT::MAX)
-}
-
 #[cold]
 fn script_error(message: String) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(message.into(), Position::NONE))
+}
+
+/// A helper that cannot give the exact answer fails (a rule error of kind overflow); it
+/// never saturates, wraps or gives a stand-in value.
+#[cold]
+fn overflow(message: String) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(
+        Dynamic::from(super::host::Overflow(message)),
+        Position::NONE,
+    ))
+}
+
+/// `n` as a script integer, or an overflow error naming `what`.
+fn int(n: impl TryInto<INT>, what: &str) -> Result<INT, Box<EvalAltResult>> {
+    n.try_into()
+        .map_err(|_| overflow(format!("{what} is too large for a script integer")))
+}
+
+/// `date` moved by `days` days, or an error when the result leaves the calendar
+/// (years -9999 to 9999).
+fn add_days(date: Date, days: INT) -> Result<Date, Box<EvalAltResult>> {
+    let out_of_range = || {
+        overflow(format!(
+            "`add_days({days})` on {date} leaves the calendar (years -9999 to 9999)"
+        ))
+    };
+    let civil = jiff::civil::Date::new(date.year(), date.month(), date.day())
+        .map_err(|_| out_of_range())?;
+    let span = jiff::Span::new()
+        .try_days(days)
+        .map_err(|_| out_of_range())?;
+    let moved = civil.checked_add(span).map_err(|_| out_of_range())?;
+    Date::new(moved.year(), moved.month(), moved.day()).ok_or_else(out_of_range)
+}
+
+/// Whole days from `a` to `b`, or an error (never 0) when they cannot be counted.
+fn days_between(a: Date, b: Date) -> Result<INT, Box<EvalAltResult>> {
+    let civil = |d: Date| jiff::civil::Date::new(d.year(), d.month(), d.day());
+    let failed = || overflow(format!("`days_between({a}, {b})` cannot be counted"));
+    let (from, to) = (
+        civil(a).map_err(|_| failed())?,
+        civil(b).map_err(|_| failed())?,
+    );
+    to.since(from)
+        .map(|span| INT::from(span.get_days()))
+        .map_err(|_| failed())
 }
 
 /// Converts a JSON value (from `attrs`) into a script value. Numbers become integers when
@@ -111,12 +153,18 @@ pub(crate) fn register(engine: &mut rhai::Engine, data: &Arc<RefData>) {
     });
     let d = Arc::clone(data);
     engine.register_fn("installed_assets", move |partner: &str| {
-        int(d
+        let too_many = || {
+            overflow(format!(
+                "`installed_assets(\"{partner}\")`: the partner's assets add up to more than a script integer holds"
+            ))
+        };
+        let total = d
             .installed_base()
             .iter()
             .filter(|b| b.partner == partner)
-            .map(|b| b.assets)
-            .sum::<u64>())
+            .try_fold(0u64, |sum, b| sum.checked_add(b.assets))
+            .ok_or_else(too_many)?;
+        INT::try_from(total).map_err(|_| too_many())
     });
 }
 
@@ -133,8 +181,8 @@ fn register_date(engine: &mut rhai::Engine) {
     engine.register_fn("<=", |a: Date, b: Date| a <= b);
     engine.register_fn(">", |a: Date, b: Date| a > b);
     engine.register_fn(">=", |a: Date, b: Date| a >= b);
-    engine.register_fn("days_between", |a: Date, b: Date| a.days_until(b));
-    engine.register_fn("add_days", |d: &mut Date, n: INT| d.add_days(n));
+    engine.register_fn("days_between", days_between);
+    engine.register_fn("add_days", |d: &mut Date, n: INT| add_days(*d, n));
     engine.register_get("year", |d: &mut Date| INT::from(d.year()));
     engine.register_get("month", |d: &mut Date| INT::from(d.month()));
     engine.register_get("day", |d: &mut Date| INT::from(d.day()));
@@ -173,7 +221,7 @@ fn register_record(engine: &mut rhai::Engine) {
     });
 
     engine.register_type_with_name::<ScriptLine>("Line");
-    engine.register_get("index", |l: &mut ScriptLine| int(l.1));
+    engine.register_get("index", |l: &mut ScriptLine| int(l.1, "a line index"));
     engine.register_get("sku", |l: &mut ScriptLine| {
         on_line(l, |x| x.sku.clone()).unwrap_or_default()
     });
@@ -194,7 +242,7 @@ fn register_record(engine: &mut rhai::Engine) {
         on_line(l, |x| x.unit_price.checked_mul(Decimal::from(x.qty)))
             .flatten()
             .ok_or_else(|| {
-                script_error(format!(
+                overflow(format!(
                     "the amount of line {} is too large to hold exactly",
                     l.1
                 ))

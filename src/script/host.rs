@@ -8,7 +8,8 @@
 
 use super::api::{self, ScriptRecord};
 use super::compile::{Condition, ENTRY, Script};
-use super::sandbox::sandboxed;
+use super::sandbox::{self, Call, sandboxed};
+use crate::finding::RuleErrorKind;
 use crate::limits::Limits;
 use crate::record::Record;
 use crate::refdata::RefData;
@@ -24,6 +25,38 @@ pub(crate) struct ScriptFinding {
     pub actual: String,
     pub line: Option<usize>,
 }
+
+/// Why a script or condition could not give a verdict on a record: the kind, decided where
+/// the failure is known (never read back from the text), and the reason as the report
+/// shows it.
+#[derive(Debug)]
+pub(crate) struct ScriptError {
+    pub kind: RuleErrorKind,
+    pub reason: String,
+    /// Findings made before the failure that still stand: the first
+    /// `max_findings_per_record` of an `each_line` condition that made more.
+    pub kept: Vec<ScriptFinding>,
+}
+
+impl ScriptError {
+    fn new(kind: RuleErrorKind, reason: String) -> ScriptError {
+        ScriptError {
+            kind,
+            reason,
+            kept: Vec::new(),
+        }
+    }
+
+    fn bad(reason: String) -> ScriptError {
+        ScriptError::new(RuleErrorKind::BadResult, reason)
+    }
+}
+
+/// A helper of the script API that could not give an exact answer (a date out of the
+/// calendar, a sum that does not fit an integer): raised as a runtime error carrying this
+/// type, which a script cannot make, and reported as an overflow.
+#[derive(Debug, Clone)]
+pub(crate) struct Overflow(pub String);
 
 /// Runs scripts and conditions against records, with the reference data bound.
 pub(crate) struct Host {
@@ -68,8 +101,9 @@ impl Host {
         &self,
         script: &Script,
         record: &Shared,
-    ) -> Result<Vec<ScriptFinding>, String> {
+    ) -> Result<Vec<ScriptFinding>, ScriptError> {
         let lines = record.record.lines.len();
+        let _call = Call::start(&self.limits);
         let mut scope = Scope::new();
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
         let result = self
@@ -90,55 +124,85 @@ impl Host {
         &self,
         condition: &Condition,
         record: &Shared,
-    ) -> Result<Vec<ScriptFinding>, String> {
+    ) -> Result<Vec<ScriptFinding>, ScriptError> {
+        // One budget of operations and time for the rule on the record: every line and
+        // every message counts against it.
+        let call = Call::start(&self.limits);
         let mut scope = Scope::new();
         scope.push_constant_dynamic("record", record.value.clone());
         let mut out = Vec::new();
         if !condition.each_line {
-            if self.eval_bool(&mut scope, &condition.when)? {
-                out.push(self.render(&mut scope, condition, None)?);
+            if self.eval_bool(&call, &mut scope, &condition.when)? {
+                out.push(self.render(&call, &mut scope, condition, None)?);
             }
             return Ok(out);
         }
         scope.push_constant("line", ());
         scope.push_constant("index", 0 as rhai::INT);
+        let cap = self.limits.max_findings_per_record;
+        let mut dropped: usize = 0;
         for (i, line) in api::lines(&record.record).into_iter().enumerate() {
+            let index = rhai::INT::try_from(i).map_err(|_| {
+                ScriptError::new(
+                    RuleErrorKind::Overflow,
+                    format!("line {i} has an index too large for a script"),
+                )
+            })?;
             scope.set_or_push("line", line);
-            scope.set_or_push("index", rhai::INT::try_from(i).unwrap_or(rhai::INT::MAX));
-            if self.eval_bool(&mut scope, &condition.when)? {
-                out.push(self.render(&mut scope, condition, Some(i))?);
+            scope.set_or_push("index", index);
+            if self.eval_bool(&call, &mut scope, &condition.when)? {
+                if out.len() < cap {
+                    out.push(self.render(&call, &mut scope, condition, Some(i))?);
+                } else {
+                    dropped = dropped.saturating_add(1);
+                }
             }
+        }
+        if dropped > 0 {
+            return Err(ScriptError {
+                kind: RuleErrorKind::LimitHit {
+                    limit: "max_findings_per_record",
+                },
+                reason: format!(
+                    "dropped {dropped} findings past the limit `max_findings_per_record` of {cap} (the first {cap} are reported)"
+                ),
+                kept: out,
+            });
         }
         Ok(out)
     }
 
-    fn eval_bool(&self, scope: &mut Scope, ast: &AST) -> Result<bool, String> {
+    fn eval_bool(&self, call: &Call, scope: &mut Scope, ast: &AST) -> Result<bool, ScriptError> {
+        call.next();
         let value = self
             .engine
             .eval_ast_with_scope::<Dynamic>(scope, ast)
             .map_err(|e| self.explain(&e, "condition"))?;
         value.as_bool().map_err(|_| {
-            format!(
+            ScriptError::bad(format!(
                 "the condition gave {}, but must give true or false",
                 describe(&value)
-            )
+            ))
         })
     }
 
     fn render(
         &self,
+        call: &Call,
         scope: &mut Scope,
         condition: &Condition,
         line: Option<usize>,
-    ) -> Result<ScriptFinding, String> {
-        let mut text = |ast: &Option<Arc<AST>>| -> Result<String, String> {
+    ) -> Result<ScriptFinding, ScriptError> {
+        let mut text = |ast: &Option<Arc<AST>>| -> Result<String, ScriptError> {
             match ast {
                 None => Ok(String::new()),
-                Some(ast) => self
-                    .engine
-                    .eval_ast_with_scope::<Dynamic>(scope, ast)
-                    .map(|v| v.to_string())
-                    .map_err(|e| self.explain(&e, "message template")),
+                Some(ast) => {
+                    call.next();
+                    self.engine
+                        .eval_ast_with_scope::<Dynamic>(scope, ast)
+                        .map(|v| v.to_string())
+                        .map_err(|e| self.explain(&e, "message template"))
+                }
             }
         };
         let message = text(&Some(Arc::clone(&condition.message)))?;
@@ -153,7 +217,7 @@ impl Host {
     }
 
     /// Reads what `check` returned: `()` for none, a finding map, or an array of them.
-    fn findings(&self, value: Dynamic, lines: usize) -> Result<Vec<ScriptFinding>, String> {
+    fn findings(&self, value: Dynamic, lines: usize) -> Result<Vec<ScriptFinding>, ScriptError> {
         if value.is_unit() {
             return Ok(Vec::new());
         }
@@ -163,10 +227,15 @@ impl Host {
             vec![value]
         };
         if items.len() > self.limits.max_findings_per_record {
-            return Err(format!(
-                "returned {} findings for one record, more than the limit `max_findings_per_record` of {}",
-                items.len(),
-                self.limits.max_findings_per_record
+            return Err(ScriptError::new(
+                RuleErrorKind::LimitHit {
+                    limit: "max_findings_per_record",
+                },
+                format!(
+                    "returned {} findings for one record, more than the limit `max_findings_per_record` of {}",
+                    items.len(),
+                    self.limits.max_findings_per_record
+                ),
             ));
         }
         items
@@ -176,7 +245,7 @@ impl Host {
             .collect()
     }
 
-    fn explain(&self, e: &EvalAltResult, what: &str) -> String {
+    fn explain(&self, e: &EvalAltResult, what: &str) -> ScriptError {
         let l = &self.limits;
         let pos = e.unwrap_inner().position();
         let at = match (pos.line(), pos.position()) {
@@ -184,29 +253,65 @@ impl Host {
             (Some(line), None) => format!(" at {what}:{line}"),
             _ => format!(" in {what}"),
         };
-        match e.unwrap_inner() {
-            EvalAltResult::ErrorTooManyOperations(_) => {
+        let limit = |limit: &'static str, reason: String| {
+            ScriptError::new(RuleErrorKind::LimitHit { limit }, reason)
+        };
+        let operations = || {
+            limit(
+                "max_operations",
                 format!(
                     "stopped after {} operations, the limit `max_operations`{at}",
                     l.max_operations
-                )
+                ),
+            )
+        };
+        match e.unwrap_inner() {
+            EvalAltResult::ErrorTooManyOperations(_) => operations(),
+            EvalAltResult::ErrorTerminated(token, _) => {
+                if token.clone().into_string().ok().as_deref() == Some(sandbox::TIME_UP) {
+                    limit(
+                        "max_call_ms",
+                        format!(
+                            "stopped after {} ms, the limit `max_call_ms`{at}",
+                            l.max_call_ms
+                        ),
+                    )
+                } else {
+                    operations()
+                }
             }
-            EvalAltResult::ErrorStackOverflow(_) => {
+            EvalAltResult::ErrorStackOverflow(_) => limit(
+                "max_call_levels",
                 format!(
                     "stopped: calls nested deeper than {}, the limit `max_call_levels`{at}",
                     l.max_call_levels
-                )
-            }
-            EvalAltResult::ErrorDataTooLarge(what_grew, _) => {
+                ),
+            ),
+            EvalAltResult::ErrorDataTooLarge(what_grew, _) => limit(
+                "max_string_size, max_array_size or max_map_size",
                 format!(
                     "stopped: {} grew past its limit (`max_string_size`, `max_array_size` or `max_map_size`){at}",
                     what_grew.to_lowercase()
-                )
+                ),
+            ),
+            EvalAltResult::ErrorTooManyVariables(_) => limit(
+                "variables",
+                format!(
+                    "stopped: more than {} variables at once, a fixed bound of the sandbox{at}",
+                    sandbox::MAX_VARIABLES
+                ),
+            ),
+            EvalAltResult::ErrorRuntime(value, _) if value.is::<Overflow>() => {
+                let text = value
+                    .read_lock::<Overflow>()
+                    .map(|o| o.0.clone())
+                    .unwrap_or_default();
+                ScriptError::new(RuleErrorKind::Overflow, format!("script error: {text}{at}"))
             }
             inner => {
                 let text = inner.to_string();
                 let text = text.split(" (line ").next().unwrap_or(&text).to_owned();
-                format!("script error: {text}{at}")
+                ScriptError::new(RuleErrorKind::Script, format!("script error: {text}{at}"))
             }
         }
     }
@@ -240,7 +345,11 @@ fn show(value: &Dynamic) -> String {
     }
 }
 
-fn finding_from(value: Dynamic, lines: usize) -> Result<ScriptFinding, String> {
+fn finding_from(value: Dynamic, lines: usize) -> Result<ScriptFinding, ScriptError> {
+    finding_fields(value, lines).map_err(ScriptError::bad)
+}
+
+fn finding_fields(value: Dynamic, lines: usize) -> Result<ScriptFinding, String> {
     if !value.is_map() {
         return Err(format!(
             "`check` returned {}; expected a finding (an object map with `message`), an array of them, or ()",

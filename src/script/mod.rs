@@ -19,7 +19,7 @@ mod sandbox;
 
 pub(crate) use compile::{CompileError, Compiler};
 pub use compile::{Condition, Script};
-pub(crate) use host::{Host, ScriptFinding, Shared};
+pub(crate) use host::{Host, ScriptError, ScriptFinding, Shared};
 
 #[cfg(test)]
 mod tests {
@@ -56,10 +56,18 @@ mod tests {
     }
 
     fn script(body: &str) -> Result<Vec<ScriptFinding>, String> {
+        script_typed(body).map_err(|e| e.reason)
+    }
+
+    fn script_typed(body: &str) -> Result<Vec<ScriptFinding>, ScriptError> {
         let (compiler, host) = host();
         let s = compiler
             .script(Path::new("t.rhai"), Arc::from(body))
-            .map_err(|e| e.message)?;
+            .map_err(|e| ScriptError {
+                kind: crate::RuleErrorKind::Script,
+                reason: e.message,
+                kept: Vec::new(),
+            })?;
         host.run_script(&s, &record("11.999"))
     }
 
@@ -70,7 +78,7 @@ mod tests {
             .template("${line.sku} at ${line.unit_price}", true)
             .map_err(|e| e.message)?;
         let c = Compiler::condition(when.into(), when_ast, message, None, None, true);
-        host.run_condition(&c, &record(price))
+        host.run_condition(&c, &record(price)).map_err(|e| e.reason)
     }
 
     #[test]

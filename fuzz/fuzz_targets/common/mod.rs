@@ -100,10 +100,15 @@ pub fn write(path: &Path, bytes: &[u8]) {
 /// Checks `records` with an engine over `pack` and the example data, rendering what comes
 /// out; a rule that cannot run is a rule error in the verdict, which is fine.
 pub fn check_samples(pack: Pack) {
+    check_records(pack, sample_records());
+}
+
+/// Checks `records` one by one with an engine over `pack` and the example data.
+pub fn check_records(pack: Pack, records: &[Record]) {
     let Ok(engine) = Engine::new(pack, example_data().clone()) else {
         return;
     };
-    for record in sample_records() {
+    for record in records {
         let verdict = engine.check(record);
         std::hint::black_box(&verdict);
     }
