@@ -49,6 +49,11 @@ pub struct Limits {
     /// after a fifth of a second. Time the OS takes the thread away for is not charged
     /// (see `docs/scripting.md`).
     pub max_call_ms: u64,
+    /// Milliseconds of wall-clock time all the script and condition rules together may take
+    /// on one record. Each rule still has its `max_call_ms`; this bounds their sum, so a
+    /// pack of many slow rules cannot hold one record for longer than this (the rules left
+    /// when it runs out are rule errors). 1,000 ms is five rules at their default limit.
+    pub max_record_ms: u64,
 }
 
 impl Limits {
@@ -63,6 +68,7 @@ impl Limits {
         max_map_size: 10_000,
         max_findings_per_record: 1_000,
         max_call_ms: 200,
+        max_record_ms: 1_000,
     };
 
     /// The largest value each limit may be set to in `pack.toml`; more is a load error.
@@ -84,10 +90,11 @@ impl Limits {
         max_map_size: 1_000_000,
         max_findings_per_record: 1_000_000,
         max_call_ms: 2_000,
+        max_record_ms: 5_000,
     };
 
     /// The limit names as written in `pack.toml`, with their values in `self`.
-    pub(crate) fn named(&self) -> [(&'static str, u64); 9] {
+    pub(crate) fn named(&self) -> [(&'static str, u64); 10] {
         let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
         [
             ("max_operations", self.max_operations),
@@ -99,6 +106,7 @@ impl Limits {
             ("max_map_size", n(self.max_map_size)),
             ("max_findings_per_record", n(self.max_findings_per_record)),
             ("max_call_ms", self.max_call_ms),
+            ("max_record_ms", self.max_record_ms),
         ]
     }
 

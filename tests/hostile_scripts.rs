@@ -135,6 +135,42 @@ fn copying_a_large_array_in_a_loop_is_stopped_by_max_call_ms() {
     assert!(took < Duration::from_secs(2), "took {took:?}");
 }
 
+/// Many slow rules, each within its own `max_call_ms`, could together hold one record for
+/// longer than any order path waits: `max_record_ms` bounds their sum, and the rules left
+/// when it runs out are rule errors naming it.
+#[test]
+fn many_slow_rules_together_are_stopped_by_max_record_ms() {
+    let body = "fn check(record) {\n    let a = [];\n    a.pad(10000, 0);\n    \
+                for i in 0..900000 { let b = a; }\n    finding(\"survived\")\n}\n";
+    let rules: String = (0..8)
+        .map(|i| script_rule("check.rhai").replace("evil.script", &format!("evil.slow-{i}")))
+        .collect();
+    let dir = write_tree(&[
+        (
+            "pack.toml",
+            &format!("{MANIFEST}[limits]\nmax_call_ms = 400\nmax_record_ms = 1000\n"),
+        ),
+        ("evil.toml", &rules),
+        ("check.rhai", body),
+    ]);
+    let (verdict, took) = check_timed(&dir, refdata(), one_sale());
+    assert!(verdict.findings.is_empty(), "{verdict:?}");
+    assert_eq!(verdict.rule_errors.len(), 8, "{verdict:?}");
+    let by_record = verdict
+        .rule_errors
+        .iter()
+        .filter(|e| {
+            e.kind
+                == RuleErrorKind::LimitHit {
+                    limit: "max_record_ms",
+                }
+        })
+        .count();
+    assert!(by_record >= 5, "{verdict:?}");
+    // Eight rules at 400 ms would take 3.2 s; the record's budget stops them near 1 s.
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}
+
 #[test]
 fn max_call_ms_has_a_small_default_and_a_ceiling() {
     const {
@@ -159,6 +195,7 @@ fn limits_above_their_ceiling_are_load_errors() {
         ("max_map_size", "100000000000"),
         ("max_findings_per_record", "100000000000"),
         ("max_call_ms", "100000000"),
+        ("max_record_ms", "100000000"),
     ] {
         let dir = pack(&format!("{limit} = {value}"), "fn check(record) {}");
         let err = Pack::load(dir.path()).expect_err(limit);

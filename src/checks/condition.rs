@@ -4,7 +4,7 @@
 use super::{CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
-use crate::script::{Compiler, Shared};
+use crate::script::Compiler;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -65,7 +65,9 @@ impl CheckKind for Condition {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env.shared.get_or_insert_with(|| Shared::new(ctx.record));
+        let shared = env
+            .shared
+            .get_or_insert_with(|| env.scripts.share(ctx.record));
         let result = env.scripts.run_condition(self, shared);
         super::script::verdict(at, ctx, result, out);
     }

@@ -6,7 +6,7 @@ use super::{CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
 use crate::finding::{Finding, RuleError};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
-use crate::script::{ScriptError, ScriptFinding, Shared};
+use crate::script::{ScriptError, ScriptFinding};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
@@ -31,7 +31,9 @@ impl CheckKind for Script {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env.shared.get_or_insert_with(|| Shared::new(ctx.record));
+        let shared = env
+            .shared
+            .get_or_insert_with(|| env.scripts.share(ctx.record));
         let result = env.scripts.run_script(self, shared);
         verdict(at, ctx, result, out);
     }

@@ -8,7 +8,7 @@
 
 use super::api::{self, ScriptRecord};
 use super::compile::{Condition, ENTRY, Script};
-use super::sandbox::{self, Call, sandboxed};
+use super::sandbox::{self, Call, RecordBudget, sandboxed};
 use crate::finding::RuleErrorKind;
 use crate::limits::Limits;
 use crate::record::Record;
@@ -74,19 +74,28 @@ impl fmt::Debug for Host {
 pub(crate) struct Shared {
     record: Arc<Record>,
     value: Dynamic,
+    /// The record's time budget (`max_record_ms`), shared by every script rule on it.
+    _budget: RecordBudget,
 }
 
 impl Shared {
-    pub(crate) fn new(record: &Record) -> Shared {
+    pub(crate) fn new(record: &Record, limits: &Limits) -> Shared {
         let record = Arc::new(record.clone());
         Shared {
             value: Dynamic::from(ScriptRecord(Arc::clone(&record))),
             record,
+            _budget: RecordBudget::start(limits),
         }
     }
 }
 
 impl Host {
+    /// The record as scripts see it, with the record's time budget started: made by the
+    /// first script or condition rule that runs on the record, shared by the others.
+    pub(crate) fn share(&self, record: &Record) -> Shared {
+        Shared::new(record, &self.limits)
+    }
+
     pub(crate) fn new(limits: &Limits, data: &Arc<RefData>) -> Host {
         let mut engine = sandboxed(limits);
         api::register(&mut engine, data);
@@ -268,16 +277,22 @@ impl Host {
         match e.unwrap_inner() {
             EvalAltResult::ErrorTooManyOperations(_) => operations(),
             EvalAltResult::ErrorTerminated(token, _) => {
-                if token.clone().into_string().ok().as_deref() == Some(sandbox::TIME_UP) {
-                    limit(
+                match token.clone().into_string().ok().as_deref() {
+                    Some(sandbox::TIME_UP) => limit(
                         "max_call_ms",
                         format!(
                             "stopped after {} ms, the limit `max_call_ms`{at}",
                             l.max_call_ms
                         ),
-                    )
-                } else {
-                    operations()
+                    ),
+                    Some(sandbox::RECORD_TIME_UP) => limit(
+                        "max_record_ms",
+                        format!(
+                            "stopped: the record's script rules took {} ms together, the limit `max_record_ms`{at}",
+                            l.max_record_ms
+                        ),
+                    ),
+                    _ => operations(),
                 }
             }
             EvalAltResult::ErrorStackOverflow(_) => limit(

@@ -52,7 +52,7 @@ mod tests {
             "lines": [{"sku": "A", "qty": 3, "unit_price": price, "currency": "USD"}],
             "attrs": {"n": 2, "x": 1.25}
         });
-        Shared::new(&Record::from_json(json).unwrap())
+        Shared::new(&Record::from_json(json).unwrap(), &Limits::DEFAULT)
     }
 
     fn script(body: &str) -> Result<Vec<ScriptFinding>, String> {

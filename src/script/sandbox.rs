@@ -18,6 +18,9 @@ pub(super) const MAX_VARIABLES: usize = 256;
 
 /// The token `on_progress` stops a call with when its time is up.
 pub(super) const TIME_UP: &str = "max_call_ms";
+/// The token `on_progress` stops a call with when the record's time is up (the rules
+/// before it on the record spent the rest of `max_record_ms`).
+pub(super) const RECORD_TIME_UP: &str = "max_record_ms";
 /// The token `on_progress` stops a call with when the rule's operations on the record
 /// (all its evaluations together) pass `max_operations`.
 pub(super) const OPERATIONS: &str = "max_operations";
@@ -36,29 +39,56 @@ struct Budget {
     spent: u64,
     /// Operations of the evaluation under way, as the callback last saw them.
     current: u64,
+    /// Whether the record's budget, not the rule's own, is what `left` holds.
+    record_bound: bool,
 }
 
 thread_local! {
     static BUDGET: Cell<Budget> = const {
-        Cell::new(Budget { left: None, seen: None, spent: 0, current: 0 })
+        Cell::new(Budget { left: None, seen: None, spent: 0, current: 0, record_bound: false })
     };
+    /// The time, in nanoseconds, the script rules may still spend on the record being
+    /// checked on this thread; `None` outside a record.
+    static RECORD: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
-/// The budget of one rule on one record, on this thread, until dropped.
-pub(super) struct Call(());
+/// The time budget of all the script rules on one record, on this thread, until dropped.
+pub(crate) struct RecordBudget(());
+
+impl RecordBudget {
+    /// Starts the record's budget: `max_record_ms` for its script and condition rules.
+    pub(crate) fn start(limits: &Limits) -> RecordBudget {
+        RECORD.with(|r| r.set(Some(limits.max_record_ms.saturating_mul(1_000_000))));
+        RecordBudget(())
+    }
+}
+
+impl Drop for RecordBudget {
+    fn drop(&mut self) {
+        RECORD.with(|r| r.set(None));
+    }
+}
+
+/// The budget of one rule on one record, on this thread, until dropped; it holds the time
+/// the rule started with, so that what it spent comes off the record's budget.
+pub(super) struct Call(u64);
 
 impl Call {
     /// Starts the budget: `max_call_ms` of time, and no operations spent.
     pub(super) fn start(limits: &Limits) -> Call {
+        let own = limits.max_call_ms.saturating_mul(1_000_000);
+        let record = RECORD.with(Cell::get);
+        let left = record.map_or(own, |r| r.min(own));
         BUDGET.with(|b| {
             b.set(Budget {
-                left: Some(limits.max_call_ms.saturating_mul(1_000_000)),
+                left: Some(left),
                 seen: Some(Instant::now()),
                 spent: 0,
                 current: 0,
+                record_bound: record.is_some_and(|r| r < own),
             });
         });
-        Call(())
+        Call(left)
     }
 
     /// Before each evaluation of the call: what the last one spent stays spent.
@@ -74,14 +104,19 @@ impl Call {
 
 impl Drop for Call {
     fn drop(&mut self) {
-        BUDGET.with(|b| {
+        let left = BUDGET.with(|b| {
+            let left = b.get().left;
             b.set(Budget {
                 left: None,
                 seen: None,
                 spent: 0,
                 current: 0,
+                record_bound: false,
             });
+            left
         });
+        let spent = self.0.saturating_sub(left.unwrap_or(0));
+        RECORD.with(|r| r.set(r.get().map(|record| record.saturating_sub(spent))));
     }
 }
 
@@ -115,7 +150,12 @@ fn progress(max_operations: u64, ops: u64) -> Option<Dynamic> {
                 budget.seen = Some(now);
                 budget.left = Some(left.saturating_sub(gap));
                 if gap >= left {
-                    stop = Some(Dynamic::from(TIME_UP));
+                    let token = if budget.record_bound {
+                        RECORD_TIME_UP
+                    } else {
+                        TIME_UP
+                    };
+                    stop = Some(Dynamic::from(token));
                 }
             }
         }
