@@ -19,6 +19,7 @@ mod gate;
 mod host_serde;
 mod hostile_packs;
 mod hostile_records;
+mod layers;
 mod pack_cases;
 mod partner;
 mod parts;

@@ -229,7 +229,8 @@ fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack
         )
     })?;
     // A layer may only change its base, with no rules of its own.
-    if rule_files.is_empty() && base.is_none() {
+    let extends = base.is_some() || manifest.as_ref().is_some_and(|m| m.extends.is_some());
+    if rule_files.is_empty() && !extends {
         errors.push(
             Diagnostic::new(
                 Location::new(dir, 0, 0),
@@ -415,6 +416,10 @@ fn load_overrides(
     };
     let span = value.span();
     let Some(base) = base.as_mut() else {
+        if manifest.extends.is_some() {
+            // The base did not load; that is reported already.
+            return;
+        }
         loader.fail(
             span,
             "`override` changes the rules of a base pack, but this pack has no `extends`"

@@ -4,6 +4,7 @@
 mod load;
 
 pub(crate) use load::{FileLoader, unknown_key_hint};
+pub use load::MAX_EXTENDS_DEPTH;
 mod wire;
 
 pub use crate::checks::{

@@ -29,7 +29,7 @@ mod cases;
 mod runner;
 
 pub use runner::{
-    CaseResult, Expected, ExpectedDetails, FoundFinding, Mismatch, Subject, TestReport,
+    CaseKind, CaseResult, Expected, ExpectedDetails, FoundFinding, LayerChange, Mismatch, Subject, TestReport,
     run_pack_tests, run_tests,
 };
 
