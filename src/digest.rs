@@ -62,7 +62,10 @@ pub(crate) fn layered_hash<'a>(
         files
             .into_iter()
             .map(|(file, text)| (relative(root, file), text.as_bytes()))
-            .chain(std::iter::once(("\0extends".to_owned(), base_hash.as_bytes()))),
+            .chain(std::iter::once((
+                "\0extends".to_owned(),
+                base_hash.as_bytes(),
+            ))),
     )
 }
 

@@ -126,9 +126,7 @@ fn acceptance_a_layer_raises_a_vendor_severity_and_adds_a_company_rule() {
                 )
             );
             assert!(
-                change
-                    .cause
-                    .contains("override of `price.no-list-price`")
+                change.cause.contains("override of `price.no-list-price`")
                     && change.cause.contains("severity warning -> error"),
                 "{}",
                 change.cause
@@ -152,14 +150,21 @@ fn acceptance_a_layer_raises_a_vendor_severity_and_adds_a_company_rule() {
 fn a_new_layer_rule_firing_on_a_vendor_case_is_changed_by_the_layer_not_a_failure() {
     // A cap of 0 units fires on every vendor sale.
     let cap = QTY_CAP.replace("line.qty > 50", "line.qty > 0");
-    let layer = write_tree(&[("pack.toml", &manifest(&pack_dir(), "")), ("acme.toml", &cap)]);
+    let layer = write_tree(&[
+        ("pack.toml", &manifest(&pack_dir(), "")),
+        ("acme.toml", &cap),
+    ]);
     let report = run_pack_tests(layer.path()).unwrap();
     assert!(report.all_passed(), "{}", report.to_text());
     let change = report
         .cases
         .iter()
         .flat_map(|c| &c.changes)
-        .find(|c| c.finding.as_ref().is_some_and(|f| f.rule == "company.qty-cap"))
+        .find(|c| {
+            c.finding
+                .as_ref()
+                .is_some_and(|f| f.rule == "company.qty-cap")
+        })
         .unwrap();
     assert_eq!(change.base, None);
     assert_eq!(change.cause, "rule `company.qty-cap` added by the layer");
@@ -180,7 +185,10 @@ fn disabling_a_vendor_rule_changes_its_cases_and_removes_it() {
     assert!(report.all_passed(), "{}", report.to_text());
     assert!(report.changed() > 0);
     let text = report.to_text();
-    assert!(text.contains("warning -> none (override of `price.no-list-price`"), "{text}");
+    assert!(
+        text.contains("warning -> none (override of `price.no-list-price`"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -189,7 +197,11 @@ fn a_vendor_case_that_fails_against_the_vendor_pack_alone_is_a_failure() {
     // A broken vendor pack: its min-list rule allows a 50% discount, so its cases fail.
     let vendor = pack_copy(&[
         ("pack.toml", "data = \"../examples/data\"", &data),
-        ("price.toml", "systems_integrator = \"0\"", "systems_integrator = \"0.5\""),
+        (
+            "price.toml",
+            "systems_integrator = \"0\"",
+            "systems_integrator = \"0.5\"",
+        ),
     ]);
     let layer = write_tree(&[("pack.toml", &manifest(vendor.path(), RAISE))]);
     let report = run_pack_tests(layer.path()).unwrap();
@@ -214,7 +226,10 @@ fn a_vendor_case_that_fails_against_the_vendor_pack_alone_is_a_failure() {
 fn overriding_a_rule_the_base_does_not_have_is_an_error_with_a_hint() {
     let layer = write_tree(&[(
         "pack.toml",
-        &manifest(&pack_dir(), "[override.\"price.no-list-prize\"]\nseverity = \"error\"\n"),
+        &manifest(
+            &pack_dir(),
+            "[override.\"price.no-list-prize\"]\nseverity = \"error\"\n",
+        ),
     )]);
     let e = Pack::load(layer.path()).unwrap_err();
     let d = &e.diagnostics()[0];
@@ -244,7 +259,10 @@ fn override_keys_are_checked_like_a_rule() {
     for (body, code) in cases {
         let layer = write_tree(&[(
             "pack.toml",
-            &manifest(&pack_dir(), &format!("[override.\"price.min-list\"]\n{body}\n")),
+            &manifest(
+                &pack_dir(),
+                &format!("[override.\"price.min-list\"]\n{body}\n"),
+            ),
         )]);
         let e = Pack::load(layer.path()).unwrap_err();
         assert_eq!(codes_of(&e), [code], "{body}: {e}");
@@ -259,14 +277,21 @@ fn override_keys_are_checked_like_a_rule() {
     )]);
     let pack = Pack::load(layer.path()).unwrap();
     assert_eq!(pack.overrides()[0].describe(), "select, params");
-    let rule = pack.rules().iter().find(|r| r.id == "price.min-list").unwrap();
+    let rule = pack
+        .rules()
+        .iter()
+        .find(|r| r.id == "price.min-list")
+        .unwrap();
     assert_eq!(rule.select.regions, ["EU"]);
 }
 
 #[test]
 fn a_layer_rule_with_a_base_rule_id_is_a_duplicate_pointing_at_both() {
     let dup = QTY_CAP.replace("company.qty-cap", "price.min-list");
-    let layer = write_tree(&[("pack.toml", &manifest(&pack_dir(), "")), ("acme.toml", &dup)]);
+    let layer = write_tree(&[
+        ("pack.toml", &manifest(&pack_dir(), "")),
+        ("acme.toml", &dup),
+    ]);
     let e = Pack::load(layer.path()).unwrap_err();
     assert_eq!(codes_of(&e), [codes::DUPLICATE_RULE_ID]);
     let text = e.to_string();
@@ -276,18 +301,17 @@ fn a_layer_rule_with_a_base_rule_id_is_a_duplicate_pointing_at_both() {
 
 #[test]
 fn extends_cycles_missing_bases_and_overrides_without_a_base_are_errors() {
-    let me = write_tree(&[("pack.toml", "name = \"a\"\nversion = \"1\"\nextends = \".\"\n")]);
+    let me = write_tree(&[(
+        "pack.toml",
+        "name = \"a\"\nversion = \"1\"\nextends = \".\"\n",
+    )]);
     let e = Pack::load(me.path()).unwrap_err();
     assert_eq!(codes_of(&e), [codes::PACK_EXTENDS_CYCLE]);
     // Two packs naming each other.
     let a = TempDir::new().unwrap();
     let b = TempDir::new().unwrap();
     for (dir, other) in [(&a, &b), (&b, &a)] {
-        std::fs::write(
-            dir.path().join("pack.toml"),
-            manifest(other.path(), ""),
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("pack.toml"), manifest(other.path(), "")).unwrap();
     }
     let e = Pack::load(a.path()).unwrap_err();
     assert!(codes_of(&e).contains(&codes::PACK_EXTENDS_CYCLE), "{e}");
@@ -295,7 +319,10 @@ fn extends_cycles_missing_bases_and_overrides_without_a_base_are_errors() {
     let e = Pack::load(gone.path()).unwrap_err();
     assert_eq!(codes_of(&e), [codes::PACK_EXTENDS_MISSING]);
     let lone = write_tree(&[
-        ("pack.toml", &format!("name = \"x\"\nversion = \"1\"\n{RAISE}")),
+        (
+            "pack.toml",
+            &format!("name = \"x\"\nversion = \"1\"\n{RAISE}"),
+        ),
         ("acme.toml", QTY_CAP),
     ]);
     let e = Pack::load(lone.path()).unwrap_err();
@@ -342,23 +369,35 @@ fn the_layered_hash_covers_the_base_files_and_the_layer_files() {
 #[test]
 fn limits_come_from_the_layer_if_given_else_from_the_base() {
     let vendor = write_tree(&[
-        ("pack.toml", "name = \"v\"\nversion = \"1\"\n[limits]\nmax_operations = 1234\n"),
+        (
+            "pack.toml",
+            "name = \"v\"\nversion = \"1\"\n[limits]\nmax_operations = 1234\n",
+        ),
         ("acme.toml", QTY_CAP),
     ]);
     let layer = write_tree(&[("pack.toml", &manifest(vendor.path(), ""))]);
-    assert_eq!(Pack::load(layer.path()).unwrap().limits().max_operations, 1234);
+    assert_eq!(
+        Pack::load(layer.path()).unwrap().limits().max_operations,
+        1234
+    );
     let layer = write_tree(&[(
         "pack.toml",
         &manifest(vendor.path(), "[limits]\nmax_operations = 99\n"),
     )]);
-    assert_eq!(Pack::load(layer.path()).unwrap().limits().max_operations, 99);
+    assert_eq!(
+        Pack::load(layer.path()).unwrap().limits().max_operations,
+        99
+    );
 }
 
 #[test]
 fn a_layer_in_memory_extends_a_pack_given_to_it() {
     let base = Pack::load(pack_dir()).unwrap();
     let files = [
-        ("pack.toml", format!("name = \"acme\"\nversion = \"1\"\n{RAISE}")),
+        (
+            "pack.toml",
+            format!("name = \"acme\"\nversion = \"1\"\n{RAISE}"),
+        ),
         ("acme.toml", QTY_CAP.to_owned()),
     ]
     .map(|(p, t)| (std::path::PathBuf::from(p), t));

@@ -113,14 +113,24 @@ fn acceptance_a_layered_pack_validates_and_tests_without_touching_the_vendor_fil
     assert!(!changed.is_empty());
     assert!(changed.iter().all(|c| c["from_base"] == true));
     let change = &changed[0]["changes"][0];
-    assert!(change["cause"].as_str().unwrap().contains("added by the layer") || change["layer"] == "error");
+    assert!(
+        change["cause"]
+            .as_str()
+            .unwrap()
+            .contains("added by the layer")
+            || change["layer"] == "error"
+    );
     assert!(
         cases
             .iter()
             .any(|c| c["from_base"] == false && c["kind"] == "passed")
     );
 
-    assert_eq!(std_pack().hash(), vendor, "the vendor's files are untouched");
+    assert_eq!(
+        std_pack().hash(),
+        vendor,
+        "the vendor's files are untouched"
+    );
 }
 
 #[test]
@@ -128,7 +138,11 @@ fn a_layer_that_overrides_an_unknown_rule_fails_validate_with_a_hint() {
     let layer = layer();
     let manifest = layer.path().join("pack.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replace("no-list-price\"]", "no-list-prise\"]")).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("no-list-price\"]", "no-list-prise\"]"),
+    )
+    .unwrap();
     let (code, out, err) = pactum(&["validate", layer.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("which the base pack does not have"), "{err}");

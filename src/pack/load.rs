@@ -297,9 +297,10 @@ fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack
         Some(base) => crate::digest::layered_hash(dir, errors.sources(), base.hash()),
         None => own_hash.clone(),
     };
-    let test_data = manifest
-        .test_data
-        .or_else(|| base.as_ref().and_then(|b| b.test_data().map(Path::to_path_buf)));
+    let test_data = manifest.test_data.or_else(|| {
+        base.as_ref()
+            .and_then(|b| b.test_data().map(Path::to_path_buf))
+    });
     errors.into_result(Pack {
         hash,
         own_hash,
@@ -341,9 +342,10 @@ fn load_base(
         return None;
     };
     let base_dir = dir.join(path);
-    let Ok(base_real) = std::fs::canonicalize(&base_dir).map_err(|_| ()).and_then(|r| {
-        if r.is_dir() { Ok(r) } else { Err(()) }
-    }) else {
+    let Ok(base_real) = std::fs::canonicalize(&base_dir)
+        .map_err(|_| ())
+        .and_then(|r| if r.is_dir() { Ok(r) } else { Err(()) })
+    else {
         fail(
             errors,
             codes::PACK_EXTENDS_MISSING,

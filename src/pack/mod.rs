@@ -3,8 +3,8 @@
 
 mod load;
 
-pub(crate) use load::{FileLoader, unknown_key_hint};
 pub use load::MAX_EXTENDS_DEPTH;
+pub(crate) use load::{FileLoader, unknown_key_hint};
 mod wire;
 
 pub use crate::checks::{

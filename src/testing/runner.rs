@@ -12,9 +12,9 @@ use crate::diag::LoadError;
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::pack::Pack;
+use crate::pack::Severity;
 use crate::text::escape as esc;
 use serde::Serialize;
-use crate::pack::Severity;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -465,7 +465,11 @@ pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
 /// against the layered pack (`layered`), each with the override or rule that made it.
 fn layer_changes(pack: &Pack, alone: &Observed, layered: &Observed) -> Vec<LayerChange> {
     let mut changes = Vec::new();
-    let keys: BTreeSet<&Expected> = alone.findings.keys().chain(layered.findings.keys()).collect();
+    let keys: BTreeSet<&Expected> = alone
+        .findings
+        .keys()
+        .chain(layered.findings.keys())
+        .collect();
     for key in keys {
         let (base, layer) = (
             alone.findings.get(key).copied(),
