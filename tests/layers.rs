@@ -410,3 +410,47 @@ fn a_layer_in_memory_extends_a_pack_given_to_it() {
     let e = Pack::from_files("acme-db", files).unwrap_err();
     assert_eq!(codes_of(&e), [codes::PACK_EXTENDS_MISSING]);
 }
+
+#[test]
+fn extends_is_relative_to_the_layer_folder() {
+    let layer = TempDir::new().unwrap();
+    let acme = layer.path().join("acme");
+    std::fs::create_dir(&acme).unwrap();
+    // `../../rules` style: up from the layer to the root, then down to the vendor's pack.
+    let ups = acme.components().count() - 1;
+    let relative = format!(
+        "{}{}",
+        "../".repeat(ups),
+        pack_dir().strip_prefix("/").unwrap().display()
+    );
+    std::fs::write(
+        acme.join("pack.toml"),
+        format!("name = \"acme\"\nversion = \"1\"\nextends = \"{relative}\"\n{RAISE}"),
+    )
+    .unwrap();
+    let pack = Pack::load(&acme).unwrap();
+    assert_eq!(pack.base().unwrap().name(), "standard");
+}
+
+#[test]
+fn problems_in_the_base_name_the_base_files() {
+    let data = format!("data = '{}'", example_data_dir().display());
+    let vendor = pack_copy(&[
+        ("pack.toml", "data = \"../examples/data\"", &data),
+        (
+            "price.toml",
+            "severity = \"warning\"",
+            "severity = \"warnung\"",
+        ),
+    ]);
+    let layer = acme(vendor.path());
+    let e = Pack::load(layer.path()).unwrap_err();
+    let first = &e.diagnostics()[0];
+    assert_eq!(first.location().file(), vendor.path().join("price.toml"));
+    assert_eq!(first.help(), Some("did you mean `warning`?"));
+    // The base's text is kept for rendering, and the layer says why it stops.
+    assert!(e.source(&vendor.path().join("price.toml")).is_some());
+    let last = e.diagnostics().last().unwrap();
+    assert_eq!(last.code(), codes::PACK_EXTENDS_MISSING);
+    assert_eq!(last.location().file(), layer.path().join("pack.toml"));
+}
