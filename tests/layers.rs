@@ -454,3 +454,33 @@ fn problems_in_the_base_name_the_base_files() {
     assert_eq!(last.code(), codes::PACK_EXTENDS_MISSING);
     assert_eq!(last.location().file(), layer.path().join("pack.toml"));
 }
+
+#[test]
+fn a_base_case_naming_a_rule_the_layer_disabled_is_changed_by_the_layer() {
+    let vendor = write_tree(&[
+        ("pack.toml", "name = \"v\"\nversion = \"1\"\n"),
+        ("acme.toml", QTY_CAP),
+        (
+            "tests/cap.toml",
+            "[[case]]\nname = \"50 units are fine\"\nrules = [\"company.qty-cap\"]\nclean = [\"S-50\"]\n[[case.records]]\nid = \"S-50\"\nkind = \"sale\"\ndate = \"2026-03-14\"\npartner = \"P-1\"\nlines = [{ sku = \"A\", qty = 50, unit_price = \"1.00\", currency = \"USD\", source = \"oem\" }]\n",
+        ),
+    ]);
+    let layer = write_tree(&[(
+        "pack.toml",
+        &manifest(
+            vendor.path(),
+            "[override.\"company.qty-cap\"]\ndisable = true\n",
+        ),
+    )]);
+    let report = run_pack_tests(layer.path()).unwrap();
+    assert!(report.all_passed(), "{}", report.to_text());
+    let case = &report.cases[0];
+    assert_eq!(case.kind, CaseKind::ChangedByLayer);
+    assert!(
+        case.changes[0]
+            .cause
+            .contains("`company.qty-cap` is not in the pack"),
+        "{}",
+        report.to_text()
+    );
+}

@@ -435,6 +435,30 @@ pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
                 CaseKind::Failed
             } else if !r.changes.is_empty() {
                 CaseKind::ChangedByLayer
+            } else if !r.passed {
+                // It passes against the base alone, so the layer is what makes it fail
+                // (a `rules` list naming a rule the layer disabled, say).
+                r.changes = r
+                    .problems
+                    .iter()
+                    .map(|p| LayerChange {
+                        finding: None,
+                        base: None,
+                        layer: None,
+                        cause: p.clone(),
+                    })
+                    .collect();
+                if r.changes.is_empty() {
+                    r.changes.push(LayerChange {
+                        finding: None,
+                        base: None,
+                        layer: None,
+                        cause:
+                            "the case passes against the base alone, not against the layered pack"
+                                .to_owned(),
+                    });
+                }
+                CaseKind::ChangedByLayer
             } else if r.passed {
                 CaseKind::Passed
             } else {
