@@ -318,6 +318,15 @@ pub mod codes {
     pub const PACK_MISSING_SCRIPT: &str = "pactum::pack::missing-script";
     /// A `[limits]` value of the manifest is out of its allowed range.
     pub const PACK_BAD_LIMIT: &str = "pactum::pack::bad-limit";
+    /// The base pack a manifest's `extends` names cannot be found, or a pack in memory
+    /// says `extends` but was given no base (`Pack::from_files_extending`).
+    pub const PACK_EXTENDS_MISSING: &str = "pactum::pack::extends-missing";
+    /// A chain of `extends` leads back to a pack already in it.
+    pub const PACK_EXTENDS_CYCLE: &str = "pactum::pack::extends-cycle";
+    /// A chain of `extends` is deeper than the limit (8 packs).
+    pub const PACK_EXTENDS_TOO_DEEP: &str = "pactum::pack::extends-too-deep";
+    /// An `[override."id"]` names a rule the base pack does not have.
+    pub const PACK_UNKNOWN_OVERRIDE: &str = "pactum::pack::unknown-override";
 
     // Reference data (the CSV files of `RefData::load`, and rows a test case merges over).
 

@@ -51,6 +51,24 @@ pub(crate) fn pack_hash<'a>(
     )
 }
 
+/// The hash of a layered pack: its own files (as [`pack_hash`]) and its base's hash, as a
+/// file named `\0extends` (a NUL, so no file of the layer can take its place).
+pub(crate) fn layered_hash<'a>(
+    root: &Path,
+    files: impl IntoIterator<Item = (&'a Path, &'a str)>,
+    base_hash: &'a str,
+) -> String {
+    files_hash(
+        files
+            .into_iter()
+            .map(|(file, text)| (relative(root, file), text.as_bytes()))
+            .chain(std::iter::once((
+                "\0extends".to_owned(),
+                base_hash.as_bytes(),
+            ))),
+    )
+}
+
 /// The hash of a reference data folder: the CSV files of `names` that exist in `dir`, read
 /// as bytes. `None` when one cannot be read (the load reports it).
 pub(crate) fn data_hash(

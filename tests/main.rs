@@ -20,6 +20,7 @@ mod host_serde;
 mod hostile_packs;
 mod hostile_records;
 mod hostile_scripts;
+mod layers;
 mod pack_cases;
 mod partner;
 mod parts;

@@ -1,7 +1,7 @@
 //! Loading a pack: parse every file, convert the wire structs into [`Rule`]s, and collect
 //! every problem (with file, line and column) before giving up.
 
-use super::{Check, Pack, Rule, Selector, Severity, wire};
+use super::{Check, Pack, Rule, RuleOverride, Selector, Severity, wire};
 use crate::diag::{Diagnostic, LineIndex, LoadError, Location, codes, did_you_mean};
 use crate::limits::Limits;
 use crate::money::parse_decimal;
@@ -36,10 +36,14 @@ impl Pack {
             let message = format!("cannot resolve rule pack folder `{}`: {e}", dir.display());
             Diagnostic::new(Location::new(dir, 0, 0), message).with_code(codes::PACK_UNREADABLE)
         })?;
-        load(&Source::Dir {
-            dir: dir.to_path_buf(),
-            real,
-        })
+        load(
+            &Source::Dir {
+                dir: dir.to_path_buf(),
+                real,
+            },
+            None,
+            &[],
+        )
     }
 
     /// Loads and validates a pack held in memory, as [`Pack::load`] does a folder: `files`
@@ -55,12 +59,42 @@ impl Pack {
             .into_iter()
             .map(|(path, text)| (normal(&path), text))
             .collect();
-        load(&Source::Memory {
-            root: PathBuf::from(name),
-            files,
-        })
+        load(
+            &Source::Memory {
+                root: PathBuf::from(name),
+                files,
+            },
+            None,
+            &[],
+        )
+    }
+
+    /// Loads a layered pack held in memory over `base`, as [`Pack::from_files`] does a
+    /// pack: its rules are added to the base's, its manifest's `[override."id"]` tables
+    /// change the base's rules, and its `extends` key, if any, is not resolved (`base`
+    /// is the base).
+    pub fn from_files_extending(
+        name: &str,
+        files: impl IntoIterator<Item = (PathBuf, String)>,
+        base: &Pack,
+    ) -> Result<Pack, LoadError> {
+        let files = files
+            .into_iter()
+            .map(|(path, text)| (normal(&path), text))
+            .collect();
+        load(
+            &Source::Memory {
+                root: PathBuf::from(name),
+                files,
+            },
+            Some(base),
+            &[],
+        )
     }
 }
+
+/// How many packs a chain of `extends` may hold, the layer included.
+pub const MAX_EXTENDS_DEPTH: usize = 8;
 
 /// Where a pack's files are read from: a folder, or files held in memory.
 enum Source {
@@ -168,11 +202,25 @@ fn normal(path: &Path) -> PathBuf {
         .collect()
 }
 
-fn load(source: &Source) -> Result<Pack, LoadError> {
+fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack, LoadError> {
     let dir = source.root();
     let mut errors = LoadError::default();
     let manifest = load_manifest(source, &mut errors);
-    let limits = manifest.as_ref().map_or(Limits::DEFAULT, |m| m.limits);
+    let base = match (given, &manifest) {
+        (Some(base), _) => Some(Arc::new(base.clone())),
+        (None, Some(m)) => m
+            .extends
+            .as_ref()
+            .and_then(|e| load_base(source, e, chain, &mut errors))
+            .map(Arc::new),
+        (None, None) => None,
+    };
+    let limits = match (&manifest, &base) {
+        (Some(m), _) if m.limits_given => m.limits,
+        (_, Some(b)) => *b.limits(),
+        (Some(m), None) => m.limits,
+        (None, None) => Limits::DEFAULT,
+    };
     let compiler = Compiler::new(&limits);
     let rule_files = source.rule_files().map_err(|e| {
         let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
@@ -180,7 +228,9 @@ fn load(source: &Source) -> Result<Pack, LoadError> {
             Diagnostic::new(Location::new(dir, 0, 0), message).with_code(codes::PACK_UNREADABLE),
         )
     })?;
-    if rule_files.is_empty() {
+    // A layer may only change its base, with no rules of its own.
+    let extends = base.is_some() || manifest.as_ref().is_some_and(|m| m.extends.is_some());
+    if rule_files.is_empty() && !extends {
         errors.push(
             Diagnostic::new(
                 Location::new(dir, 0, 0),
@@ -200,18 +250,284 @@ fn load(source: &Source) -> Result<Pack, LoadError> {
         }
     }
     check_duplicate_ids(&rules, &mut errors);
+    let added: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
+    let mut overrides = Vec::new();
+    if let Some(m) = &manifest {
+        let mut base_rules = base.as_ref().map(|b| b.rules().to_vec());
+        load_overrides(
+            source,
+            m,
+            base_rules.as_mut(),
+            &compiler,
+            &mut overrides,
+            &mut errors,
+        );
+        if let Some(mut base_rules) = base_rules {
+            for rule in &rules {
+                if let Some(original) = base_rules.iter().find(|b| b.id == rule.id) {
+                    errors.push(
+                        Diagnostic::new(
+                            rule.location.clone(),
+                            format!("duplicate rule id `{}`: the base pack has it", rule.id),
+                        )
+                        .with_code(codes::DUPLICATE_RULE_ID)
+                        .with_help(Some(format!(
+                            "to change the base rule, write `[override.\"{}\"]` in `{MANIFEST}`",
+                            rule.id
+                        )))
+                        .with_related(original.location.clone(), "defined in the base pack"),
+                    );
+                }
+            }
+            let disabled: Vec<&str> = overrides
+                .iter()
+                .filter(|o: &&RuleOverride| o.disable)
+                .map(|o| o.id.as_str())
+                .collect();
+            base_rules.retain(|r| !disabled.contains(&r.id.as_str()));
+            base_rules.append(&mut rules);
+            rules = base_rules;
+        }
+    }
     let manifest = manifest.unwrap_or_default();
-    let hash = crate::digest::pack_hash(dir, errors.sources());
+    let own_hash = crate::digest::pack_hash(dir, errors.sources());
+    let hash = match &base {
+        // The layer's files and its base's hash: an edit of either changes it. The name
+        // has a NUL, so no file of the layer can take its place.
+        Some(base) => crate::digest::layered_hash(dir, errors.sources(), base.hash()),
+        None => own_hash.clone(),
+    };
+    let test_data = manifest.test_data.or_else(|| {
+        base.as_ref()
+            .and_then(|b| b.test_data().map(Path::to_path_buf))
+    });
     errors.into_result(Pack {
         hash,
+        own_hash,
         name: manifest.name,
         version: manifest.version,
         description: manifest.description,
         dir: dir.to_path_buf(),
         rules,
-        limits: manifest.limits,
-        test_data: manifest.test_data,
+        limits,
+        test_data,
+        base,
+        overrides,
+        added,
     })
+}
+
+/// Loads the base pack a folder's manifest `extends`, with the same checks as any pack
+/// (its files must lie inside its own folder); its problems name its own files. `None`
+/// when it cannot be loaded (the problems are in `errors`).
+fn load_base(
+    source: &Source,
+    extends: &(String, Location),
+    chain: &[PathBuf],
+    errors: &mut LoadError,
+) -> Option<Pack> {
+    let (path, location) = extends;
+    let fail = |errors: &mut LoadError, code, message: String| {
+        errors.push(Diagnostic::new(location.clone(), message).with_code(code));
+    };
+    let Source::Dir { dir, real } = source else {
+        fail(
+            errors,
+            codes::PACK_EXTENDS_MISSING,
+            format!(
+                "the pack in memory `{}` extends `{path}`, but no base pack was given (see `Pack::from_files_extending`)",
+                source.root().display()
+            ),
+        );
+        return None;
+    };
+    let base_dir = dir.join(path);
+    let Ok(base_real) = std::fs::canonicalize(&base_dir)
+        .map_err(|_| ())
+        .and_then(|r| if r.is_dir() { Ok(r) } else { Err(()) })
+    else {
+        fail(
+            errors,
+            codes::PACK_EXTENDS_MISSING,
+            format!(
+                "`extends` names `{path}`, but `{}` is not a rule pack folder",
+                base_dir.display()
+            ),
+        );
+        return None;
+    };
+    let mut chain = chain.to_vec();
+    chain.push(real.clone());
+    if chain.contains(&base_real) {
+        fail(
+            errors,
+            codes::PACK_EXTENDS_CYCLE,
+            format!("`extends` names `{path}`, which leads back to a pack already in the chain"),
+        );
+        return None;
+    }
+    if chain.len() >= MAX_EXTENDS_DEPTH {
+        fail(
+            errors,
+            codes::PACK_EXTENDS_TOO_DEEP,
+            format!("`extends` chains more than {MAX_EXTENDS_DEPTH} packs"),
+        );
+        return None;
+    }
+    let base_source = Source::Dir {
+        dir: base_dir.clone(),
+        real: base_real,
+    };
+    match load(&base_source, None, &chain) {
+        Ok(base) => Some(base),
+        Err(e) => {
+            for d in e.diagnostics() {
+                errors.push(d.clone());
+            }
+            for (file, text) in e.sources() {
+                errors.add_source(file, Arc::from(text));
+            }
+            fail(
+                errors,
+                codes::PACK_EXTENDS_MISSING,
+                format!("the base pack `{}` does not load", base_dir.display()),
+            );
+            None
+        }
+    }
+}
+
+/// Reads the manifest's `[override."id"]` tables and applies them to `base` (the base
+/// pack's rules; `None` when the pack extends nothing, so an override is an error).
+fn load_overrides(
+    source: &Source,
+    manifest: &ManifestInfo,
+    mut base: Option<&mut Vec<Rule>>,
+    compiler: &Compiler,
+    overrides: &mut Vec<RuleOverride>,
+    errors: &mut LoadError,
+) {
+    let Some((file, text)) = &manifest.text else {
+        return;
+    };
+    let mut loader = FileLoader::new(file, text, errors, source, Some(compiler));
+    let Some(table) = loader.parse() else { return };
+    let mut table = table.into_inner();
+    let Some(value) = table.remove("override") else {
+        return;
+    };
+    let span = value.span();
+    let Some(base) = base.as_mut() else {
+        if manifest.extends.is_some() {
+            // The base did not load; that is reported already.
+            return;
+        }
+        loader.fail(
+            span,
+            "`override` changes the rules of a base pack, but this pack has no `extends`"
+                .to_owned(),
+            None,
+        );
+        return;
+    };
+    let DeValue::Table(items) = value.into_inner() else {
+        loader.fail(
+            span,
+            "expected `[override.\"rule.id\"]` tables".to_owned(),
+            None,
+        );
+        return;
+    };
+    for (key, value) in items {
+        let id = key.get_ref().to_string();
+        let Some(rule) = base.iter_mut().find(|r| r.id == id) else {
+            let help = did_you_mean(&id, base.iter().map(|r| r.id.as_str()));
+            loader.fail_with(
+                codes::PACK_UNKNOWN_OVERRIDE,
+                key.span(),
+                format!("`override` names rule `{id}`, which the base pack does not have"),
+                help,
+            );
+            continue;
+        };
+        let span = value.span();
+        let DeValue::Table(mut fields) = value.into_inner() else {
+            loader.fail(
+                span,
+                format!("expected a table of changes for `{id}`"),
+                None,
+            );
+            continue;
+        };
+        let params = fields.remove("params");
+        let wire: Option<wire::Override> =
+            loader.deserialize(Spanned::new(span.clone(), DeValue::Table(fields)));
+        let Some(wire) = wire else { continue };
+        let location = loader.location(key.span());
+        let mut change = RuleOverride {
+            id: id.clone(),
+            severity: None,
+            select: wire.select.is_some(),
+            params: params.is_some(),
+            disable: wire.disable,
+            location,
+        };
+        if !wire.disable && wire.severity.is_none() && !change.select && !change.params {
+            loader.fail(
+                key.span(),
+                format!("the override of `{id}` changes nothing; give `severity`, `select`, `params` or `disable = true`"),
+                None,
+            );
+            continue;
+        }
+        let mut ok = true;
+        let mut severity = None;
+        if let Some(s) = &wire.severity {
+            severity = Severity::from_name(s.get_ref());
+            if severity.is_none() {
+                let known = ["info", "warning", "error"];
+                let help = did_you_mean(s.get_ref(), known);
+                loader.fail(
+                    s.span(),
+                    format!(
+                        "expected a severity of {}, but found `{}`",
+                        ticked(&known),
+                        s.get_ref()
+                    ),
+                    help,
+                );
+                ok = false;
+            }
+        }
+        let select = wire.select.map(|w| loader.selector(w));
+        if matches!(select, Some(None)) {
+            ok = false;
+        }
+        let check = match params {
+            Some(p) => match Check::load(rule.check.kind_name(), Some(p), &span, &mut loader) {
+                Ok(Some(check)) => Some(check),
+                _ => {
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
+        if !ok {
+            continue;
+        }
+        if let Some(to) = severity {
+            change.severity = Some((rule.severity, to));
+            rule.severity = to;
+        }
+        if let Some(Some(select)) = select {
+            rule.select = select;
+        }
+        if let Some(check) = check {
+            rule.check = check;
+        }
+        overrides.push(change);
+    }
 }
 
 /// What the manifest says, validated.
@@ -221,7 +537,13 @@ struct ManifestInfo {
     version: String,
     description: String,
     limits: Limits,
+    /// Whether the manifest has a `[limits]` table (else a layer takes its base's).
+    limits_given: bool,
     test_data: Option<PathBuf>,
+    /// `extends`, with where it is written.
+    extends: Option<(String, Location)>,
+    /// The manifest's file and text, read again for its `[override]` tables.
+    text: Option<(PathBuf, Arc<str>)>,
 }
 
 fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo> {
@@ -243,15 +565,20 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
     let (file, text) = source.read(Path::new(MANIFEST), errors)?;
     let mut loader = FileLoader::new(&file, &text, errors, source, None);
     let table = loader.parse()?;
-    let manifest: wire::Manifest = loader.deserialize(Spanned::new(
-        table.span(),
-        DeValue::Table(table.into_inner()),
-    ))?;
+    let span = table.span();
+    let mut table = table.into_inner();
+    // Read apart, once the base is loaded (`load_overrides`).
+    table.remove("override");
+    let manifest: wire::Manifest = loader.deserialize(Spanned::new(span, DeValue::Table(table)))?;
     for field in [&manifest.name, &manifest.version] {
         if field.get_ref().trim().is_empty() {
             loader.fail(field.span(), "must not be empty".to_owned(), None);
         }
     }
+    let limits_given = manifest.limits.is_some();
+    let extends = manifest
+        .extends
+        .map(|e| (e.get_ref().clone(), loader.location(e.span())));
     let limits = match manifest.limits {
         None => Limits::DEFAULT,
         Some(limits) => {
@@ -276,7 +603,10 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
         version: manifest.version.into_inner(),
         description: manifest.description,
         limits,
+        limits_given,
         test_data,
+        extends,
+        text: Some((file.clone(), Arc::clone(&text))),
     })
 }
 

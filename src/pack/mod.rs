@@ -3,6 +3,7 @@
 
 mod load;
 
+pub use load::MAX_EXTENDS_DEPTH;
 pub(crate) use load::{FileLoader, unknown_key_hint};
 mod wire;
 
@@ -18,6 +19,7 @@ use crate::record::Kind;
 use crate::refdata::PartnerType;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -103,6 +105,53 @@ pub struct Pack {
     test_data: Option<PathBuf>,
     /// SHA-256 over the files it was loaded from (see [`Pack::hash`]).
     hash: String,
+    /// SHA-256 over this pack's own files, without its base's.
+    own_hash: String,
+    /// The pack it layers over (`extends`), if any.
+    base: Option<Arc<Pack>>,
+    /// The changes it makes to its base's rules.
+    overrides: Vec<RuleOverride>,
+    /// The ids of the rules it adds over its base.
+    added: Vec<String>,
+}
+
+/// One change a layered pack makes to a rule of its base (`[override."rule.id"]` in its
+/// manifest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RuleOverride {
+    /// The base rule's id.
+    pub id: String,
+    /// `(base, layer)` severities, when the override sets `severity`.
+    pub severity: Option<(Severity, Severity)>,
+    /// Whether it replaces the rule's `select`.
+    pub select: bool,
+    /// Whether it replaces the rule's `params`.
+    pub params: bool,
+    /// Whether it disables the rule (`disable = true`).
+    pub disable: bool,
+    /// Where the override is written.
+    pub location: Location,
+}
+
+impl RuleOverride {
+    /// What it changes, in words: `severity warning -> error, params`.
+    pub fn describe(&self) -> String {
+        if self.disable {
+            return "disabled".to_owned();
+        }
+        let mut parts = Vec::new();
+        if let Some((from, to)) = self.severity {
+            parts.push(format!("severity {from} -> {to}"));
+        }
+        if self.select {
+            parts.push("select".to_owned());
+        }
+        if self.params {
+            parts.push("params".to_owned());
+        }
+        parts.join(", ")
+    }
 }
 
 impl Pack {
@@ -110,8 +159,54 @@ impl Pack {
     /// their paths relative to the pack's root and their text, in path order, as
     /// `sha256:<hex>`. Any edit of any of them changes it; the same files give the same
     /// hash on every machine and from a folder or from memory.
+    ///
+    /// For a layered pack (`extends`) it covers the base too: the layer's files plus the
+    /// base's [`Pack::hash`], so an edit of either changes it. [`Pack::own_hash`] is the
+    /// layer's files alone.
     pub fn hash(&self) -> &str {
         &self.hash
+    }
+
+    /// The SHA-256 of this pack's own files, without its base's; equal to [`Pack::hash`]
+    /// for a pack that extends nothing.
+    pub fn own_hash(&self) -> &str {
+        &self.own_hash
+    }
+
+    /// The pack this one layers over (`extends` in its manifest, or the base given to
+    /// [`Pack::from_files_extending`]): its name, version, hash, rules and test cases.
+    pub fn base(&self) -> Option<&Pack> {
+        self.base.as_deref()
+    }
+
+    /// The changes this pack makes to its base's rules, in manifest order.
+    pub fn overrides(&self) -> &[RuleOverride] {
+        &self.overrides
+    }
+
+    /// The ids of the rules this pack adds over its base (all its rules when it extends
+    /// nothing).
+    pub fn own_rules(&self) -> &[String] {
+        &self.added
+    }
+
+    /// How this pack changes the rule `id` of its base, in words, when it does: the
+    /// override (`override of `id` at pack.toml:7: severity warning -> error`) or
+    /// `rule `id` added by the layer`.
+    pub fn layer_change(&self, id: &str) -> Option<String> {
+        self.base.as_ref()?;
+        if let Some(o) = self.overrides.iter().find(|o| o.id == id) {
+            return Some(format!(
+                "override of `{id}` at {}:{}: {}",
+                o.location.file().display(),
+                o.location.line(),
+                o.describe()
+            ));
+        }
+        self.added
+            .iter()
+            .any(|a| a == id)
+            .then(|| format!("rule `{id}` added by the layer"))
     }
 
     /// The pack's name, from its manifest.

@@ -16,6 +16,19 @@ pub(crate) struct Manifest {
     pub limits: Option<Spanned<crate::limits::Limits>>,
     /// How the pack's own test cases run.
     pub tests: Option<Tests>,
+    /// The base pack this one layers over: a folder, relative to this pack's.
+    pub extends: Option<Spanned<String>>,
+}
+
+/// One `[override."rule.id"]` table of a layered pack's manifest, less its `params` (read
+/// by the base rule's check kind).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Override {
+    pub severity: Option<Spanned<String>>,
+    pub select: Option<Selector>,
+    #[serde(default)]
+    pub disable: bool,
 }
 
 /// `[tests]` in the manifest.

@@ -6,7 +6,6 @@
 //! diagnostic about a malformed file, is here; the runner only judges.
 
 use crate::diag::{Diagnostic, LoadError, Location, codes};
-use crate::pack::Pack;
 use crate::record::{Batch, Record, read_batch};
 use crate::refdata::RefData;
 use serde::Deserialize;
@@ -29,7 +28,7 @@ struct CaseFile {
     case: Vec<Spanned<WireCase>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WireCase {
     pub(super) name: String,
@@ -56,7 +55,7 @@ pub(super) struct WireCase {
     pub(super) installed_base: Vec<toml::Table>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct WireExpect {
     pub(super) rule: String,
@@ -71,6 +70,7 @@ pub(super) struct WireExpect {
 }
 
 /// A case as read, with where it is.
+#[derive(Clone)]
 pub(super) struct Case {
     pub(super) file: PathBuf,
     pub(super) line: usize,
@@ -155,7 +155,7 @@ fn one_line(e: &LoadError) -> String {
 /// The case's reference data: its own folder or the pack's test data, with its inline rows
 /// merged over.
 pub(super) fn case_data(
-    pack: &Pack,
+    test_data: Option<&Path>,
     base: &Path,
     file: &Path,
     line: usize,
@@ -165,7 +165,7 @@ pub(super) fn case_data(
         .data
         .as_ref()
         .map(|d| base.join(d))
-        .or_else(|| pack.test_data().map(Path::to_path_buf));
+        .or_else(|| test_data.map(Path::to_path_buf));
     let mut data = match folder {
         Some(dir) => {
             RefData::load(&dir).map_err(|e| format!("reference data: {}", one_line(&e)))?

@@ -29,8 +29,8 @@ mod cases;
 mod runner;
 
 pub use runner::{
-    CaseResult, Expected, ExpectedDetails, FoundFinding, Mismatch, Subject, TestReport,
-    run_pack_tests, run_tests,
+    CaseKind, CaseResult, Expected, ExpectedDetails, FoundFinding, LayerChange, Mismatch, Subject,
+    TestReport, run_pack_tests, run_tests,
 };
 
 /// The folder of a pack that holds its test cases.

@@ -12,9 +12,10 @@ use crate::diag::LoadError;
 use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::pack::Pack;
+use crate::pack::Severity;
 use crate::text::escape as esc;
 use serde::Serialize;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -187,6 +188,70 @@ pub struct CaseResult {
     /// The rules that fired in this case.
     #[serde(skip)]
     pub fired: BTreeSet<String>,
+    /// Whether the case is one of the base pack's, run against a layered pack.
+    pub from_base: bool,
+    /// How the case came out: passed, failed, or changed by the layer.
+    pub kind: CaseKind,
+    /// For a base case the layer changes: each finding (or rule error count) that differs
+    /// between the base pack alone and the layered pack, and which override or layer rule
+    /// changed it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<LayerChange>,
+}
+
+/// How a case came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum CaseKind {
+    /// Every expectation held (for a base case: against the layered pack, with the same
+    /// findings and severities as against the base alone).
+    Passed,
+    /// An expectation did not hold (for a base case: against the base pack alone, so the
+    /// layer is not the cause), or the case could not run.
+    Failed,
+    /// A base case that passes against the base pack alone, but whose findings the layer
+    /// changes (a severity raised, a rule disabled, a layer rule firing): see
+    /// [`CaseResult::changes`]. It does not fail the run.
+    ChangedByLayer,
+}
+
+/// One difference a layer makes to a base case's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerChange {
+    /// The finding's rule and subject; `None` for a change in the number of rule errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Expected>,
+    /// Its severity against the base pack alone; `None` when it did not come.
+    pub base: Option<Severity>,
+    /// Its severity against the layered pack; `None` when it did not come.
+    pub layer: Option<Severity>,
+    /// What changed it: the override or the layer's rule, in words.
+    pub cause: String,
+}
+
+impl std::fmt::Display for LayerChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sev = |s: Option<Severity>| s.map_or("none", Severity::as_str);
+        match &self.finding {
+            Some(e) => write!(
+                f,
+                "{e}: {} -> {} ({})",
+                sev(self.base),
+                sev(self.layer),
+                self.cause
+            ),
+            None => f.write_str(&self.cause),
+        }
+    }
+}
+
+/// What a case run saw: each finding's rule and subject with its highest severity, and the
+/// number of rule errors.
+#[derive(Default, PartialEq, Eq)]
+struct Observed {
+    findings: BTreeMap<Expected, Severity>,
+    rule_errors: usize,
 }
 
 /// The outcome of a pack's test cases.
@@ -199,17 +264,31 @@ pub struct TestReport {
     /// Rules of the pack that no case saw fire: a typo in a selector makes a rule silently
     /// dead, and this is how it shows.
     pub uncovered: Vec<String>,
+    /// For a layered pack: its base, as `name version`; the base's cases are in `cases`
+    /// too, with [`CaseResult::from_base`] set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
 }
 
 impl TestReport {
     /// Cases that passed.
     pub fn passed(&self) -> usize {
-        self.cases.iter().filter(|c| c.passed).count()
+        self.count(CaseKind::Passed)
     }
 
     /// Cases that failed.
     pub fn failed(&self) -> usize {
-        self.cases.len() - self.passed()
+        self.count(CaseKind::Failed)
+    }
+
+    /// Base cases whose findings the layer changes ([`CaseKind::ChangedByLayer`]); they
+    /// do not fail the run.
+    pub fn changed(&self) -> usize {
+        self.count(CaseKind::ChangedByLayer)
+    }
+
+    fn count(&self, kind: CaseKind) -> usize {
+        self.cases.iter().filter(|c| c.kind == kind).count()
     }
 
     /// Whether every case passed.
@@ -221,17 +300,31 @@ impl TestReport {
     /// uncovered rules, then `N passed, M failed`.
     pub fn to_text(&self) -> String {
         let mut t = String::new();
-        let _ = writeln!(
+        let _ = write!(
             t,
             "pactum test: rule pack {}, {} cases",
             esc(&self.pack),
             self.cases.len()
         );
+        match &self.base {
+            Some(base) => {
+                let _ = writeln!(t, " (layered over {}; its cases marked `base`)", esc(base));
+            }
+            None => t.push('\n'),
+        }
         for c in &self.cases {
-            let status = if c.passed { "ok  " } else { "FAIL" };
+            let status = match c.kind {
+                CaseKind::Passed => "ok  ",
+                CaseKind::Failed => "FAIL",
+                CaseKind::ChangedByLayer => "CHANGED BY LAYER",
+            };
+            let from = if c.from_base { "base  " } else { "" };
             let place = format!("{}:{}", esc(&c.file.display().to_string()), c.line);
-            let _ = writeln!(t, "{status}  {}  ({place})", esc(&c.name));
-            if c.passed {
+            let _ = writeln!(t, "{status}  {from}{}  ({place})", esc(&c.name));
+            for change in &c.changes {
+                let _ = writeln!(t, "        changed:    {}", esc(&change.to_string()));
+            }
+            if c.kind != CaseKind::Failed {
                 continue;
             }
             for m in &c.missing {
@@ -264,7 +357,17 @@ impl TestReport {
                 esc(rule)
             );
         }
-        let _ = writeln!(t, "{} passed, {} failed", self.passed(), self.failed());
+        if self.base.is_some() {
+            let _ = writeln!(
+                t,
+                "{} passed, {} changed by the layer, {} failed",
+                self.passed(),
+                self.changed(),
+                self.failed()
+            );
+        } else {
+            let _ = writeln!(t, "{} passed, {} failed", self.passed(), self.failed());
+        }
         t
     }
 
@@ -292,13 +395,78 @@ pub fn run_pack_tests(dir: impl AsRef<Path>) -> Result<TestReport, LoadError> {
 }
 
 /// Runs the test cases of a loaded pack.
+///
+/// For a layered pack ([`Pack::base`]) the base's cases run too, against the layered pack
+/// and against the base alone, on the base's test data: one that passes alone but whose
+/// findings the layer changes is [`CaseKind::ChangedByLayer`], one that fails alone is a
+/// failure.
 pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
-    let cases = load_cases(&pack.dir().join(TESTS_DIR))?;
+    let own = match pack.base() {
+        // A layer may have no cases of its own.
+        Some(_) if !pack.dir().join(TESTS_DIR).is_dir() => Vec::new(),
+        _ => load_cases(&pack.dir().join(TESTS_DIR))?,
+    };
     let known: HashSet<&str> = pack.rules().iter().map(|r| r.id.as_str()).collect();
-    let results: Vec<CaseResult> = cases
+    let mut results: Vec<CaseResult> = own
         .into_iter()
-        .map(|c| run_case(pack, &known, c))
+        .map(|c| {
+            let (mut r, _) = run_case(pack, &known, c, pack.test_data());
+            r.kind = if r.passed {
+                CaseKind::Passed
+            } else {
+                CaseKind::Failed
+            };
+            r
+        })
         .collect();
+    if let Some(base) = pack.base() {
+        let base_known: HashSet<&str> = base.rules().iter().map(|r| r.id.as_str()).collect();
+        for case in load_cases(&base.dir().join(TESTS_DIR))? {
+            let (alone, seen_alone) = run_case(base, &base_known, case.clone(), base.test_data());
+            let (mut r, seen) = run_case(pack, &known, case, base.test_data());
+            r.from_base = true;
+            r.changes = layer_changes(pack, &seen_alone, &seen);
+            r.kind = if !alone.passed {
+                r.problems.push(format!(
+                    "the case fails against the base pack {} {} alone too",
+                    base.name(),
+                    base.version()
+                ));
+                CaseKind::Failed
+            } else if !r.changes.is_empty() {
+                CaseKind::ChangedByLayer
+            } else if !r.passed {
+                // It passes against the base alone, so the layer is what makes it fail
+                // (a `rules` list naming a rule the layer disabled, say).
+                r.changes = r
+                    .problems
+                    .iter()
+                    .map(|p| LayerChange {
+                        finding: None,
+                        base: None,
+                        layer: None,
+                        cause: p.clone(),
+                    })
+                    .collect();
+                if r.changes.is_empty() {
+                    r.changes.push(LayerChange {
+                        finding: None,
+                        base: None,
+                        layer: None,
+                        cause:
+                            "the case passes against the base alone, not against the layered pack"
+                                .to_owned(),
+                    });
+                }
+                CaseKind::ChangedByLayer
+            } else if r.passed {
+                CaseKind::Passed
+            } else {
+                CaseKind::Failed
+            };
+            results.push(r);
+        }
+    }
     let fired: HashSet<&str> = results
         .iter()
         .flat_map(|c| c.fired.iter().map(String::as_str))
@@ -313,7 +481,47 @@ pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
         pack: format!("{} {}", pack.name(), pack.version()),
         cases: results,
         uncovered,
+        base: pack.base().map(|b| format!("{} {}", b.name(), b.version())),
     })
+}
+
+/// The differences between a base case's findings against the base alone (`alone`) and
+/// against the layered pack (`layered`), each with the override or rule that made it.
+fn layer_changes(pack: &Pack, alone: &Observed, layered: &Observed) -> Vec<LayerChange> {
+    let mut changes = Vec::new();
+    let keys: BTreeSet<&Expected> = alone
+        .findings
+        .keys()
+        .chain(layered.findings.keys())
+        .collect();
+    for key in keys {
+        let (base, layer) = (
+            alone.findings.get(key).copied(),
+            layered.findings.get(key).copied(),
+        );
+        if base != layer {
+            changes.push(LayerChange {
+                finding: Some(key.clone()),
+                base,
+                layer,
+                cause: pack
+                    .layer_change(&key.rule)
+                    .unwrap_or_else(|| "the layer".to_owned()),
+            });
+        }
+    }
+    if alone.rule_errors != layered.rule_errors {
+        changes.push(LayerChange {
+            finding: None,
+            base: None,
+            layer: None,
+            cause: format!(
+                "rule errors: {} against the base alone, {} against the layered pack",
+                alone.rule_errors, layered.rule_errors
+            ),
+        });
+    }
+    changes
 }
 
 fn subject(rule: &str, record: Option<&String>, partner: &str) -> Expected {
@@ -326,7 +534,24 @@ fn subject(rule: &str, record: Option<&String>, partner: &str) -> Expected {
     }
 }
 
-fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
+fn run_case(
+    pack: &Pack,
+    known: &HashSet<&str>,
+    case: Case,
+    test_data: Option<&Path>,
+) -> (CaseResult, Observed) {
+    let mut seen = Observed::default();
+    let result = judge_case(pack, known, case, test_data, &mut seen);
+    (result, seen)
+}
+
+fn judge_case(
+    pack: &Pack,
+    known: &HashSet<&str>,
+    case: Case,
+    test_data: Option<&Path>,
+    seen: &mut Observed,
+) -> CaseResult {
     let Case { file, line, wire } = case;
     let mut result = CaseResult {
         name: wire.name.clone(),
@@ -340,6 +565,9 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
         rule_errors: None,
         problems: Vec::new(),
         fired: BTreeSet::new(),
+        from_base: false,
+        kind: CaseKind::Failed,
+        changes: Vec::new(),
     };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut expected: BTreeSet<Expected> = BTreeSet::new();
@@ -393,7 +621,7 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
             }
         }
     }
-    let data = case_data(pack, base, &file, line, &wire).map_err(|e| result.problems.push(e));
+    let data = case_data(test_data, base, &file, line, &wire).map_err(|e| result.problems.push(e));
     let batch = case_records(base, &wire).map_err(|e| result.problems.push(e));
     let as_of = match wire.as_of.as_deref().map(str::parse::<Date>) {
         None => None,
@@ -424,6 +652,8 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     for f in report.findings() {
         result.fired.insert(f.rule.to_string());
         let e = subject(&f.rule, f.record.as_ref(), &f.partner);
+        let severity = seen.findings.entry(e.clone()).or_insert(f.severity);
+        *severity = (*severity).max(f.severity);
         if wire.clean.iter().any(|c| Some(c) == f.record.as_ref()) {
             result.not_clean.push(e.clone());
         }
@@ -457,6 +687,7 @@ fn run_case(pack: &Pack, known: &HashSet<&str>, case: Case) -> CaseResult {
     }
     let wanted_errors = wire.rule_errors.unwrap_or(0);
     let errors = report.rule_errors().len();
+    seen.rule_errors = errors;
     if errors != wanted_errors {
         result.rule_errors = Some((wanted_errors, errors));
         for e in report.rule_errors().iter().take(3) {

@@ -25,6 +25,32 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
                 escape(&args.dir.display().to_string()),
                 pack.rules().len()
             )?;
+            if let Some(base) = pack.base() {
+                writeln!(
+                    out,
+                    "layered over `{}` {} in {}: {} own rules, {} overrides",
+                    escape(base.name()),
+                    escape(base.version()),
+                    escape(&base.dir().display().to_string()),
+                    pack.own_rules().len(),
+                    pack.overrides().len()
+                )?;
+                for o in pack.overrides() {
+                    writeln!(
+                        out,
+                        "  override `{}`: {}",
+                        escape(&o.id),
+                        escape(&o.describe())
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "hash {} (base {}, layer {})",
+                    pack.hash(),
+                    base.hash(),
+                    pack.own_hash()
+                )?;
+            }
             Ok(0)
         }
         Err(e) => {
