@@ -25,4 +25,5 @@ mod parts;
 mod pipeline;
 mod price;
 mod properties;
+mod reload;
 mod scripts;
