@@ -9,7 +9,7 @@ use crate::testing::{TestReport, run_tests};
 use arc_swap::ArcSwap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// The engine an order system decides with, shared between threads and replaced only by a
 /// pack that loads and passes its own test cases.
@@ -20,7 +20,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// [`EngineHandle::reload`] builds the new engine off to the side, runs the new pack's
 /// test cases ([`run_tests`]) and swaps it in only when both succeed; otherwise the engine
 /// in use stays and the error lists every problem. Taking the engine is a lock-free atomic
-/// load (arc-swap), so deciders never wait for a reload.
+/// load (arc-swap), so deciders never wait for a reload; reloads run one at a time, so
+/// the last one asked for is the one left in use.
 ///
 /// A [`Gate`](super::Gate) holds no engine: keep one gate (behind a `Mutex` when threads
 /// share it) and pass it `handle.current()` on every call; it keeps its history across a
@@ -50,7 +51,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 #[derive(Debug)]
 pub struct EngineHandle {
     current: ArcSwap<Engine>,
-    /// Reloads one at a time, so each report's `previous` is the engine it replaced.
+    /// Reloads run one at a time, so the last one asked for is the one left in use (two
+    /// racing builds could otherwise finish in either order).
     reloading: Mutex<()>,
 }
 
@@ -88,8 +90,9 @@ impl EngineHandle {
         rules: impl AsRef<Path>,
         data: impl AsRef<Path>,
     ) -> Result<ReloadReport, ReloadError> {
+        let _one_at_a_time = self.one_at_a_time();
         let (pack, data) = load_both(rules.as_ref(), data.as_ref()).map_err(ReloadError::Load)?;
-        self.install(pack, data)
+        self.swap_in(pack, data)
     }
 
     /// As [`EngineHandle::reload`], for a pack held in memory (a host that keeps its packs
@@ -102,13 +105,27 @@ impl EngineHandle {
         files: impl IntoIterator<Item = (PathBuf, String)>,
         data: RefData,
     ) -> Result<ReloadReport, ReloadError> {
+        let _one_at_a_time = self.one_at_a_time();
         let pack = Pack::from_files(name, files).map_err(ReloadError::Load)?;
-        self.install(pack, data)
+        self.swap_in(pack, data)
     }
 
     /// Builds an engine from a loaded pack and data, runs the pack's test cases, and swaps
     /// the engine in if they pass. On `Err` the engine in use is kept.
     pub fn install(&self, pack: Pack, data: RefData) -> Result<ReloadReport, ReloadError> {
+        let _one_at_a_time = self.one_at_a_time();
+        self.swap_in(pack, data)
+    }
+
+    /// The reload lock; decisions never take it.
+    fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
+        self.reloading
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Tests `pack`, builds the engine and swaps it in; the caller holds the reload lock.
+    fn swap_in(&self, pack: Pack, data: RefData) -> Result<ReloadReport, ReloadError> {
         let tests = run_tests(&pack).map_err(ReloadError::Load)?;
         if !tests.all_passed() {
             return Err(ReloadError::Tests(Box::new(tests)));
@@ -116,11 +133,6 @@ impl EngineHandle {
         let engine = Engine::new(pack, data).map_err(ReloadError::Load)?;
         let pack = PackStamp::of(engine.pack());
         let data = DataStamp::of(engine.data());
-        // Held across the swap only: building and testing above run without it.
-        let _one_at_a_time = self
-            .reloading
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
         let previous = self.current.swap(Arc::new(engine));
         Ok(ReloadReport {
             previous: PackStamp::of(previous.pack()),
