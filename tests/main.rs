@@ -27,4 +27,5 @@ mod parts;
 mod pipeline;
 mod price;
 mod properties;
+mod reload;
 mod scripts;

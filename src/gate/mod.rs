@@ -33,8 +33,10 @@
 //! [`Gate::with_retention`] drops opportunities first reported, and update dates, more
 //! than that many days before the latest date seen (a partner keeps its latest update).
 
+mod handle;
 mod snapshot;
 
+pub use handle::{EngineHandle, ReloadError, ReloadReport};
 pub use snapshot::GateError;
 
 use crate::checks::{Ctx, GateCx, History, RuleRef};
