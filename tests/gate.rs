@@ -262,25 +262,8 @@ fn the_pack_hash_changes_with_one_byte_and_not_with_the_folder() {
         Gate::new(&b).decide(&b, &s).pack.hash
     );
     // The same files from memory hash the same.
-    let mut files = Vec::new();
-    collect(&pack_dir(), &pack_dir(), &mut files);
-    let mem = Pack::from_files("standard", files).unwrap();
+    let mem = Pack::from_files("standard", pack_files(&pack_dir())).unwrap();
     assert_eq!(mem.hash(), shipped.hash());
-}
-
-fn collect(
-    root: &std::path::Path,
-    dir: &std::path::Path,
-    out: &mut Vec<(std::path::PathBuf, String)>,
-) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            collect(root, &path, out);
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
-            out.push((path.strip_prefix(root).unwrap().to_path_buf(), text));
-        }
-    }
 }
 
 /// The data hash: the example data loaded from two folders hashes the same; one byte of
@@ -369,4 +352,22 @@ fn the_gate_is_send() {
     fn send<T: Send>() {}
     send::<Gate>();
     let _ = |e: &Engine| Gate::new(e);
+}
+
+/// A snapshot taken with a new engine before any decision under it (right after a reload)
+/// names the new engine's pack, so it restores under that engine, history intact.
+#[test]
+fn a_snapshot_right_after_an_engine_change_names_the_new_pack() {
+    let old = engine(refdata());
+    let edited_dir = pack_copy(&[("pipeline.toml", "lead_days = 7", "lead_days = 8")]);
+    let new = engine_with(edited_dir.path(), refdata());
+    assert_ne!(old.pack().hash(), new.pack().hash());
+    let mut gate = Gate::new(&old);
+    gate.remember(&old, &update("U-1", "P-SA", "2026-03-01", "OPP-1"));
+    let bytes = gate.snapshot(&new).unwrap();
+    let mut back = Gate::restore(&new, &bytes).unwrap();
+    assert_eq!(back.remembered(), 1);
+    // The opportunity registered under the old engine is still known: 8 days before.
+    let sale = agent_sale("S-1", "2026-03-09", "OPP-1");
+    assert!(back.decide(&new, &sale).findings.is_empty());
 }

@@ -445,3 +445,30 @@ fn a_misspelt_expectation_key_is_refused_with_a_hint_and_a_code() {
     let codes: Vec<&str> = err.diagnostics().iter().map(|d| d.code()).collect();
     assert_eq!(codes, [pactum::codes::TEST_UNKNOWN_KEY]);
 }
+
+/// A pack held in memory runs the test cases it was given, and never reads a folder on
+/// disk that happens to bear its name.
+#[test]
+fn a_pack_in_memory_runs_its_own_cases_and_no_folder_of_its_name() {
+    let files = pack_files(&pack_dir());
+    // Named after the folder, so that `[tests] data = "../examples/data"` is found.
+    let name = pack_dir().to_string_lossy().into_owned();
+    let mem = pactum::Pack::from_files(&name, files.clone()).unwrap();
+    let report = pactum::testing::run_tests(&mem).unwrap();
+    assert!(report.all_passed(), "{}", report.to_text());
+    assert_eq!(report.passed(), shipped_report().passed());
+
+    // A folder with the pack's name holds a case that would fail: it is not read.
+    let decoy = write_tree(&[(
+        "tests/decoy.toml",
+        "[[case]]\nname = \"decoy\"\nrecords = []\nexpect = [{ rule = \"price.min-list\", record = \"X\" }]\n",
+    )]);
+    let no_cases: Vec<_> = files
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("tests"))
+        .collect();
+    let named = decoy.path().to_string_lossy().into_owned();
+    let mem = pactum::Pack::from_files(&named, no_cases).unwrap();
+    let report = pactum::testing::run_tests(&mem).unwrap();
+    assert_eq!(report.cases.len(), 0, "{}", report.to_text());
+}

@@ -81,8 +81,10 @@ impl<'de> Deserialize<'de> for Date {
 
 impl Gate {
     /// The gate's history as bytes (JSON), to [`Gate::restore`] after a restart instead of
-    /// replaying the records.
-    pub fn snapshot(&self, engine: &Engine) -> Result<Vec<u8>, GateError> {
+    /// replaying the records. The history is first bound to `engine`'s pack (as a decision
+    /// would bind it), so the snapshot names the pack in force even right after a reload.
+    pub fn snapshot(&mut self, engine: &Engine) -> Result<Vec<u8>, GateError> {
+        self.bind(engine);
         let pack = engine.pack();
         let mut rules = Vec::new();
         for kept in self.kept.iter().flatten() {

@@ -301,9 +301,23 @@ fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack
         base.as_ref()
             .and_then(|b| b.test_data().map(Path::to_path_buf))
     });
+    let case_files = match source {
+        Source::Dir { .. } => None,
+        Source::Memory { files, .. } => Some(
+            files
+                .iter()
+                .filter(|(p, _)| {
+                    p.parent() == Some(Path::new(crate::testing::TESTS_DIR))
+                        && p.extension().is_some_and(|x| x == "toml")
+                })
+                .map(|(p, text)| (p.clone(), text.clone()))
+                .collect(),
+        ),
+    };
     errors.into_result(Pack {
         hash,
         own_hash,
+        case_files,
         name: manifest.name,
         version: manifest.version,
         description: manifest.description,

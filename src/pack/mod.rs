@@ -113,6 +113,10 @@ pub struct Pack {
     overrides: Vec<RuleOverride>,
     /// The ids of the rules it adds over its base.
     added: Vec<String>,
+    /// For a pack loaded from memory, its test case files (`tests/*.toml`), by path
+    /// relative to the pack: its cases come from these, never from a folder on disk that
+    /// happens to have the pack's name. `None` for a pack loaded from a folder.
+    case_files: Option<Vec<(PathBuf, String)>>,
 }
 
 /// One change a layered pack makes to a rule of its base (`[override."rule.id"]` in its
@@ -155,6 +159,12 @@ impl RuleOverride {
 }
 
 impl Pack {
+    /// The test case files of a pack loaded from memory (`None` for a folder's pack, whose
+    /// cases are read from its `tests/` folder).
+    pub(crate) fn case_files(&self) -> Option<&[(PathBuf, String)]> {
+        self.case_files.as_deref()
+    }
+
     /// The SHA-256 of the files the pack was loaded from (manifest, rule files, scripts):
     /// their paths relative to the pack's root and their text, in path order, as
     /// `sha256:<hex>`. Any edit of any of them changes it; the same files give the same

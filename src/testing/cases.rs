@@ -77,8 +77,33 @@ pub(super) struct Case {
     pub(super) wire: WireCase,
 }
 
-pub(super) fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
+/// The cases of `pack`: from its `tests/` folder, or from the case files it was given in
+/// memory.
+pub(super) fn pack_cases(pack: &crate::pack::Pack) -> Result<Vec<Case>, LoadError> {
+    let dir = pack.dir().join(super::TESTS_DIR);
+    load_cases_from(&dir, pack.case_files())
+}
+
+/// Reads the case files of `dir` (or, for a pack in memory, `in_memory`: paths relative to
+/// the pack, named under `dir`'s parent in diagnostics), in name order.
+fn load_cases_from(
+    dir: &Path,
+    in_memory: Option<&[(PathBuf, String)]>,
+) -> Result<Vec<Case>, LoadError> {
     let mut errors = LoadError::default();
+    if let Some(files) = in_memory {
+        let root = dir.parent().unwrap_or(dir);
+        let mut files: Vec<(PathBuf, &str)> = files
+            .iter()
+            .map(|(p, t)| (root.join(p), t.as_str()))
+            .collect();
+        files.sort();
+        let mut cases = Vec::new();
+        for (file, text) in files {
+            parse_case_file(&file, text, &mut cases, &mut errors);
+        }
+        return errors.into_result(cases);
+    }
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -102,45 +127,52 @@ pub(super) fn load_cases(dir: &Path) -> Result<Vec<Case>, LoadError> {
                 continue;
             }
         };
-        errors.add_source(&file, text.as_str().into());
-        match toml::from_str::<CaseFile>(&text) {
-            Ok(parsed) => {
-                if parsed.case.is_empty() {
-                    errors.push(
-                        Diagnostic::new(
-                            Location::new(&file, 1, 1),
-                            "a test file must hold at least one `[[case]]`",
-                        )
-                        .with_code(codes::TEST_NO_CASES),
-                    );
-                }
-                for case in parsed.case {
-                    let (line, _) = crate::diag::line_column(&text, case.span().start);
-                    cases.push(Case {
-                        file: file.clone(),
-                        line,
-                        wire: case.into_inner(),
-                    });
-                }
-            }
-            Err(e) => {
-                let span = e.span().unwrap_or(0..0);
-                let message = e.message().trim().replace('\n', "; ");
-                let help = crate::pack::unknown_key_hint(&message);
-                let code = if message.starts_with("unknown field `") {
-                    codes::TEST_UNKNOWN_KEY
-                } else {
-                    codes::TEST_INVALID
-                };
-                errors.push(
-                    Diagnostic::new(Location::from_span(&file, &text, span), message)
-                        .with_code(code)
-                        .with_help(help),
-                );
-            }
-        }
+        parse_case_file(&file, &text, &mut cases, &mut errors);
     }
     errors.into_result(cases)
+}
+
+/// Parses one case file, adding its cases to `cases` and its problems to `errors`.
+fn parse_case_file(file: &Path, text: &str, cases: &mut Vec<Case>, errors: &mut LoadError) {
+    // One index of line starts per file: every case's line is found by a binary search.
+    let index = crate::diag::LineIndex::new(text);
+    errors.add_source(file, text.into());
+    match toml::from_str::<CaseFile>(text) {
+        Ok(parsed) => {
+            if parsed.case.is_empty() {
+                errors.push(
+                    Diagnostic::new(
+                        Location::new(file, 1, 1),
+                        "a test file must hold at least one `[[case]]`",
+                    )
+                    .with_code(codes::TEST_NO_CASES),
+                );
+            }
+            for case in parsed.case {
+                let (line, _) = index.line_column(text, case.span().start);
+                cases.push(Case {
+                    file: file.to_path_buf(),
+                    line,
+                    wire: case.into_inner(),
+                });
+            }
+        }
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().replace('\n', "; ");
+            let help = crate::pack::unknown_key_hint(&message);
+            let code = if message.starts_with("unknown field `") {
+                codes::TEST_UNKNOWN_KEY
+            } else {
+                codes::TEST_INVALID
+            };
+            errors.push(
+                Diagnostic::new(Location::from_span(file, text, span), message)
+                    .with_code(code)
+                    .with_help(help),
+            );
+        }
+    }
 }
 
 /// Every problem of a load error on one line, for a case's problem list.

@@ -6,7 +6,7 @@
 //! written down.
 
 use super::TESTS_DIR;
-use super::cases::{Case, case_data, case_records, load_cases};
+use super::cases::{Case, case_data, case_records, pack_cases};
 use crate::date::Date;
 use crate::diag::LoadError;
 use crate::engine::Engine;
@@ -403,8 +403,10 @@ pub fn run_pack_tests(dir: impl AsRef<Path>) -> Result<TestReport, LoadError> {
 pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
     let own = match pack.base() {
         // A layer may have no cases of its own.
-        Some(_) if !pack.dir().join(TESTS_DIR).is_dir() => Vec::new(),
-        _ => load_cases(&pack.dir().join(TESTS_DIR))?,
+        Some(_) if pack.case_files().is_none() && !pack.dir().join(TESTS_DIR).is_dir() => {
+            Vec::new()
+        }
+        _ => pack_cases(pack)?,
     };
     let known: HashSet<&str> = pack.rules().iter().map(|r| r.id.as_str()).collect();
     let mut results: Vec<CaseResult> = own
@@ -421,7 +423,7 @@ pub fn run_tests(pack: &Pack) -> Result<TestReport, LoadError> {
         .collect();
     if let Some(base) = pack.base() {
         let base_known: HashSet<&str> = base.rules().iter().map(|r| r.id.as_str()).collect();
-        for case in load_cases(&base.dir().join(TESTS_DIR))? {
+        for case in pack_cases(base)? {
             let (alone, seen_alone) = run_case(base, &base_known, case.clone(), base.test_data());
             let (mut r, seen) = run_case(pack, &known, case, base.test_data());
             r.from_base = true;

@@ -337,3 +337,21 @@ pub fn run_cli(args: &[&str]) -> CliOut {
         stderr: String::from_utf8(out.stderr).unwrap(),
     }
 }
+
+/// Every file of the pack folder `dir` (scripts and test cases included), by path relative
+/// to it: a pack to load with `Pack::from_files`.
+pub fn pack_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    fn collect(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect(root, &path, out);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((path.strip_prefix(root).unwrap().to_path_buf(), text));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(dir, dir, &mut out);
+    out
+}
