@@ -14,9 +14,7 @@ use common::*;
 use pactum::{Pack, PartnerType, RefData, Severity};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 const SEVEN: [&str; 7] = [
     "price.min-list",
@@ -27,46 +25,6 @@ const SEVEN: [&str; 7] = [
     "docs.required",
     "docs.agreement-on-file",
 ];
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn pactum(args: &[&str], stdin: Option<&str>) -> Out {
-    pactum_in(&root(), args, stdin)
-}
-
-/// Runs `pactum` with `dir` as the working folder.
-fn pactum_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Out {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    Out {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 fn keys(value: &Value) -> BTreeSet<&str> {
     value

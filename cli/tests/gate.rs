@@ -29,32 +29,14 @@ fn sale(id: &str, date: &str) -> String {
 
 /// Runs `pactum gate ARGS` from the checkout with `stdin`; exit code and output lines.
 fn gate(args: &[&str], stdin: &str) -> (i32, Vec<Value>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .arg("gate")
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
+    let args: Vec<&str> = ["gate"].into_iter().chain(args.iter().copied()).collect();
+    let out = pactum_in(&root(), &args, Some(stdin));
+    let lines = out
+        .stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    (out.code, lines, out.stderr)
 }
 
 fn history(lines: &[&str]) -> tempfile::NamedTempFile {

@@ -8,49 +8,23 @@
     clippy::indexing_slicing
 )]
 
+#[expect(
+    dead_code,
+    reason = "the helpers are shared with the other test binaries"
+)]
+mod common;
+
+use common::*;
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// `pactum check ARGS -` from the repository's root, `input` on standard input.
 fn check(args: &[&str], input: &[u8]) -> Out {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
-        .arg("check")
-        .args(args)
-        .arg("-")
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    // Written from a thread: the child may stop reading (and exit) before the end.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    let _ = writer.join();
-    Out {
-        code: out.status.code().expect("exited by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    let args: Vec<&str> = ["check"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["-"])
+        .collect();
+    pactum_bytes(&root(), &args, Some(input))
 }
 
 // Attack: an empty input (or only blank lines) read as a clean batch, exit 0.

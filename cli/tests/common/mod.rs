@@ -2,7 +2,9 @@
 //! the checkout's folders, the shipped pack and example data, and copies of them to edit.
 
 use pactum::{Batch, Date, Pack, read_batch};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use tempfile::TempDir;
 
 /// The repository's root folder: the library package, where `rules/` and `examples/` are.
@@ -94,4 +96,54 @@ pub fn example_csvs() -> Vec<(String, String)> {
         )
     })
     .collect()
+}
+
+/// What a run of `pactum` gave.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `pactum ARGS` with `dir` as the working folder and `input` on standard input
+/// (written from a thread: the command may stop reading, and exit, before its end).
+pub fn pactum_bytes(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Out {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pactum"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let writer = input.map(|input| {
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    Out {
+        code: out.status.code().expect("exited by a signal"),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Runs `pactum ARGS` with `dir` as the working folder and `stdin` as its input.
+pub fn pactum_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Out {
+    pactum_bytes(dir, args, stdin.map(str::as_bytes))
+}
+
+/// Runs `pactum ARGS` from the repository's root (where its defaults find the examples).
+pub fn pactum(args: &[&str], stdin: Option<&str>) -> Out {
+    pactum_in(&root(), args, stdin)
 }
