@@ -241,3 +241,81 @@ mod tests {
         assert!(pactum::RefData::load(dir.path().join("a")).is_ok());
     }
 }
+
+/// Copies of the shipped rule pack to edit in tests, shared by the library's and the CLI's
+/// test binaries.
+pub mod fixtures {
+    use std::path::{Path, PathBuf};
+    use tempfile::TempDir;
+
+    /// The shipped standard pack's folder (`rules/` at the repository's root).
+    pub fn pack_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map_or_else(|| PathBuf::from("rules"), |root| root.join("rules"))
+    }
+
+    /// Copies the shipped pack into a temporary folder, applying `(file, from, to)` text
+    /// replacements; each must match, so a change to the shipped pack fails loudly here.
+    ///
+    /// # Panics
+    ///
+    /// When the copy cannot be made or a replacement does not match: it is for tests.
+    #[expect(
+        clippy::panic,
+        reason = "test support: a broken fixture must stop the test"
+    )]
+    pub fn pack_copy(edits: &[(&str, &str, &str)]) -> TempDir {
+        let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary folder: {e}"));
+        copy_dir(&pack_dir(), dir.path());
+        for (file, from, to) in edits {
+            let path = dir.path().join(file);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(text.contains(from), "{file} no longer contains {from:?}");
+            std::fs::write(&path, text.replacen(from, to, 1))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+        dir
+    }
+
+    /// Copies `from` into the existing folder `to`, subfolders (scripts, test cases) included.
+    #[expect(
+        clippy::panic,
+        reason = "test support: a broken fixture must stop the test"
+    )]
+    fn copy_dir(from: &Path, to: &Path) {
+        let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(name) = path.file_name() else {
+                continue;
+            };
+            let target = to.join(name);
+            let done = if path.is_dir() {
+                std::fs::create_dir(&target).map(|()| copy_dir(&path, &target))
+            } else {
+                std::fs::copy(&path, &target).map(drop)
+            };
+            done.unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+        }
+    }
+
+    /// The 1-based number of the first line of `dir/file` containing `needle`.
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be read or has no such line: it is for tests.
+    #[expect(
+        clippy::panic,
+        reason = "test support: a broken fixture must stop the test"
+    )]
+    pub fn line_of(dir: &Path, file: &str, needle: &str) -> usize {
+        let text =
+            std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("{needle:?} not in {file}"))
+    }
+}

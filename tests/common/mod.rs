@@ -223,42 +223,7 @@ pub fn flagged(report: &Report, rule: &str) -> Vec<String> {
         .collect()
 }
 
-/// Copies the shipped pack into a temporary folder, applying `(file, from, to)` text
-/// replacements (each must match, so a change to the shipped pack fails loudly here).
-pub fn pack_copy(edits: &[(&str, &str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    copy_dir(&pack_dir(), dir.path());
-    for (file, from, to) in edits {
-        let path = dir.path().join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{file} no longer contains {from:?}");
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    }
-    dir
-}
-
-/// Copies `from` into the existing folder `to`, subfolders (scripts, test cases) included.
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir(&target).unwrap();
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
-/// The 1-based line of the first line of `dir/file` containing `needle`.
-pub fn line_of(dir: &Path, file: &str, needle: &str) -> usize {
-    let text = std::fs::read_to_string(dir.join(file)).unwrap();
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i + 1)
-        .unwrap_or_else(|| panic!("{needle:?} not in {file}"))
-}
+pub use pactum_testkit::fixtures::{line_of, pack_copy};
 
 /// Writes `(file name, contents)` pairs into a new temporary folder.
 pub fn temp_files(files: &[(&str, &str)]) -> TempDir {
