@@ -371,6 +371,9 @@ pub mod codes {
 
     /// A rule script or inline condition does not compile.
     pub const SCRIPT_COMPILE: &str = "pactum::script::compile";
+    /// A script or condition reads a parameter the rule does not give, or uses one with a
+    /// value of another type.
+    pub const SCRIPT_PARAMS: &str = "pactum::script::params";
 
     // A pack's test case files (`tests/*.toml`).
 

@@ -25,6 +25,7 @@ mod pack_cases;
 mod partner;
 mod parts;
 mod pipeline;
+mod policy_params;
 mod price;
 mod properties;
 mod reload;

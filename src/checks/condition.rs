@@ -10,7 +10,8 @@ use toml::Spanned;
 
 pub use crate::script::Condition;
 
-/// `[rule.params]` as written: the expression and the message templates.
+/// `[rule.params]` as written: the expression and the message templates (the other keys
+/// are the condition's `params`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Params {
@@ -30,37 +31,45 @@ impl CheckKind for Condition {
     type Params = Params;
     type State = ();
     const STATELESS: bool = true;
+    const OWN_KEYS: Option<&'static [&'static str]> =
+        Some(&["when", "message", "expected", "actual", "each_line"]);
 
-    /// Compiles the condition and its templates, reporting each error at its place in the
-    /// rule file.
+    /// Compiles the condition and its templates, reporting each error (and each use of
+    /// `params` the rule's parameters cannot satisfy) at its place in the rule file.
     fn load(p: Params, cx: &mut FileLoader<'_>) -> Option<Self> {
         let compiler = cx.compiler?;
+        let params = cx.take_policy_params();
         let each = p.each_line;
-        let when = compiler
-            .expression(p.when.get_ref(), each)
-            .map_err(|e| cx.inline_error(&p.when, e))
-            .ok();
-        let message = compiler
-            .template(p.message.get_ref(), each)
-            .map_err(|e| cx.inline_error(&p.message, e))
-            .ok();
-        let mut template = |t: &Option<Spanned<String>>| match t {
-            None => Some(None),
-            Some(t) => compiler
-                .template(t.get_ref(), each)
-                .map(Some)
-                .map_err(|e| cx.inline_error(t, e))
-                .ok(),
+        let mut compile = |text: &Spanned<String>, template: bool| {
+            let ast = if template {
+                compiler.template(text.get_ref(), each)
+            } else {
+                compiler.expression(text.get_ref(), each)
+            }
+            .map_err(|e| cx.inline_error(text, e))
+            .ok()?;
+            let errors = params
+                .as_ref()
+                .map(|params| Compiler::check_params(&ast, params, each))
+                .unwrap_or_default();
+            let ok = errors.is_empty();
+            for e in errors {
+                cx.inline_error(text, e);
+            }
+            ok.then_some(ast)
         };
-        let expected = template(&p.expected);
-        let actual = template(&p.actual);
+        let when = compile(&p.when, false);
+        let message = compile(&p.message, true);
+        let expected = p.expected.as_ref().map(|t| compile(t, true));
+        let actual = p.actual.as_ref().map(|t| compile(t, true));
         Some(Compiler::condition(
             p.when.into_inner(),
             when?,
             message?,
-            expected?,
-            actual?,
+            expected.map_or(Some(None), |t| t.map(Some))?,
+            actual.map_or(Some(None), |t| t.map(Some))?,
             each,
+            params?,
         ))
     }
 
@@ -72,8 +81,8 @@ impl CheckKind for Condition {
         super::script::verdict(at, ctx, result, out);
     }
 
-    fn explain(&self, _: &ExplainCx<'_>) -> Vec<Step> {
-        vec![step(
+    fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
+        let mut steps = vec![step(
             "condition",
             format!(
                 "`{}`{}",
@@ -85,6 +94,11 @@ impl CheckKind for Condition {
                 }
             ),
             &[("when", self.source().to_owned())],
-        )]
+        )];
+        steps.extend(super::script::params_step(self.params()));
+        steps.extend(super::script::traced(cx, |host, shared| {
+            host.run_condition(self, shared)
+        }));
+        steps
     }
 }

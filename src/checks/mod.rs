@@ -60,6 +60,11 @@ pub(crate) trait CheckKind: Sized {
     /// Whether its findings are about partners rather than records (`explain` then shows
     /// the findings on the record's partner).
     const PARTNER_LEVEL: bool = false;
+    /// For a policy kind (a script or condition), the keys of `[rule.params]` that are its
+    /// own; every other key is a parameter of the policy, handed to
+    /// [`CheckKind::load`] through [`FileLoader::take_policy_params`]. `None`: every key
+    /// is the kind's own.
+    const OWN_KEYS: Option<&'static [&'static str]> = None;
 
     /// Validates the params into the compiled check, reporting problems through `cx`.
     fn load(params: Self::Params, cx: &mut FileLoader<'_>) -> Option<Self>;
@@ -211,6 +216,14 @@ macro_rules! registry {
                 }
             }
 
+            /// For a policy kind, the keys of `[rule.params]` that are its own (the others
+            /// are the policy's parameters).
+            pub(crate) fn own_keys(&self) -> Option<&'static [&'static str]> {
+                match self {
+                    $( Check::$Variant(_) => <$module::$Ty as CheckKind>::OWN_KEYS, )*
+                }
+            }
+
             /// Whether its findings are about partners rather than records.
             pub(crate) fn is_partner_level(&self) -> bool {
                 match self {
@@ -228,6 +241,10 @@ macro_rules! registry {
             ) -> Result<Option<Check>, ()> {
                 $(
                     if name == $name {
+                        let mut params = params;
+                        if let Some(own) = <$module::$Ty as CheckKind>::OWN_KEYS {
+                            cx.split_policy_params(&mut params, own);
+                        }
                         let params = cx.params(params, rule);
                         return Ok(params
                             .and_then(|p| <$module::$Ty as CheckKind>::load(p, cx))
@@ -480,6 +497,8 @@ pub(crate) struct ExplainCx<'a> {
     pub rule: &'a Rule,
     pub ctx: &'a Ctx<'a>,
     pub data: &'a RefData,
+    /// Runs the rule again, traced, for a script or condition's reads.
+    pub scripts: &'a Host,
     pub records: &'a [Record],
     /// The earliest record date of the batch.
     pub first: Date,

@@ -517,15 +517,23 @@ fn load_overrides(
         if matches!(select, Some(None)) {
             ok = false;
         }
-        let check = match params {
-            Some(p) => match Check::load(rule.check.kind_name(), Some(p), &span, &mut loader) {
-                Ok(Some(check)) => Some(check),
-                _ => {
-                    ok = false;
-                    None
-                }
+        let mut params = params;
+        let check = match loader.rebind_policy(&rule.check, &mut params) {
+            Some(Some(check)) => Some(check),
+            Some(None) => {
+                ok = false;
+                None
+            }
+            None => match params {
+                Some(p) => match Check::load(rule.check.kind_name(), Some(p), &span, &mut loader) {
+                    Ok(Some(check)) => Some(check),
+                    _ => {
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
             },
-            None => None,
         };
         if !ok {
             continue;
@@ -654,6 +662,10 @@ pub(crate) struct FileLoader<'a> {
     source: &'a Source,
     /// Compiles scripts and conditions; `None` while reading the manifest.
     pub(crate) compiler: Option<&'a Compiler>,
+    /// The policy parameters of the rule being read (see [`CheckKind::OWN_KEYS`]).
+    ///
+    /// [`CheckKind::OWN_KEYS`]: crate::checks::CheckKind::OWN_KEYS
+    policy_params: Option<crate::script::Params>,
 }
 
 impl<'a> FileLoader<'a> {
@@ -671,6 +683,7 @@ impl<'a> FileLoader<'a> {
             errors,
             source,
             compiler,
+            policy_params: None,
         }
     }
 
@@ -869,6 +882,65 @@ impl<'a> FileLoader<'a> {
         Some(kind)
     }
 
+    /// Takes the keys of `params` that are not in `own` out as the policy's parameters,
+    /// typed, for [`FileLoader::take_policy_params`]; a key a letter or two from an own
+    /// key the rule leaves out is reported as the typo it is.
+    pub(crate) fn split_policy_params(
+        &mut self,
+        params: &mut Option<Spanned<DeValue<'_>>>,
+        own: &[&str],
+    ) {
+        let mut values = std::collections::BTreeMap::new();
+        let mut ok = true;
+        if let Some(params) = params.as_mut() {
+            if let DeValue::Table(table) = params.get_mut() {
+                let policy: Vec<_> = table
+                    .keys()
+                    .filter(|k| !own.contains(&k.get_ref().as_ref()))
+                    .cloned()
+                    .collect();
+                // Only an own key the rule leaves out can be what a near miss meant.
+                let missing: Vec<&str> = own
+                    .iter()
+                    .copied()
+                    .filter(|k| !table.contains_key(*k))
+                    .collect();
+                for key in policy {
+                    let Some(value) = table.remove(&key) else {
+                        continue;
+                    };
+                    let name = key.get_ref().to_string();
+                    if let Some(help) = did_you_mean(&name, missing.iter().copied()) {
+                        self.fail_with(
+                            codes::PACK_UNKNOWN_KEY,
+                            key.span(),
+                            format!("`{name}` is not a key of this check, and reads as a misspelling of one"),
+                            Some(format!("{help} (other keys are the policy's `params`)")),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    match crate::script::param_from_toml(value) {
+                        Ok(v) => {
+                            values.insert(name, v);
+                        }
+                        Err((span, message)) => {
+                            self.fail_with(codes::PACK_BAD_PARAM, span, message, None);
+                            ok = false;
+                        }
+                    }
+                }
+            }
+        }
+        self.policy_params = ok.then(|| crate::script::Params::new(values));
+    }
+
+    /// The policy parameters [`FileLoader::split_policy_params`] took out; `None` when one
+    /// of them could not be read (already reported).
+    pub(crate) fn take_policy_params(&mut self) -> Option<crate::script::Params> {
+        self.policy_params.take()
+    }
+
     /// Reads a rule's `[rule.params]` (an empty table when there is none).
     pub(crate) fn params<T: DeserializeOwned>(
         &mut self,
@@ -913,7 +985,13 @@ impl<'a> FileLoader<'a> {
     }
 
     /// Reads and compiles a script file named by a rule.
-    pub(crate) fn script(&mut self, path: &Spanned<String>) -> Option<crate::script::Script> {
+    /// The rule's parameters (`None`: they could not be read, already reported) are bound
+    /// to the script, and its uses of them checked.
+    pub(crate) fn script(
+        &mut self,
+        path: &Spanned<String>,
+        params: Option<crate::script::Params>,
+    ) -> Option<crate::script::Script> {
         let compiler = self.compiler?;
         let relative = Path::new(path.get_ref());
         let inside = relative
@@ -946,17 +1024,91 @@ impl<'a> FileLoader<'a> {
             return None;
         }
         let (file, text) = self.source.read(relative, self.errors)?;
-        compiler
+        let script = compiler
             .script(&file, std::sync::Arc::clone(&text))
-            .map_err(|e| {
-                let offset = crate::diag::offset_of(&text, e.line.max(1), e.column.max(1));
-                let location = Location::from_span(&file, &text, offset..offset + 1);
-                self.errors.push(
-                    Diagnostic::new(location, format!("rhai: {}", e.message))
-                        .with_code(codes::SCRIPT_COMPILE),
-                );
+            .map_err(|e| self.script_error(&file, &text, e, codes::SCRIPT_COMPILE))
+            .ok()?;
+        self.bind_script(script, params?, path.span())
+    }
+
+    /// A script bound to a rule's parameters; a script that cannot take them, or a use of
+    /// them in the script they cannot satisfy, is reported (at `at` and in the script).
+    fn bind_script(
+        &mut self,
+        script: crate::script::Script,
+        params: crate::script::Params,
+        at: Range<usize>,
+    ) -> Option<crate::script::Script> {
+        if !params.is_empty() && !script.takes_params() {
+            let names: Vec<&str> = params.names().collect();
+            let message = format!(
+                "the rule gives the parameters `{}`, but `{}` defines `fn check(record)`, which does not take them",
+                names.join("`, `"),
+                script.file().display()
+            );
+            let help =
+                Some("write `fn check(record, params)` and read them as `params.NAME`".to_owned());
+            self.fail_with(codes::PACK_BAD_PARAM, at, message, help);
+            return None;
+        }
+        let (file, text) = (script.file().to_path_buf(), script.source().to_owned());
+        script
+            .with_params(params)
+            .map_err(|errors| {
+                for e in errors {
+                    self.script_error(&file, &text, e, codes::SCRIPT_PARAMS);
+                }
             })
             .ok()
+    }
+
+    /// A problem at a line and column of a script file.
+    fn script_error(&mut self, file: &Path, text: &str, e: CompileError, code: &'static str) {
+        let offset = crate::diag::offset_of(text, e.line.max(1), e.column.max(1));
+        let location = Location::from_span(file, text, offset..offset + 1);
+        self.errors
+            .push(Diagnostic::new(location, format!("rhai: {}", e.message)).with_code(code));
+    }
+
+    /// A layer's `params` override of a policy rule that gives only parameters: the base's
+    /// script or condition, bound to them. `None` (nothing reported) when the override
+    /// gives one of the policy's own keys, and so replaces the params whole.
+    pub(crate) fn rebind_policy(
+        &mut self,
+        check: &Check,
+        params: &mut Option<Spanned<DeValue<'_>>>,
+    ) -> Option<Option<Check>> {
+        let own = check.own_keys()?;
+        let span = params.as_ref()?.span();
+        let DeValue::Table(table) = params.as_ref()?.get_ref() else {
+            return None;
+        };
+        if own.iter().any(|k| table.contains_key(*k)) {
+            return None;
+        }
+        self.split_policy_params(params, own);
+        let Some(values) = self.take_policy_params() else {
+            return Some(None);
+        };
+        Some(match check {
+            Check::Script(script) => self
+                .bind_script(script.clone(), values, span)
+                .map(Check::Script),
+            Check::Condition(condition) => {
+                let text = condition.source().to_owned();
+                match condition.clone().with_params(values) {
+                    Ok(c) => Some(Check::Condition(c)),
+                    Err(errors) => {
+                        for e in errors {
+                            let message = format!("rhai: in the condition `{text}`: {}", e.message);
+                            self.fail_with(codes::SCRIPT_PARAMS, span.clone(), message, None);
+                        }
+                        None
+                    }
+                }
+            }
+            _ => None,
+        })
     }
 
     /// A fraction from 0 up to (not including) 1.

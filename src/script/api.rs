@@ -1,11 +1,12 @@
 //! What scripts see: typed values with getters and the reference-data functions. Every
 //! function here is listed in `docs/scripting.md`; keep the two in step.
 
+use super::trace;
 use crate::date::Date;
 use crate::money::parse_decimal;
 use crate::record::Record;
 use crate::refdata::{Partner, RefData};
-use rhai::{Array, Dynamic, EvalAltResult, INT, ImmutableString, Map, Position};
+use rhai::{Array, Dynamic, EvalAltResult, INT, ImmutableString, Map, Position, Variant};
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
@@ -24,6 +25,55 @@ pub(crate) struct ScriptDocument(Arc<Record>, usize);
 /// A partner row, shared with the reference data.
 #[derive(Clone)]
 pub(crate) struct ScriptPartner(Partner);
+
+/// A script value whose reads an explanation names: `record`, `record.lines[0]`,
+/// `partner("P-1")`.
+trait Subject {
+    fn label(&self) -> String;
+}
+
+impl Subject for ScriptRecord {
+    fn label(&self) -> String {
+        "record".to_owned()
+    }
+}
+
+impl Subject for ScriptLine {
+    fn label(&self) -> String {
+        format!("record.lines[{}]", self.1)
+    }
+}
+
+impl Subject for ScriptDocument {
+    fn label(&self) -> String {
+        format!("record.documents[{}]", self.1)
+    }
+}
+
+impl Subject for ScriptPartner {
+    fn label(&self) -> String {
+        format!("partner({:?})", self.0.id)
+    }
+}
+
+/// Registers a field getter whose reads an explanation lists.
+fn getter<T, V>(
+    engine: &mut rhai::Engine,
+    name: &'static str,
+    get: impl Fn(&T) -> V + Send + Sync + 'static,
+) where
+    T: Subject + Variant + Clone,
+    V: Variant + Clone,
+{
+    engine.register_get(name, move |t: &mut T| {
+        let value = get(t);
+        trace::read(
+            || format!("{}.{name}", t.label()),
+            || Dynamic::from(value.clone()),
+        );
+        value
+    });
+}
 
 fn text(value: &Option<String>) -> Dynamic {
     value.as_ref().map_or(Dynamic::UNIT, |s| {
@@ -123,17 +173,33 @@ pub(crate) fn register(engine: &mut rhai::Engine, data: &Arc<RefData>) {
 
     let d = Arc::clone(data);
     engine.register_fn("partner", move |id: &str| {
-        d.partner(id)
-            .map_or(Dynamic::UNIT, |p| Dynamic::from(ScriptPartner(p.clone())))
+        let found = d.partner(id);
+        trace::read_worded(
+            || format!("partner({id:?})"),
+            || match found {
+                Some(p) => format!(
+                    "the {} {} of {}, {}",
+                    p.partner_type, p.id, p.region, p.status
+                ),
+                None => "() (not in partners.csv)".to_owned(),
+            },
+        );
+        found.map_or(Dynamic::UNIT, |p| Dynamic::from(ScriptPartner(p.clone())))
     });
     let d = Arc::clone(data);
     engine.register_fn("list_price", move |sku: &str, currency: &str, on: Date| {
-        d.list_price(sku, currency, on)
-            .map_or(Dynamic::UNIT, |p| Dynamic::from_decimal(p.list_price))
+        let price = d
+            .list_price(sku, currency, on)
+            .map_or(Dynamic::UNIT, |p| Dynamic::from_decimal(p.list_price));
+        lookup(
+            || format!("list_price({sku:?}, {currency:?}, {on})"),
+            &price,
+        );
+        price
     });
     let d = Arc::clone(data);
     engine.register_fn("catalog", move |sku: &str| {
-        d.catalog_item(sku).map_or(Dynamic::UNIT, |c| {
+        let item = d.catalog_item(sku).map_or(Dynamic::UNIT, |c| {
             let mut m = Map::new();
             m.insert(
                 "sku".into(),
@@ -145,11 +211,18 @@ pub(crate) fn register(engine: &mut rhai::Engine, data: &Arc<RefData>) {
                 Dynamic::from(ImmutableString::from(c.description.as_str())),
             );
             Dynamic::from_map(m)
-        })
+        });
+        lookup(|| format!("catalog({sku:?})"), &item);
+        item
     });
     let d = Arc::clone(data);
     engine.register_fn("is_approved_source", move |source: &str| {
-        d.is_approved_source(source)
+        let approved = d.is_approved_source(source);
+        lookup(
+            || format!("is_approved_source({source:?})"),
+            &Dynamic::from_bool(approved),
+        );
+        approved
     });
     let d = Arc::clone(data);
     engine.register_fn("installed_assets", move |partner: &str| {
@@ -164,8 +237,27 @@ pub(crate) fn register(engine: &mut rhai::Engine, data: &Arc<RefData>) {
             .filter(|b| b.partner == partner)
             .try_fold(0u64, |sum, b| sum.checked_add(b.assets))
             .ok_or_else(too_many)?;
-        INT::try_from(total).map_err(|_| too_many())
+        let total = INT::try_from(total).map_err(|_| too_many())?;
+        lookup(
+            || format!("installed_assets({partner:?})"),
+            &Dynamic::from_int(total),
+        );
+        Ok::<_, Box<EvalAltResult>>(total)
     });
+}
+
+/// `n` things, in words: "1 line", "3 lines".
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Notes a lookup's answer for an explanation.
+fn lookup(what: impl FnOnce() -> String, answer: &Dynamic) {
+    if answer.is_unit() {
+        trace::read_worded(what, || "() (none)".to_owned());
+    } else {
+        trace::read(what, || answer.clone());
+    }
 }
 
 fn register_date(engine: &mut rhai::Engine) {
@@ -190,23 +282,37 @@ fn register_date(engine: &mut rhai::Engine) {
 
 fn register_record(engine: &mut rhai::Engine) {
     engine.register_type_with_name::<ScriptRecord>("Record");
-    engine.register_get("id", |r: &mut ScriptRecord| r.0.id.clone());
-    engine.register_get("kind", |r: &mut ScriptRecord| r.0.kind.as_str().to_owned());
-    engine.register_get("date", |r: &mut ScriptRecord| r.0.date);
-    engine.register_get("partner", |r: &mut ScriptRecord| r.0.partner.clone());
-    engine.register_get("customer", |r: &mut ScriptRecord| text(&r.0.customer));
-    engine.register_get("region", |r: &mut ScriptRecord| text(&r.0.region));
-    engine.register_get("opportunity", |r: &mut ScriptRecord| text(&r.0.opportunity));
-    engine.register_get("stage", |r: &mut ScriptRecord| text(&r.0.stage));
-    engine.register_get("asset", |r: &mut ScriptRecord| text(&r.0.asset));
-    engine.register_get("agreement", |r: &mut ScriptRecord| text(&r.0.agreement));
-    engine.register_get("lines", |r: &mut ScriptRecord| lines(&r.0));
+    getter(engine, "id", |r: &ScriptRecord| r.0.id.clone());
+    getter(engine, "kind", |r: &ScriptRecord| {
+        r.0.kind.as_str().to_owned()
+    });
+    getter(engine, "date", |r: &ScriptRecord| r.0.date);
+    getter(engine, "partner", |r: &ScriptRecord| r.0.partner.clone());
+    getter(engine, "customer", |r: &ScriptRecord| text(&r.0.customer));
+    getter(engine, "region", |r: &ScriptRecord| text(&r.0.region));
+    getter(engine, "opportunity", |r: &ScriptRecord| {
+        text(&r.0.opportunity)
+    });
+    getter(engine, "stage", |r: &ScriptRecord| text(&r.0.stage));
+    getter(engine, "asset", |r: &ScriptRecord| text(&r.0.asset));
+    getter(engine, "agreement", |r: &ScriptRecord| text(&r.0.agreement));
+    engine.register_get("lines", |r: &mut ScriptRecord| {
+        trace::read_worded(
+            || "record.lines".to_owned(),
+            || count(r.0.lines.len(), "line"),
+        );
+        lines(&r.0)
+    });
     engine.register_get("documents", |r: &mut ScriptRecord| {
+        trace::read_worded(
+            || "record.documents".to_owned(),
+            || count(r.0.documents.len(), "document"),
+        );
         (0..r.0.documents.len())
             .map(|i| Dynamic::from(ScriptDocument(Arc::clone(&r.0), i)))
             .collect::<Array>()
     });
-    engine.register_get("attrs", |r: &mut ScriptRecord| {
+    getter(engine, "attrs", |r: &ScriptRecord| {
         r.0.attrs
             .iter()
             .map(|(k, v)| (k.as_str().into(), json_to_dynamic(v)))
@@ -214,49 +320,68 @@ fn register_record(engine: &mut rhai::Engine) {
     });
     engine.register_fn(
         "has_document",
-        |r: &mut ScriptRecord, kind: &str, signed: bool| r.0.has_document(kind, signed),
+        |r: &mut ScriptRecord, kind: &str, signed: bool| {
+            let has = r.0.has_document(kind, signed);
+            lookup(
+                || format!("record.has_document({kind:?}, {signed})"),
+                &Dynamic::from_bool(has),
+            );
+            has
+        },
     );
     engine.register_fn("to_string", |r: &mut ScriptRecord| {
         format!("record {}", r.0.id)
     });
 
     engine.register_type_with_name::<ScriptLine>("Line");
-    engine.register_get("index", |l: &mut ScriptLine| int(l.1, "a line index"));
-    engine.register_get("sku", |l: &mut ScriptLine| {
+    engine.register_get("index", |l: &mut ScriptLine| {
+        let index = int(l.1, "a line index")?;
+        trace::read(
+            || format!("{}.index", l.label()),
+            || Dynamic::from_int(index),
+        );
+        Ok::<_, Box<EvalAltResult>>(index)
+    });
+    getter(engine, "sku", |l: &ScriptLine| {
         on_line(l, |x| x.sku.clone()).unwrap_or_default()
     });
-    engine.register_get("qty", |l: &mut ScriptLine| {
+    getter(engine, "qty", |l: &ScriptLine| {
         on_line(l, |x| INT::from(x.qty)).unwrap_or(0)
     });
-    engine.register_get("unit_price", |l: &mut ScriptLine| {
+    getter(engine, "unit_price", |l: &ScriptLine| {
         on_line(l, |x| *x.unit_price).unwrap_or(Decimal::ZERO)
     });
-    engine.register_get("currency", |l: &mut ScriptLine| {
+    getter(engine, "currency", |l: &ScriptLine| {
         on_line(l, |x| x.currency.to_string()).unwrap_or_default()
     });
-    engine.register_get("source", |l: &mut ScriptLine| {
+    getter(engine, "source", |l: &ScriptLine| {
         on_line(l, |x| text(&x.source)).unwrap_or(Dynamic::UNIT)
     });
     // Exact: qty x unit price, and an error (never a wrong number) if it overflows.
     engine.register_get("amount", |l: &mut ScriptLine| {
-        on_line(l, |x| x.unit_price.checked_mul(Decimal::from(x.qty)))
+        let amount = on_line(l, |x| x.unit_price.checked_mul(Decimal::from(x.qty)))
             .flatten()
             .ok_or_else(|| {
                 overflow(format!(
                     "the amount of line {} is too large to hold exactly",
                     l.1
                 ))
-            })
+            })?;
+        trace::read(
+            || format!("{}.amount", l.label()),
+            || Dynamic::from_decimal(amount),
+        );
+        Ok::<_, Box<EvalAltResult>>(amount)
     });
 
     engine.register_type_with_name::<ScriptDocument>("Document");
-    engine.register_get("kind", |d: &mut ScriptDocument| {
+    getter(engine, "kind", |d: &ScriptDocument| {
         on_document(d, |x| x.kind.clone()).unwrap_or_default()
     });
-    engine.register_get("ref", |d: &mut ScriptDocument| {
+    getter(engine, "ref", |d: &ScriptDocument| {
         on_document(d, |x| text(&x.reference)).unwrap_or(Dynamic::UNIT)
     });
-    engine.register_get("signed", |d: &mut ScriptDocument| {
+    getter(engine, "signed", |d: &ScriptDocument| {
         on_document(d, |x| x.signed).unwrap_or(false)
     });
 }
@@ -278,17 +403,19 @@ fn on_document<T>(d: &ScriptDocument, f: impl FnOnce(&crate::record::Document) -
 
 fn register_partner(engine: &mut rhai::Engine) {
     engine.register_type_with_name::<ScriptPartner>("Partner");
-    engine.register_get("id", |p: &mut ScriptPartner| p.0.id.clone());
-    engine.register_get("type", |p: &mut ScriptPartner| {
+    getter(engine, "id", |p: &ScriptPartner| p.0.id.clone());
+    getter(engine, "type", |p: &ScriptPartner| {
         p.0.partner_type.as_str().to_owned()
     });
-    engine.register_get("region", |p: &mut ScriptPartner| p.0.region.clone());
-    engine.register_get("status", |p: &mut ScriptPartner| p.0.status.clone());
-    engine.register_get("contract_signed", |p: &mut ScriptPartner| {
+    getter(engine, "region", |p: &ScriptPartner| p.0.region.clone());
+    getter(engine, "status", |p: &ScriptPartner| p.0.status.clone());
+    getter(engine, "contract_signed", |p: &ScriptPartner| {
         date(p.0.contract_signed)
     });
-    engine.register_get("nda_expires", |p: &mut ScriptPartner| date(p.0.nda_expires));
-    engine.register_get("certified_until", |p: &mut ScriptPartner| {
+    getter(engine, "nda_expires", |p: &ScriptPartner| {
+        date(p.0.nda_expires)
+    });
+    getter(engine, "certified_until", |p: &ScriptPartner| {
         date(p.0.certified_until)
     });
     engine.register_fn("to_string", |p: &mut ScriptPartner| {

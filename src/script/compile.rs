@@ -4,7 +4,9 @@
 //! Separate from running them (`host.rs`): compiling happens once per pack and reports
 //! [`CompileError`]s that loading turns into located diagnostics; nothing here sees a record.
 
+use super::params::Params;
 use super::sandbox::sandboxed;
+use super::uses::{self, PARAMS};
 use crate::limits::Limits;
 use rhai::{AST, ParseError, Scope};
 use std::fmt;
@@ -20,6 +22,10 @@ pub struct Script {
     pub(super) file: PathBuf,
     pub(super) source: Arc<str>,
     pub(super) ast: Arc<AST>,
+    /// Whether `check` takes the rule's parameters: `fn check(record, params)`.
+    pub(super) takes_params: bool,
+    /// The rule's parameters.
+    pub(super) params: Params,
 }
 
 /// A compiled inline condition with its message templates.
@@ -31,12 +37,42 @@ pub struct Condition {
     pub(super) expected: Option<Arc<AST>>,
     pub(super) actual: Option<Arc<AST>>,
     pub(super) each_line: bool,
+    /// The rule's parameters.
+    pub(super) params: Params,
+    /// Whether the condition or a template names `params` (else it is not bound).
+    pub(super) uses_params: bool,
 }
 
 impl Script {
     /// The script's path inside the pack.
     pub fn file(&self) -> &Path {
         &self.file
+    }
+
+    /// The script's text.
+    pub(crate) fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether `check` takes the rule's parameters: `fn check(record, params)`.
+    pub(crate) fn takes_params(&self) -> bool {
+        self.takes_params
+    }
+
+    /// The script bound to a rule's parameters, or every use of `params` in it that they
+    /// cannot satisfy.
+    pub(crate) fn with_params(mut self, params: Params) -> Result<Script, Vec<CompileError>> {
+        let errors = uses::check(&self.ast, &params, uses::Scope::Script);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.params = params;
+        Ok(self)
+    }
+
+    /// The rule's parameters, written as in TOML.
+    pub(crate) fn params(&self) -> impl Iterator<Item = (&str, String)> {
+        self.params.iter().map(|(k, v)| (k, v.to_string()))
     }
 }
 
@@ -49,6 +85,37 @@ impl Condition {
     /// Whether it is judged once per line (with `line` and `index` in scope).
     pub fn each_line(&self) -> bool {
         self.each_line
+    }
+
+    /// The condition bound to other parameters (a layer's override), or every use of
+    /// `params` in it or its templates that they cannot satisfy.
+    pub(crate) fn with_params(mut self, params: Params) -> Result<Condition, Vec<CompileError>> {
+        let errors: Vec<CompileError> = self
+            .asts()
+            .flat_map(|ast| Compiler::check_params(ast, &params, self.each_line))
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        self.params = params;
+        Ok(self)
+    }
+
+    /// The condition and its templates.
+    fn asts(&self) -> impl Iterator<Item = &Arc<AST>> {
+        [
+            Some(&self.when),
+            Some(&self.message),
+            self.expected.as_ref(),
+            self.actual.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The rule's parameters, written as in TOML.
+    pub(crate) fn params(&self) -> impl Iterator<Item = (&str, String)> {
+        self.params.iter().map(|(k, v)| (k, v.to_string()))
     }
 }
 
@@ -67,14 +134,16 @@ impl fmt::Debug for Condition {
 // Two scripts are the same rule when their text is the same; the compiled form follows.
 impl PartialEq for Script {
     fn eq(&self, other: &Self) -> bool {
-        self.file == other.file && self.source == other.source
+        self.file == other.file && self.source == other.source && self.params == other.params
     }
 }
 impl Eq for Script {}
 
 impl PartialEq for Condition {
     fn eq(&self, other: &Self) -> bool {
-        self.when_source == other.when_source && self.each_line == other.each_line
+        self.when_source == other.when_source
+            && self.each_line == other.each_line
+            && self.params == other.params
     }
 }
 impl Eq for Condition {}
@@ -111,25 +180,30 @@ impl Compiler {
         }
     }
 
-    /// Compiles a script file, which must define `fn check(record)`.
+    /// Compiles a script file, which must define `fn check(record)` or, to read the
+    /// rule's parameters, `fn check(record, params)`.
     pub(crate) fn script(&self, file: &Path, source: Arc<str>) -> Result<Script, CompileError> {
         let ast = self.engine.compile(&*source)?;
-        let entry = ast
+        let arity = ast
             .iter_functions()
-            .find(|f| f.name == ENTRY && f.params.len() == 1);
-        if entry.is_none() {
+            .filter(|f| f.name == ENTRY)
+            .map(|f| f.params.len())
+            .max();
+        let Some(arity @ 1..=2) = arity else {
             return Err(CompileError {
                 line: 1,
                 column: 1,
                 message: format!(
-                    "a rule script must define `fn {ENTRY}(record)`, which returns its findings"
+                    "a rule script must define `fn {ENTRY}(record)` or `fn {ENTRY}(record, {PARAMS})`, which returns its findings"
                 ),
             });
-        }
+        };
         Ok(Script {
             file: file.to_path_buf(),
             source,
             ast: Arc::new(ast),
+            takes_params: arity == 2,
+            params: Params::default(),
         })
     }
 
@@ -138,6 +212,7 @@ impl Compiler {
         // placeholder value into the expression.
         let mut scope = Scope::new();
         scope.push("record", ());
+        scope.push(PARAMS, ());
         if each_line {
             scope.push("line", ());
             scope.push("index", 0 as rhai::INT);
@@ -166,6 +241,12 @@ impl Compiler {
         })
     }
 
+    /// Every use of `params` in a compiled condition or template that the rule's
+    /// parameters cannot satisfy.
+    pub(crate) fn check_params(ast: &AST, params: &Params, each_line: bool) -> Vec<CompileError> {
+        uses::check(ast, params, uses::Scope::Condition { each_line })
+    }
+
     pub(crate) fn condition(
         when_source: String,
         when: Arc<AST>,
@@ -173,14 +254,20 @@ impl Compiler {
         expected: Option<Arc<AST>>,
         actual: Option<Arc<AST>>,
         each_line: bool,
+        params: Params,
     ) -> Condition {
-        Condition {
+        let mut condition = Condition {
             when_source,
             when,
             message,
             expected,
             actual,
             each_line,
-        }
+            params,
+            uses_params: false,
+        };
+        let uses_params = condition.asts().any(|ast| uses::mentions_params(ast));
+        condition.uses_params = uses_params;
+        condition
     }
 }

@@ -9,6 +9,8 @@
 use super::api::{self, ScriptRecord};
 use super::compile::{Condition, ENTRY, Script};
 use super::sandbox::{self, Call, RecordBudget, sandboxed};
+use super::trace;
+use super::uses::PARAMS;
 use crate::finding::RuleErrorKind;
 use crate::limits::Limits;
 use crate::record::Record;
@@ -115,16 +117,27 @@ impl Host {
         let _call = Call::start(&self.limits);
         let mut scope = Scope::new();
         let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
-        let result = self
-            .engine
-            .call_fn_with_options::<Dynamic>(
+        let record_value = record.value.clone();
+        let result = if script.takes_params {
+            let args = (record_value, script.params.value());
+            self.engine.call_fn_with_options::<Dynamic>(
                 options,
                 &mut scope,
                 &script.ast,
                 ENTRY,
-                (record.value.clone(),),
+                args,
             )
-            .map_err(|e| self.explain(&e, &script.file.display().to_string()))?;
+        } else {
+            self.engine.call_fn_with_options::<Dynamic>(
+                options,
+                &mut scope,
+                &script.ast,
+                ENTRY,
+                (record_value,),
+            )
+        }
+        .map_err(|e| self.explain(&e, &script.file.display().to_string()))?;
+        trace::gave(|| format!("`{ENTRY}` returned"), &result);
         self.findings(result, lines)
     }
 
@@ -139,9 +152,12 @@ impl Host {
         let call = Call::start(&self.limits);
         let mut scope = Scope::new();
         scope.push_constant_dynamic("record", record.value.clone());
+        if condition.uses_params {
+            scope.push_constant_dynamic(PARAMS, condition.params.value());
+        }
         let mut out = Vec::new();
         if !condition.each_line {
-            if self.eval_bool(&call, &mut scope, &condition.when)? {
+            if self.eval_bool(&call, &mut scope, &condition.when, None)? {
                 out.push(self.render(&call, &mut scope, condition, None)?);
             }
             return Ok(out);
@@ -159,7 +175,7 @@ impl Host {
             })?;
             scope.set_or_push("line", line);
             scope.set_or_push("index", index);
-            if self.eval_bool(&call, &mut scope, &condition.when)? {
+            if self.eval_bool(&call, &mut scope, &condition.when, Some(i))? {
                 if out.len() < cap {
                     out.push(self.render(&call, &mut scope, condition, Some(i))?);
                 } else {
@@ -181,12 +197,25 @@ impl Host {
         Ok(out)
     }
 
-    fn eval_bool(&self, call: &Call, scope: &mut Scope, ast: &AST) -> Result<bool, ScriptError> {
+    fn eval_bool(
+        &self,
+        call: &Call,
+        scope: &mut Scope,
+        ast: &AST,
+        line: Option<usize>,
+    ) -> Result<bool, ScriptError> {
         call.next();
         let value = self
             .engine
             .eval_ast_with_scope::<Dynamic>(scope, ast)
             .map_err(|e| self.explain(&e, "condition"))?;
+        trace::gave(
+            || match line {
+                Some(i) => format!("on line {} the condition gave", i + 1),
+                None => "the condition gave".to_owned(),
+            },
+            &value,
+        );
         value.as_bool().map_err(|_| {
             ScriptError::bad(format!(
                 "the condition gave {}, but must give true or false",

@@ -9,17 +9,24 @@
 
 //!
 //! The files: `compile.rs` turns policy text into [`Script`]s and [`Condition`]s when a pack
-//! loads; `host.rs` runs them on records; `sandbox.rs` builds the one sandboxed rhai engine
-//! both use; `api.rs` registers what scripts can call (listed in `docs/scripting.md`).
+//! loads, `params.rs` types the rule's parameters and `uses.rs` checks the policy's uses of
+//! them; `host.rs` runs them on records; `sandbox.rs` builds the one sandboxed rhai engine
+//! both use; `api.rs` registers what scripts can call (listed in `docs/scripting.md`), and
+//! `trace.rs` lists what a policy read, for explanations.
 
 mod api;
 mod compile;
 mod host;
+mod params;
 mod sandbox;
+mod trace;
+mod uses;
 
 pub(crate) use compile::{CompileError, Compiler};
 pub use compile::{Condition, Script};
 pub(crate) use host::{Host, ScriptError, ScriptFinding, Shared};
+pub(crate) use params::{Params, from_toml as param_from_toml};
+pub(crate) use trace::{Seen, Tracing};
 
 #[cfg(test)]
 mod tests {
@@ -77,7 +84,15 @@ mod tests {
         let message = compiler
             .template("${line.sku} at ${line.unit_price}", true)
             .map_err(|e| e.message)?;
-        let c = Compiler::condition(when.into(), when_ast, message, None, None, true);
+        let c = Compiler::condition(
+            when.into(),
+            when_ast,
+            message,
+            None,
+            None,
+            true,
+            Params::default(),
+        );
         host.run_condition(&c, &record(price)).map_err(|e| e.reason)
     }
 
