@@ -79,7 +79,7 @@ pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
 pub use engine::{Engine, Session, StreamError};
 pub use finding::{Finding, RuleError, RuleErrorKind};
-pub use gate::{Decision, EngineHandle, Gate};
+pub use gate::{Decision, EngineHandle, Gate, GateService};
 pub use limits::Limits;
 pub use money::{DecimalError, Price, Qty};
 pub use outcome::{Outcome, Verdict};

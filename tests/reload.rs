@@ -327,3 +327,61 @@ fn a_gate_keeps_its_history_across_a_reload() {
     assert_eq!(d.verdict, Ruling::Hold);
     assert_eq!(gate.remembered(), 2);
 }
+
+/// `GateService`, what every host wraps: decisions from several threads while another
+/// thread reloads back and forth between two packs. Every decision names one of the two
+/// packs, none is lost, and every decided record joins the one history.
+#[test]
+fn a_gate_service_decides_from_many_threads_through_reloads() {
+    let shipped = pack_copy();
+    let softer = softer_pack();
+    let service = pactum::GateService::load(rules(&shipped), data(&shipped)).unwrap();
+    let first = service.pack().hash;
+    let hashes = [
+        first.clone(),
+        Pack::load(rules(&softer)).unwrap().hash().to_owned(),
+    ];
+    let done = AtomicBool::new(false);
+    let decisions: Vec<Decision> = std::thread::scope(|s| {
+        let reloader = s.spawn(|| {
+            let mut n = 0;
+            while !done.load(Ordering::Relaxed) && n < 20 {
+                let tmp = if n % 2 == 0 { &softer } else { &shipped };
+                service.reload(rules(tmp), data(tmp)).unwrap();
+                n += 1;
+            }
+        });
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                let service = &service;
+                s.spawn(move || {
+                    (0..50)
+                        .map(|i| {
+                            service.decide_json(&format!(
+                                r#"{{"id":"S-{t}-{i}","kind":"sale","date":"2026-03-14","partner":"P-DE-04","lines":[{{"sku":"SEAL-200","qty":1,"unit_price":"10.00","currency":"USD"}}]}}"#
+                            ))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let all = workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect();
+        done.store(true, Ordering::Relaxed);
+        reloader.join().unwrap();
+        all
+    });
+    assert_eq!(decisions.len(), 200);
+    assert_eq!(service.remembered(), 200);
+    for d in &decisions {
+        assert!(hashes.contains(&d.pack.hash), "{}", d.pack.hash);
+        // Under either pack the sale far below list price is held.
+        assert!(
+            d.findings.iter().any(|f| &*f.rule == MIN_LIST),
+            "{}",
+            d.to_json_line()
+        );
+    }
+}

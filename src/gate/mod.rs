@@ -34,9 +34,11 @@
 //! than that many days before the latest date seen (a partner keeps its latest update).
 
 mod handle;
+mod service;
 mod snapshot;
 
 pub use handle::{EngineHandle, ReloadError, ReloadReport};
+pub use service::GateService;
 pub use snapshot::GateError;
 
 use crate::checks::{Ctx, GateCx, History, RuleRef};
@@ -85,7 +87,8 @@ pub struct PackStamp {
 }
 
 impl PackStamp {
-    pub(crate) fn of(pack: &crate::pack::Pack) -> PackStamp {
+    /// The stamp of `pack`: its name, version and content hash.
+    pub fn of(pack: &crate::pack::Pack) -> PackStamp {
         PackStamp {
             name: pack.name().to_owned(),
             version: pack.version().to_owned(),
@@ -103,7 +106,8 @@ pub struct DataStamp {
 }
 
 impl DataStamp {
-    pub(crate) fn of(data: &crate::refdata::RefData) -> DataStamp {
+    /// The stamp of `data`: its content hash.
+    pub fn of(data: &crate::refdata::RefData) -> DataStamp {
         DataStamp {
             hash: data.hash().map(str::to_owned),
         }
