@@ -66,13 +66,19 @@ fn shared_lib_name() -> &'static str {
 /// Compiles `tests/c/decide.c` into `out` with `cc`, linking `link` after it.
 fn compile(out: &Path, link: &[String]) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/decide.c");
+    compile_source(&source, out, link);
+}
+
+/// Compiles the C file `source` into `out` with `cc` (warnings are errors), linking `link`
+/// after it.
+fn compile_source(source: &Path, out: &Path, link: &[String]) {
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
     let output = Command::new(&cc)
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g", "-pthread"])
         .arg("-I")
         .arg(&include)
-        .arg(&source)
+        .arg(source)
         .arg("-o")
         .arg(out)
         .args(link)
@@ -211,4 +217,31 @@ fn the_c_program_runs_clean_under_valgrind() {
             "{text}"
         );
     }
+}
+
+/// The C snippet of `docs/c.md` compiles and runs from the repository's root: the sale below
+/// list price it decides is held.
+#[test]
+fn the_snippet_in_docs_c_md_runs() {
+    let doc = std::fs::read_to_string(root().join("docs/c.md")).unwrap();
+    let start = doc.find("```c\n").unwrap() + "```c\n".len();
+    let len = doc[start..].find("```").unwrap();
+    let dir = TempDir::new().unwrap();
+    let source = dir.path().join("snippet.c");
+    std::fs::write(&source, &doc[start..start + len]).unwrap();
+    let lib = lib_dir();
+    let out = dir.path().join("snippet");
+    compile_source(
+        &source,
+        &out,
+        &[
+            format!("-L{}", lib.display()),
+            "-lpactum_c".to_owned(),
+            format!("-Wl,-rpath,{}", lib.display()),
+        ],
+    );
+    let output = Command::new(&out).current_dir(root()).output().unwrap();
+    let text = report("docs/c.md snippet", &output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("\"verdict\":\"hold\""), "{text}");
 }
