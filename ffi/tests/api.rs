@@ -260,7 +260,10 @@ fn batch_errors_are_error_objects() {
         "{bad_date}"
     );
     let array = engine.check(b"[{\"id\": ", None);
-    assert!(error(&array).unwrap().starts_with("line 1, column "), "{array}");
+    assert!(
+        error(&array).unwrap().starts_with("line 1, column "),
+        "{array}"
+    );
     let empty = engine.check(b"", None);
     assert!(
         error(&empty).unwrap().starts_with("no records read"),
