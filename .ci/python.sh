@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The Python package (python/): builds and installs it with `pip install ./python` in a venv
+# under target/, then runs its pytest tests against the command line built here. Runs from
+# the repository root on a clean Debian machine with the Rust toolchain; installs Python
+# with apt-get when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  echo "== apt-get install python3 python3-venv python3-pip"
+  apt-get update
+  apt-get install -y python3 python3-venv python3-pip
+fi
+
+venv=target/python-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+py="$venv/bin/python"
+
+echo "== pip install maturin pytest"
+"$py" -m pip install --quiet --upgrade pip maturin pytest
+
+echo "== cargo build -p pactum-cli"
+cargo build -p pactum-cli
+
+echo "== pip install ./python"
+start=$(date +%s)
+"$py" -m pip install ./python
+echo "pip install ./python took $(( $(date +%s) - start )) s"
+
+echo "== pytest python/tests"
+start=$(date +%s)
+# The batch test compares with the command line's report; under CI=true it fails rather
+# than skips when PACTUM_BIN is missing.
+PACTUM_BIN="$PWD/target/debug/pactum" "$py" -m pytest python/tests -q -p no:cacheprovider
+echo "pytest python/tests took $(( $(date +%s) - start )) s"
