@@ -18,8 +18,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 py="$venv/bin/python"
 
-echo "== pip install maturin pytest"
-"$py" -m pip install --quiet --upgrade pip maturin pytest
+echo "== pip install maturin pytest mypy"
+"$py" -m pip install --quiet --upgrade pip maturin pytest mypy
 
 echo "== cargo build -p pactum-cli"
 cargo build -p pactum-cli
@@ -35,3 +35,10 @@ start=$(date +%s)
 # than skips when PACTUM_BIN is missing.
 PACTUM_BIN="$PWD/target/debug/pactum" "$py" -m pytest python/tests -q -p no:cacheprovider
 echo "pytest python/tests took $(( $(date +%s) - start )) s"
+
+echo "== mypy.stubtest pactum._pactum; mypy --strict python/tests/typing_check.py"
+# The stubs name what the module has (the dict shapes, for type checkers only, are in the
+# allowlist) and type what it returns.
+# stubtest keeps its cache in the folder it runs from: target/.
+(cd target && "../$py" -m mypy.stubtest pactum._pactum --allowlist ../python/tests/stubtest-allowlist.txt)
+MYPY_CACHE_DIR=target/mypy-cache "$py" -m mypy --strict python/tests/typing_check.py

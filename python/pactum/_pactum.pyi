@@ -2,7 +2,12 @@
 
 import datetime
 import os
-from typing import Any, Dict, List, Literal, Optional, Sequence, TypedDict, Union, final
+from typing import Any, Dict, List, Literal, Optional, Tuple, TypedDict, Union, final
+
+__all__ = ["Engine", "Error", "Gate", "LoadError", "RecordError"]
+
+# The names below `__all__` that are not in it exist for type checkers only: the dicts the
+# API returns, typed (python/tests/stubtest-allowlist.txt lists them for stubtest).
 
 Severity = Literal["info", "warning", "error"]
 StrPath = Union[str, "os.PathLike[str]"]
@@ -98,12 +103,12 @@ class Engine:
     """A rule pack and its reference data, reloadable, with the history of the records it
     decided."""
 
-    def __init__(self, rules: StrPath, data: StrPath, fail_on: Severity = "error") -> None: ...
+    def __new__(cls, rules: StrPath, data: StrPath, fail_on: Severity = "error") -> Engine: ...
     def decide(self, record: RecordInput) -> Decision: ...
     def remember(self, record: RecordInput) -> None: ...
     def check(
         self,
-        records: Union[StrPath, Sequence[Dict[str, Any]]],
+        records: Union[StrPath, List[Dict[str, Any]], Tuple[Dict[str, Any], ...]],
         as_of: Union[str, datetime.date, None] = None,
     ) -> Report: ...
     def reload(self, rules: StrPath, data: StrPath) -> Reloaded: ...
@@ -120,7 +125,7 @@ class Engine:
 class Gate:
     """A history of its own over an engine's (reloadable) pack and data."""
 
-    def __init__(self, engine: Engine, fail_on: Optional[Severity] = None) -> None: ...
+    def __new__(cls, engine: Engine, fail_on: Optional[Severity] = None) -> Gate: ...
     def decide(self, record: RecordInput) -> Decision: ...
     def remember(self, record: RecordInput) -> None: ...
     @property
