@@ -34,8 +34,7 @@ def test_the_engine_is_a_gate_too(engine):
 
 
 def test_fail_on_warning_holds_warnings(engine):
-    # A sale with no purchase order is a warning-level docs finding in the standard pack?
-    # Use a line with no list price: `price.no-list-price` is a warning.
+    # A line in a currency with no list price: `price.no-list-price`, a warning.
     record = sale(
         "S-1",
         "P-DE-04",
