@@ -300,11 +300,20 @@ fn refused_body(e: &ReloadError, service: &GateService) -> serde_json::Value {
                 })
             })
             .collect(),
-        _ => e
-            .failed_cases()
+        ReloadError::Tests(report) => report
+            .cases
             .iter()
-            .map(|name| json!({ "case": name, "message": "the test case failed" }))
+            .filter(|c| !c.passed)
+            .map(|c| {
+                json!({
+                    "file": c.file.display().to_string(),
+                    "line": c.line,
+                    "case": c.name,
+                    "message": case_failure(c),
+                })
+            })
             .collect(),
+        _ => Vec::new(),
     };
     let engine = service.handle().current();
     json!({
@@ -312,6 +321,28 @@ fn refused_body(e: &ReloadError, service: &GateService) -> serde_json::Value {
         "problems": problems,
         "in_force": stamps(&PackStamp::of(engine.pack()), &DataStamp::of(engine.data())),
     })
+}
+
+/// Why a test case failed, in one line.
+fn case_failure(case: &pactum::testing::CaseResult) -> String {
+    if !case.problems.is_empty() {
+        return format!("the test case could not run: {}", case.problems.join("; "));
+    }
+    let mut parts = Vec::new();
+    for (n, what) in [
+        (case.missing.len(), "expected findings missing"),
+        (case.unexpected.len(), "findings not expected"),
+        (case.mismatched.len(), "findings with another line, message or code"),
+        (case.not_clean.len(), "findings on records that must be clean"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    if let Some((expected, found)) = case.rule_errors {
+        parts.push(format!("{found} rule errors where {expected} were expected"));
+    }
+    format!("the test case failed: {}", parts.join(", "))
 }
 
 async fn healthz() -> &'static str {
