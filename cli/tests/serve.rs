@@ -120,7 +120,11 @@ fn terminate(mut serving: Serving) -> (std::process::ExitStatus, String) {
 #[test]
 fn serve_prints_its_address_decides_reloads_and_stops_on_sigterm() {
     let serving = serve(&[]);
-    assert!(serving.base.starts_with("http://127.0.0.1:"), "{}", serving.base);
+    assert!(
+        serving.base.starts_with("http://127.0.0.1:"),
+        "{}",
+        serving.base
+    );
     assert_eq!(
         call("GET", &format!("{}/healthz", serving.base), ""),
         (200, "ok\n".to_owned())
@@ -193,5 +197,8 @@ fn serve_on_an_address_it_cannot_bind_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("error: cannot listen on `{addr}`")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("error: cannot listen on `{addr}`")),
+        "{stderr}"
+    );
 }

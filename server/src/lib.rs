@@ -57,10 +57,8 @@ use tokio::net::TcpListener;
 
 /// The address `pactum serve` listens on when none is given: loopback only, so a sidecar
 /// is reachable from its own host and from nothing else unless asked.
-pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(
-    std::net::IpAddr::V4(Ipv4Addr::LOCALHOST),
-    DEFAULT_PORT,
-);
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT);
 
 /// The port of [`DEFAULT_LISTEN`].
 pub const DEFAULT_PORT: u16 = 8910;

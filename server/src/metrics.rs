@@ -10,8 +10,8 @@ use std::time::Duration;
 /// The upper bounds of the decision latency histogram, in seconds: a decision takes tens of
 /// microseconds, a slow one (a script at its operation limit) milliseconds.
 const BUCKETS: [f64; 14] = [
-    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-    0.5, 1.0,
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0,
 ];
 
 /// What the server has done since it started.

@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
-use pactum::gate::{DataStamp, PackStamp, ReloadError, ReloadReport};
+use pactum::gate::{DataStamp, PackStamp, ReloadError, ReloadReport, Ruling};
 use pactum::{Date, GateService, StreamError};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -57,7 +57,9 @@ pub fn router(service: Arc<GateService>, metrics: Arc<Metrics>, config: &Config)
         .route(
             "/v1/check",
             post(check)
-                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(config.check_body_limit))
+                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(
+                    config.check_body_limit,
+                ))
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/v1/pack", get(pack))
@@ -130,7 +132,7 @@ async fn decide(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
     tracing::info!(
         decision_id = %decision.decision_id,
         record = decision.record.as_deref().unwrap_or(""),
-        verdict = ?decision.verdict,
+        verdict = verdict_name(decision.verdict),
         findings = decision.findings.len(),
         rule_errors = decision.rule_errors.len(),
         pack = %decision.pack.hash,
@@ -138,6 +140,15 @@ async fn decide(State(state): State<AppState>, body: Result<Bytes, BytesRejectio
         "decided"
     );
     json_response(StatusCode::OK, decision.to_json_line())
+}
+
+/// The verdict as the decision record spells it.
+fn verdict_name(verdict: Ruling) -> &'static str {
+    match verdict {
+        Ruling::Accept => "accept",
+        Ruling::Hold => "hold",
+        _ => "reject",
+    }
 }
 
 #[derive(Deserialize)]
@@ -188,10 +199,7 @@ async fn check(
             format!("cannot write the report: {e}"),
         );
     }
-    json_response(
-        StatusCode::OK,
-        String::from_utf8_lossy(&out).into_owned(),
-    )
+    json_response(StatusCode::OK, String::from_utf8_lossy(&out).into_owned())
 }
 
 /// A batch that could not be read: 413 when its body passed the limit, 400 otherwise.
@@ -332,15 +340,23 @@ fn case_failure(case: &pactum::testing::CaseResult) -> String {
     for (n, what) in [
         (case.missing.len(), "expected findings missing"),
         (case.unexpected.len(), "findings not expected"),
-        (case.mismatched.len(), "findings with another line, message or code"),
-        (case.not_clean.len(), "findings on records that must be clean"),
+        (
+            case.mismatched.len(),
+            "findings with another line, message or code",
+        ),
+        (
+            case.not_clean.len(),
+            "findings on records that must be clean",
+        ),
     ] {
         if n > 0 {
             parts.push(format!("{n} {what}"));
         }
     }
     if let Some((expected, found)) = case.rule_errors {
-        parts.push(format!("{found} rule errors where {expected} were expected"));
+        parts.push(format!(
+            "{found} rule errors where {expected} were expected"
+        ));
     }
     format!("the test case failed: {}", parts.join(", "))
 }

@@ -36,7 +36,10 @@ const GARBAGE: &str = r#"{"id": 5, "kind": "banana"}"#;
 const MIN_LIST: &str = "price.min-list";
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn data_dir() -> PathBuf {
@@ -209,7 +212,12 @@ fn decide_answers_200_with_the_decision_record_for_accept_hold_and_reject() {
     assert_eq!(reject["record"], Value::Null);
     assert_eq!(reject["rule_errors"][0]["rule"], "input");
 
-    let mut keys: Vec<&str> = hold.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = hold
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
@@ -240,7 +248,13 @@ fn decide_answers_200_with_the_decision_record_for_accept_hold_and_reject() {
 #[test]
 fn decide_answers_400_for_a_body_that_is_not_json_and_200_reject_for_json_that_is_no_record() {
     let server = start(shipped(), Config::default());
-    for body in ["not json", "", "{\"id\": \"S-1\"", "{} {}", "{\"a\": 1} trailing"] {
+    for body in [
+        "not json",
+        "",
+        "{\"id\": \"S-1\"",
+        "{} {}",
+        "{\"a\": 1} trailing",
+    ] {
         let (status, text) = post(&server.url("/v1/decide"), body);
         assert_eq!(status, 400, "{body:?}: {text}");
         let error = json(&text);
@@ -353,7 +367,10 @@ fn pack_healthz_and_unknown_paths() {
     assert_eq!(pack["version"], stamp.version);
     assert_eq!(pack["hash"], stamp.hash);
     assert_eq!(pack["data"]["hash"], data.hash.unwrap());
-    assert_eq!(pack["hash"], Pack::load(root().join("rules")).unwrap().hash());
+    assert_eq!(
+        pack["hash"],
+        Pack::load(root().join("rules")).unwrap().hash()
+    );
 
     assert_eq!(get(&server.url("/healthz")), (200, "ok\n".to_owned()));
     let (status, text) = get(&server.url("/v2/decide"));
@@ -398,7 +415,12 @@ fn reload_answers_200_with_the_new_hashes_or_422_with_every_problem_and_keeps_th
     assert_eq!(report["previous"]["hash"], first);
     let second = report["hash"].as_str().unwrap().to_owned();
     assert_ne!(second, first);
-    assert!(report["data"]["hash"].as_str().unwrap().starts_with("sha256:"));
+    assert!(
+        report["data"]["hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
     assert!(report["cases"].as_u64().unwrap() > 0, "{report}");
     let d = decide(&server, &undercut("S-2"));
     assert_eq!(d["pack"]["hash"], second);
@@ -406,8 +428,11 @@ fn reload_answers_200_with_the_new_hashes_or_422_with_every_problem_and_keeps_th
     assert_eq!(d["verdict"], "accept");
 
     // A broken script and a broken rule file: 422 with both problems, the pack stays.
-    std::fs::write(pack.path().join("scripts").join("partner_active.rhai"), "let x = ;\n")
-        .unwrap();
+    std::fs::write(
+        pack.path().join("scripts").join("partner_active.rhai"),
+        "let x = ;\n",
+    )
+    .unwrap();
     std::fs::write(pack.path().join("docs.toml"), "[[rule]]\nid = 5\n").unwrap();
     let (status, text) = post(&server.url("/v1/reload"), "");
     assert_eq!(status, 422, "{text}");
@@ -420,8 +445,14 @@ fn reload_answers_200_with_the_new_hashes_or_422_with_every_problem_and_keeps_th
         "{text}"
     );
     let problems = refused["problems"].as_array().unwrap();
-    let files: Vec<&str> = problems.iter().map(|p| p["file"].as_str().unwrap()).collect();
-    assert!(files.iter().any(|f| f.ends_with("partner_active.rhai")), "{text}");
+    let files: Vec<&str> = problems
+        .iter()
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("partner_active.rhai")),
+        "{text}"
+    );
     assert!(files.iter().any(|f| f.ends_with("docs.toml")), "{text}");
     for p in problems {
         assert!(p["line"].as_u64().unwrap() >= 1, "{p}");
@@ -449,19 +480,31 @@ fn reload_answers_200_with_the_new_hashes_or_422_with_every_problem_and_keeps_th
     let (status, text) = post(&server2.url("/v1/reload"), "");
     assert_eq!(status, 422, "{text}");
     let refused = json(&text);
-    assert!(refused["error"].as_str().unwrap().contains("test cases"), "{text}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("test cases"),
+        "{text}"
+    );
     let failed = &refused["problems"][0];
     assert!(failed["case"].is_string(), "{text}");
-    assert!(failed["file"].as_str().unwrap().ends_with("price.toml"), "{text}");
+    assert!(
+        failed["file"].as_str().unwrap().ends_with("price.toml"),
+        "{text}"
+    );
     assert!(failed["line"].as_u64().unwrap() >= 1, "{text}");
     assert!(
-        failed["message"].as_str().unwrap().starts_with("the test case failed: "),
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the test case failed: "),
         "{text}"
     );
 
     let (_, metrics) = get(&server.url("/metrics"));
     assert_eq!(sample(&metrics, "pactum_reloads_total{result=\"ok\"}"), 2.0);
-    assert_eq!(sample(&metrics, "pactum_reloads_total{result=\"failed\"}"), 1.0);
+    assert_eq!(
+        sample(&metrics, "pactum_reloads_total{result=\"failed\"}"),
+        1.0
+    );
 }
 
 /// Acceptance: `/metrics` is Prometheus text whose decision counters, rule error counter
@@ -486,12 +529,24 @@ fn metrics_count_decisions_by_verdict_rule_errors_and_latency() {
     decide(&server, &undercut("S-1"));
     decide(&server, GARBAGE);
     let (_, after) = get(&server.url("/metrics"));
-    assert_eq!(sample(&after, "pactum_decisions_total{verdict=\"accept\"}"), 2.0);
-    assert_eq!(sample(&after, "pactum_decisions_total{verdict=\"hold\"}"), 1.0);
-    assert_eq!(sample(&after, "pactum_decisions_total{verdict=\"reject\"}"), 1.0);
+    assert_eq!(
+        sample(&after, "pactum_decisions_total{verdict=\"accept\"}"),
+        2.0
+    );
+    assert_eq!(
+        sample(&after, "pactum_decisions_total{verdict=\"hold\"}"),
+        1.0
+    );
+    assert_eq!(
+        sample(&after, "pactum_decisions_total{verdict=\"reject\"}"),
+        1.0
+    );
     assert_eq!(sample(&after, "pactum_rule_errors_total"), 1.0);
     assert_eq!(sample(&after, "pactum_decision_seconds_count"), 4.0);
-    assert_eq!(sample(&after, "pactum_decision_seconds_bucket{le=\"+Inf\"}"), 4.0);
+    assert_eq!(
+        sample(&after, "pactum_decision_seconds_bucket{le=\"+Inf\"}"),
+        4.0
+    );
     assert!(sample(&after, "pactum_decision_seconds_sum") > 0.0);
     // Buckets are cumulative.
     let buckets: Vec<f64> = after
@@ -500,7 +555,10 @@ fn metrics_count_decisions_by_verdict_rule_errors_and_latency() {
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
     assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "{buckets:?}");
-    assert!(after.contains("pactum_pack_info{name=\"standard\""), "{after}");
+    assert!(
+        after.contains("pactum_pack_info{name=\"standard\""),
+        "{after}"
+    );
     // A 400 is not a decision.
     post(&server.url("/v1/decide"), "not json");
     let (_, last) = get(&server.url("/metrics"));
@@ -593,7 +651,10 @@ fn a_reload_under_load_loses_no_request_and_mixes_no_pack_versions() {
     }
     assert!(seen[0] > 0 && seen[1] > 0, "both packs decided: {seen:?}");
     let (_, metrics) = get(&server.url("/metrics"));
-    assert_eq!(sample(&metrics, "pactum_decision_seconds_count"), total as f64);
+    assert_eq!(
+        sample(&metrics, "pactum_decision_seconds_count"),
+        total as f64
+    );
     server.stop().unwrap();
 }
 
@@ -655,7 +716,10 @@ fn shutdown_finishes_a_request_in_flight_then_stops() {
     assert_eq!(status, 200, "{text}");
     assert_eq!(json(&text)["summary"]["read"], 65);
     server.stop().unwrap();
-    assert!(std::net::TcpStream::connect(addr).is_err(), "still listening");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening"
+    );
 }
 
 /// A request past the timeout is answered 503, and the server goes on answering others.
@@ -687,4 +751,59 @@ fn a_request_past_the_timeout_gets_503() {
     let (status, text) = client.join().unwrap().unwrap();
     assert_eq!(status, 503, "{text:?}");
     assert_eq!(decide(&server, CLEAN)["verdict"], "accept");
+}
+
+/// A host's own reload ([`ReloadSource::custom`]): new reference data under the pack in
+/// force ([`pactum::EngineHandle::reload_data`], what `pactum serve` does with its built-in
+/// pack). A lower list price makes the undercut sale clean; the pack hash stays.
+#[test]
+fn a_custom_reload_installs_new_data_under_the_pack_in_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let service = GateService::load(root().join("rules"), tmp.path()).unwrap();
+    let pack_hash = service.pack().hash;
+    let data_hash = service.data().hash.unwrap();
+    let dir = tmp.path().to_path_buf();
+    let config = Config {
+        reload: ReloadSource::custom(move |service: &GateService| {
+            let data = pactum::RefData::load(&dir).map_err(pactum::gate::ReloadError::Load)?;
+            service.handle().reload_data(data)
+        }),
+        ..Config::default()
+    };
+    let server = start(service, config);
+    assert_eq!(decide(&server, &undercut("S-1"))["verdict"], "hold");
+    let prices = tmp.path().join("price_list.csv");
+    let text = std::fs::read_to_string(&prices).unwrap();
+    std::fs::write(
+        &prices,
+        text.replacen("SEAL-200,90.00,USD", "SEAL-200,81.00,USD", 1),
+    )
+    .unwrap();
+    let (status, text) = post(&server.url("/v1/reload"), "");
+    assert_eq!(status, 200, "{text}");
+    let report = json(&text);
+    assert_eq!(report["hash"], pack_hash);
+    assert_eq!(report["changed"], false);
+    assert_ne!(report["data"]["hash"], data_hash);
+    let d = decide(&server, &undercut("S-2"));
+    assert_eq!(d["verdict"], "accept", "{d}");
+    assert_eq!(d["data"]["hash"], report["data"]["hash"]);
+
+    // Data that does not load: 422, the data in force stays.
+    std::fs::write(&prices, "sku,list_price\nSEAL-200,cheap\n").unwrap();
+    let (status, text) = post(&server.url("/v1/reload"), "");
+    assert_eq!(status, 422, "{text}");
+    let refused = json(&text);
+    assert!(
+        refused["problems"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("price_list.csv"),
+        "{text}"
+    );
+    assert_eq!(refused["in_force"]["data"]["hash"], report["data"]["hash"]);
 }

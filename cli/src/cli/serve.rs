@@ -84,12 +84,10 @@ pub(crate) fn run(args: &Args, _out: &mut dyn Write) -> Result<u8, Failure> {
             Failure::Reported
         })?;
     runtime.block_on(async {
-        let server = Server::bind(Arc::new(service), config)
-            .await
-            .map_err(|e| {
-                eprintln!("error: cannot listen on `{}`: {e}", args.listen);
-                Failure::Reported
-            })?;
+        let server = Server::bind(Arc::new(service), config).await.map_err(|e| {
+            eprintln!("error: cannot listen on `{}`: {e}", args.listen);
+            Failure::Reported
+        })?;
         let addr = server.local_addr().map_err(|e| {
             eprintln!("error: cannot listen on `{}`: {e}", args.listen);
             Failure::Reported
