@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
@@ -20,7 +20,6 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio_util::io::{StreamReader, SyncIoBridge};
 use tower::limit::GlobalConcurrencyLimitLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -30,6 +29,8 @@ struct AppState {
     service: Arc<GateService>,
     metrics: Arc<Metrics>,
     reload: ReloadSource,
+    body_limit: usize,
+    check_body_limit: usize,
 }
 
 /// The routes of the module docs around `service`, with `config`'s body limits, timeout and
@@ -48,6 +49,8 @@ pub fn router(service: Arc<GateService>, metrics: Arc<Metrics>, config: &Config)
         service,
         metrics,
         reload: config.reload.clone(),
+        body_limit: config.body_limit,
+        check_body_limit: config.check_body_limit,
     };
     let v1 = Router::new()
         .route(
@@ -56,11 +59,8 @@ pub fn router(service: Arc<GateService>, metrics: Arc<Metrics>, config: &Config)
         )
         .route(
             "/v1/check",
-            post(check)
-                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(
-                    config.check_body_limit,
-                ))
-                .layer(DefaultBodyLimit::disable()),
+            // The handler bounds the streamed body itself (see `check`).
+            post(check).layer(DefaultBodyLimit::disable()),
         )
         .route("/v1/pack", get(pack))
         .route("/v1/reload", post(reload))
@@ -107,6 +107,9 @@ fn crashed(what: &str, e: &tokio::task::JoinError) -> Response {
 async fn decide(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
     let body = match body {
         Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return too_large(state.body_limit);
+        }
         Err(rejection) => return error(rejection.status(), rejection.body_text()),
     };
     // Text that is JSON but not a record is a `reject` decision (the decision says why);
@@ -156,11 +159,31 @@ struct CheckParams {
     as_of: Option<String>,
 }
 
+/// 413, naming the limit.
+fn too_large(limit: usize) -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is larger than the limit of {limit} bytes"),
+    )
+}
+
 async fn check(
     State(state): State<AppState>,
     params: Result<Query<CheckParams>, QueryRejection>,
+    headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let limit = state.check_body_limit;
+    // A length given up front is refused before reading; a chunked body is cut off where
+    // it passes the limit (`Limited`), and the check then fails with 413.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return too_large(limit);
+    }
+    let body = Body::new(http_body_util::Limited::new(body, limit));
     let as_of = match params {
         Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
         Ok(Query(CheckParams { as_of: None })) => None,
@@ -182,7 +205,7 @@ async fn check(
     let checked = tokio::task::spawn_blocking(move || service.check(reader, as_of)).await;
     let report = match checked {
         Ok(Ok(report)) => report,
-        Ok(Err(e)) => return stream_error(&e),
+        Ok(Err(e)) => return stream_error(&e, limit),
         Err(e) => return crashed("check", &e),
     };
     if report.summary().read == 0 && as_of.is_none() {
@@ -203,12 +226,12 @@ async fn check(
 }
 
 /// A batch that could not be read: 413 when its body passed the limit, 400 otherwise.
-fn stream_error(e: &StreamError) -> Response {
+fn stream_error(e: &StreamError, limit: usize) -> Response {
     if let StreamError::Io(io) = e {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(io);
         while let Some(s) = source {
             if s.is::<http_body_util::LengthLimitError>() {
-                return error(StatusCode::PAYLOAD_TOO_LARGE, "length limit exceeded");
+                return too_large(limit);
             }
             source = s.source();
         }

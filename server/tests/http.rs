@@ -288,7 +288,10 @@ fn bodies_past_the_limits_get_413() {
     );
     let (status, text) = post(&server.url("/v1/decide"), padded.as_str());
     assert_eq!(status, 413, "{text}");
-    assert!(json(&text)["error"].is_string(), "{text}");
+    assert_eq!(
+        json(&text)["error"],
+        "the body is larger than the limit of 1024 bytes"
+    );
     // Under the limit it is decided.
     assert_eq!(decide(&server, CLEAN)["verdict"], "accept");
 
@@ -296,12 +299,17 @@ fn bodies_past_the_limits_get_413() {
     assert!(batch.len() > 4096);
     let (status, text) = post(&server.url("/v1/check"), batch.as_slice());
     assert_eq!(status, 413, "{text}");
+    assert_eq!(
+        json(&text)["error"],
+        "the body is larger than the limit of 4096 bytes"
+    );
     let mut reader = batch.as_slice();
     let (status, text) = post(
         &server.url("/v1/check"),
         ureq::SendBody::from_reader(&mut reader),
     );
     assert_eq!(status, 413, "chunked: {text}");
+    assert!(json(&text)["error"].is_string(), "{text}");
 }
 
 /// Acceptance: `/v1/check` streams JSON Lines into the report of `pactum check --format
