@@ -117,6 +117,25 @@ impl EngineHandle {
         self.swap_in(pack, data)
     }
 
+    /// Swaps in new reference data under the pack in use (a price list updated while the
+    /// pack stays, as for a pack built into a host's binary). The pack's test cases are not
+    /// run again: they run on the pack's own test data, which this does not change. On
+    /// `Err` (the data does not fit the pack) the engine in use is kept.
+    pub fn reload_data(&self, data: RefData) -> Result<ReloadReport, ReloadError> {
+        let _one_at_a_time = self.one_at_a_time();
+        let pack = self.current().pack().clone();
+        let engine = Engine::new(pack, data).map_err(ReloadError::Load)?;
+        let pack = PackStamp::of(engine.pack());
+        let data = DataStamp::of(engine.data());
+        let previous = self.current.swap(Arc::new(engine));
+        Ok(ReloadReport {
+            previous: PackStamp::of(previous.pack()),
+            pack,
+            data,
+            cases: 0,
+        })
+    }
+
     /// The reload lock; decisions never take it.
     fn one_at_a_time(&self) -> MutexGuard<'_, ()> {
         self.reloading

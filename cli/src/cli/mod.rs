@@ -9,6 +9,7 @@ mod generate;
 mod init;
 mod input;
 mod render;
+mod serve;
 mod test;
 mod validate;
 
@@ -47,6 +48,8 @@ enum Command {
     Explain(explain::Args),
     /// Decide records read as JSON Lines on standard input one at a time, against a history
     Gate(gate::Args),
+    /// Serve the gate over HTTP (decide, check, pack, reload, metrics) until stopped
+    Serve(serve::Args),
     /// Write the standard pack to a folder, to edit and use with `--rules`
     Init(init::Args),
     /// Write a realistic batch of records and its reference data, for load tests
@@ -155,6 +158,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, &mut out),
         Command::Explain(args) => explain::run(&args, &mut out),
         Command::Gate(args) => gate::run(&args, &mut out),
+        Command::Serve(args) => serve::run(&args, &mut out),
         Command::Init(args) => init::run(&args, &mut out),
         Command::Generate(args) => generate::run(&args, &mut out),
     };
