@@ -22,8 +22,10 @@ py="$venv/bin/python"
 echo "== pip install maturin pytest mypy"
 "$py" -m pip install --quiet --upgrade pip maturin pytest mypy
 
-echo "== cargo build -p pactum-cli"
-cargo build -p pactum-cli
+echo "== cargo build -p pactum-cli -p pactum-ffi"
+# The command line and the C library: the tests compare the package with them (and with
+# the sidecar the command line serves).
+cargo build -p pactum-cli -p pactum-ffi
 
 echo "== pip install ./python"
 start=$(date +%s)
@@ -34,7 +36,8 @@ echo "== pytest python/tests"
 start=$(date +%s)
 # The batch test compares with the command line's report; under CI=true it fails rather
 # than skips when PACTUM_BIN is missing.
-PACTUM_BIN="$PWD/target/debug/pactum" "$py" -m pytest python/tests -q -p no:cacheprovider
+PACTUM_BIN="$PWD/target/debug/pactum" PACTUM_C_LIB="$PWD/target/debug/libpactum_c.so" \
+  "$py" -m pytest python/tests -q -p no:cacheprovider
 echo "pytest python/tests took $(( $(date +%s) - start )) s"
 
 echo "== mypy.stubtest pactum._pactum; mypy --strict python/tests/typing_check.py"
