@@ -385,6 +385,8 @@ pub mod codes {
     pub const TEST_UNKNOWN_KEY: &str = "pactum::test::unknown-key";
     /// A test case file is not valid TOML, or a value has the wrong type or is missing.
     pub const TEST_INVALID: &str = "pactum::test::invalid";
+    /// A test case of the pack fails (a host refusing a reload lists each as a problem).
+    pub const TEST_FAILED: &str = "pactum::test::failed";
 }
 
 /// Loading a rule pack or reference data failed; every problem found is listed.

@@ -211,7 +211,7 @@ pub(crate) fn reload_error(py: Python<'_>, e: &ReloadError) -> PyErr {
                     line: c.line,
                     column: 1,
                     message: format!("test case `{}` failed", c.name.escape_debug()),
-                    code: "pactum::test::failed",
+                    code: pactum::codes::TEST_FAILED,
                 })
                 .collect();
             with_problems(py, e.to_string(), &problems)

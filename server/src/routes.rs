@@ -340,6 +340,7 @@ fn refused_body(e: &ReloadError, service: &GateService) -> serde_json::Value {
                     "file": c.file.display().to_string(),
                     "line": c.line,
                     "case": c.name,
+                    "code": pactum::codes::TEST_FAILED,
                     "message": case_failure(c),
                 })
             })
