@@ -47,6 +47,11 @@ impl fmt::Display for CurrencyError {
 
 impl std::error::Error for CurrencyError {}
 
+thread_local! {
+    /// The code [`Currency::new`] found last on this thread, and its currency.
+    static LAST: std::cell::Cell<Option<([u8; 3], Currency)>> = const { std::cell::Cell::new(None) };
+}
+
 impl Currency {
     /// The currency with code `code` (three capital letters, as in ISO 4217).
     pub fn new(code: &str) -> Result<Currency, CurrencyError> {
@@ -55,11 +60,23 @@ impl Currency {
                 found: code.chars().take(40).collect(),
             });
         }
-        iso_currency::Currency::from_code(code)
+        // The list is searched one code at a time: remember the last code each thread
+        // found, as a batch's amounts are mostly in a few currencies.
+        let key = code.as_bytes();
+        if let Some((last, currency)) = LAST.get()
+            && last == key
+        {
+            return Ok(currency);
+        }
+        let currency = iso_currency::Currency::from_code(code)
             .map(Currency)
             .ok_or_else(|| CurrencyError::Unknown {
                 found: code.to_owned(),
-            })
+            })?;
+        if let Ok(bytes) = <[u8; 3]>::try_from(key) {
+            LAST.set(Some((bytes, currency)));
+        }
+        Ok(currency)
     }
 
     /// The three-letter code, such as `USD`.
@@ -193,5 +210,16 @@ mod tests {
             "expected a three-letter ISO 4217 code like `USD`, but found `usd`"
         );
         assert!(std::mem::size_of::<Currency>() <= 2);
+    }
+
+    #[test]
+    fn a_code_after_another_is_its_own_currency() {
+        for code in ["USD", "EUR", "USD", "USD", "JPY", "EUR"] {
+            assert_eq!(Currency::new(code).unwrap().as_str(), code);
+        }
+        assert!(Currency::new("USD").is_ok());
+        assert!(Currency::new("ZZZ").is_err());
+        assert!(Currency::new("ZZZ").is_err());
+        assert_eq!(Currency::new("CHF").unwrap().minor_units(), Some(2));
     }
 }

@@ -222,9 +222,14 @@ impl Shape {
         let ok = digits(int)
             && frac.is_none_or(digits)
             && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
-        let significant = format!("{int}{}", frac.unwrap_or(""))
-            .trim_start_matches('0')
-            .len();
+        // The digits of `int` then `frac`, leading zeros left out (counted without joining
+        // them: this runs for every amount read).
+        let int_kept = int.trim_start_matches('0');
+        let significant = if int_kept.is_empty() {
+            frac.unwrap_or("").trim_start_matches('0').len()
+        } else {
+            int_kept.len() + frac.map_or(0, str::len)
+        };
         ok.then_some(Shape {
             significant,
             exponent: exponent.is_some(),
@@ -274,6 +279,19 @@ mod tests {
         }
         let long = format!("1.{}", "1".repeat(40));
         assert!(parse_decimal(&long).unwrap_err().contains("more digits"));
+    }
+
+    #[test]
+    fn leading_zeros_of_the_whole_part_and_the_fraction_do_not_count_as_digits() {
+        let significant = |t: &str| Shape::of(t).map(|s| s.significant);
+        assert_eq!(significant("000.00120"), Some(3));
+        assert_eq!(significant("0012.0300"), Some(6));
+        assert_eq!(significant("-0.5e3"), Some(1));
+        assert_eq!(significant("0.000"), Some(0));
+        assert_eq!(significant("120"), Some(3));
+        let zeros = "0".repeat(40);
+        assert!(parse_decimal(&format!("{zeros}1.{}", "1".repeat(29))).is_err());
+        assert!(parse_decimal(&format!("{zeros}1.{}", "1".repeat(27))).is_ok());
     }
 
     #[test]

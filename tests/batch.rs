@@ -268,3 +268,73 @@ fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
         sequential
     );
 }
+
+/// The stream judges a block while it parses the next: ids repeated across blocks are
+/// still caught in line order (the first record checked, the later ones set aside), and
+/// past the listing cap the first rejected lines are the ones listed.
+#[test]
+fn a_stream_judging_one_block_behind_rejects_repeats_across_blocks_in_line_order() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let options = pactum_testkit::GenerateOptions {
+        records: 20_000,
+        partners: 60,
+        skus: 50,
+        violation_percent: 10,
+        seed: 7,
+    };
+    pactum_testkit::generate(&options, dir.path()).unwrap();
+    let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
+    let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(bytes.len() > 3 << 20, "the batch spans several blocks");
+    // Line 5 again, far past the first block (a copy), a record that reuses line 10's id
+    // with other content (a clash) near the end, and a line that is not JSON between.
+    let copy = lines[4].to_string();
+    let id = serde_json::from_str::<serde_json::Value>(lines[9]).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clash = lines[20].replacen(
+        &format!(
+            "\"id\":\"{}\"",
+            serde_json::from_str::<serde_json::Value>(lines[20]).unwrap()["id"]
+                .as_str()
+                .unwrap()
+        ),
+        &format!("\"id\":\"{id}\""),
+        1,
+    );
+    assert_ne!(clash, lines[20]);
+    let mut input = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        input.push_str(line);
+        input.push('\n');
+        match i {
+            9_000 => input.push_str(&format!("{copy}\n")),
+            12_000 => input.push_str("{not json\n"),
+            18_000 => input.push_str(&format!("{clash}\n")),
+            _ => {}
+        }
+    }
+    let mut read = pactum::ReadOptions::default();
+    read.max_rejected_listed = 2;
+    let streamed = engine
+        .run_stream_with(input.as_bytes(), None, &read)
+        .unwrap();
+    // Lines are numbered from 1, each insert shifting the ones after it.
+    assert_eq!(
+        streamed
+            .rejected()
+            .iter()
+            .map(|r| r.line)
+            .collect::<Vec<_>>(),
+        vec![9_002, 12_003]
+    );
+    assert_eq!(streamed.summary().rejected_not_listed, 1);
+    assert_eq!(streamed.summary().read, 20_003);
+    let plain = engine.run(&read_batch(&bytes).unwrap(), None).to_json();
+    let streamed = streamed.to_json();
+    assert_eq!(streamed["violations"], plain["violations"]);
+    assert_eq!(streamed["rule_errors"], plain["rule_errors"]);
+}

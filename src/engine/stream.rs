@@ -156,6 +156,52 @@ fn skip_line(
     }
 }
 
+/// Parses the lines of `block` (the first numbered `first_line`) on all cores, and sets
+/// aside, in line order, the lines that are not records and the records whose id was seen
+/// before: the records to judge, in line order.
+fn parse_block(
+    block: &[u8],
+    first_line: usize,
+    max_line: usize,
+    seen: &mut Seen,
+    rejected: &mut RejectedList,
+    kinds: &mut KindTally,
+) -> Vec<Record> {
+    let lines = lines(block, first_line);
+    // Parsing and hashing run on all cores; only the look-up of ids is sequential.
+    let parsed: Vec<(usize, Parsed)> = lines
+        .par_iter()
+        .map(|(line, raw)| {
+            let parsed = if raw.len() > max_line {
+                Err(RecordError::new(
+                    At::Record,
+                    RecordErrorKind::TooLong { limit: max_line },
+                ))
+            } else {
+                parse_line(raw).map(|r| {
+                    let k = keys(&r);
+                    (r, k)
+                })
+            };
+            (*line, parsed)
+        })
+        .collect();
+    let mut keep = Vec::with_capacity(parsed.len());
+    for (line, parsed) in parsed {
+        match parsed {
+            Ok((record, key)) => match seen.check(&record, key, line) {
+                None => {
+                    kinds.add(&record);
+                    keep.push(record);
+                }
+                Some(error) => rejected.push(Rejected::new(line, error)),
+            },
+            Err(error) => rejected.push(Rejected::new(line, error)),
+        }
+    }
+    keep
+}
+
 impl Engine {
     /// Checks the records of `input` as they are read, on all cores: the session that has
     /// seen them, and the records rejected. `Engine::run_stream` makes the report.
@@ -179,6 +225,8 @@ impl Engine {
         let mut seen = Seen::default();
         let mut next_line = 1;
         let mut first_block = true;
+        // The records of the last block parsed, not judged yet.
+        let mut pending: Vec<Record> = Vec::new();
         let mut done = false;
         // Bytes to hold before cutting a block; doubled while one line is longer than that,
         // up to one byte past the longest line allowed.
@@ -253,47 +301,62 @@ impl Engine {
             spare.extend_from_slice(buffer.get(cut..).unwrap_or(&[]));
             buffer.truncate(cut);
             let block = std::mem::replace(&mut buffer, std::mem::take(&mut spare));
-            let lines = lines(&block, next_line);
+            let first_line = next_line;
             next_line += block.iter().filter(|b| **b == b'\n').count();
-            // Parsing and hashing run on all cores; only the look-up of ids is sequential.
-            let parsed: Vec<(usize, Parsed)> = lines
-                .par_iter()
-                .map(|(line, raw)| {
-                    let parsed = if raw.len() > max_line {
-                        Err(RecordError::new(
-                            At::Record,
-                            RecordErrorKind::TooLong { limit: max_line },
-                        ))
-                    } else {
-                        parse_line(raw).map(|r| {
-                            let k = keys(&r);
-                            (r, k)
-                        })
-                    };
-                    (*line, parsed)
-                })
-                .collect();
-            let mut keep = Vec::with_capacity(parsed.len());
-            for (line, parsed) in parsed {
-                match parsed {
-                    Ok((record, key)) => match seen.check(&record, key, line) {
-                        None => {
-                            kinds.add(&record);
-                            keep.push(record);
-                        }
-                        Some(error) => rejected.push(Rejected::new(line, error)),
-                    },
-                    Err(error) => rejected.push(Rejected::new(line, error)),
-                }
-            }
-            session.merge(self.check_shards(&keep));
-            // Freeing a block's records is a fair share of the work: do it on all cores too.
-            keep.into_par_iter().for_each(drop);
-            drop(lines);
+            // The records of the block before are judged while this block is parsed: both
+            // cores stay busy across the sequential steps of each (ids, merging, freeing).
+            let before = std::mem::take(&mut pending);
+            // Parsing runs on a thread of its own (its lines on rayon's global pool),
+            // judging on this one (in pactum's worker pool). Where no thread can be started,
+            // the block is parsed after the judging.
+            let (judged, parsed) = std::thread::scope(|scope| {
+                let parsing = std::thread::Builder::new().spawn_scoped(scope, || {
+                    parse_block(
+                        &block,
+                        first_line,
+                        max_line,
+                        &mut seen,
+                        &mut rejected,
+                        &mut kinds,
+                    )
+                });
+                let judged = self.judge_block(before);
+                let parsed = parsing.ok().map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                });
+                (judged, parsed)
+            });
+            let keep = match parsed {
+                Some(keep) => keep,
+                None => parse_block(
+                    &block,
+                    first_line,
+                    max_line,
+                    &mut seen,
+                    &mut rejected,
+                    &mut kinds,
+                ),
+            };
+            session.merge(judged);
+            pending = keep;
             spare = block;
         }
+        session.merge(self.judge_block(pending));
         rejected.listed.sort_by_key(|r| r.line);
         Ok((session, StreamRead { rejected, kinds }))
+    }
+
+    /// Checks a block's records on all cores, then frees them (a fair share of the work, so
+    /// on all cores too).
+    fn judge_block(&self, records: Vec<Record>) -> Session<'_> {
+        if records.is_empty() {
+            return self.session();
+        }
+        let session = self.check_shards(&records);
+        super::pool::workers(|| records.into_par_iter().for_each(drop));
+        session
     }
 
     /// Checks records on all cores, one session per shard, merged into one.
