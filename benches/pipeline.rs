@@ -66,6 +66,46 @@ fn bench_pipeline(c: &mut Criterion) {
     group.finish();
 }
 
+/// The whole standard pack (scripts and conditions too) end to end, as `pactum check
+/// --format json` runs it, with 5% and with 30% of the records breaking a rule: records per
+/// second is `records / time`, the target 1,000,000 records/s.
+fn bench_full_pack(c: &mut Criterion) {
+    let n = records();
+    let mut group = c.benchmark_group(format!("full_pack_{n}_records"));
+    group.sample_size(10);
+    for violation_percent in [5, 30] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let options = GenerateOptions {
+            records: n,
+            partners: 100,
+            skus: 200,
+            violation_percent,
+            seed: 1,
+        };
+        generate(&options, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let input =
+            std::fs::read(dir.path().join("records.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+        let pack = Pack::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let data = RefData::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(pack, data).unwrap_or_else(|e| panic!("{e}"));
+        group.bench_function(format!("violations_{violation_percent}_percent"), |b| {
+            b.iter(|| {
+                let report = engine
+                    .run_stream(black_box(input.as_slice()), None)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(report.summary().read, n);
+                let mut json = Vec::with_capacity(64 << 20);
+                report
+                    .write_json(&mut json)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                json.len()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn bench_load(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let options = GenerateOptions {
@@ -107,5 +147,5 @@ fn bench_load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pipeline, bench_load);
+criterion_group!(benches, bench_pipeline, bench_full_pack, bench_load);
 criterion_main!(benches);
