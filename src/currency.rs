@@ -63,10 +63,10 @@ impl Currency {
         // The list is searched one code at a time: remember the last code each thread
         // found, as a batch's amounts are mostly in a few currencies.
         let key = code.as_bytes();
-        if let Some((last, currency)) = LAST.get()
-            && last == key
-        {
-            return Ok(currency);
+        if let Some((last, currency)) = LAST.get() {
+            if last == key {
+                return Ok(currency);
+            }
         }
         let currency = iso_currency::Currency::from_code(code)
             .map(Currency)
