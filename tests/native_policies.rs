@@ -1,11 +1,12 @@
 //! The compiled path of policies (`src/script/native/`) against rhai, end to end: each
 //! shipped partner script, and a set of conditions, run twice in one pack — once as
 //! written (compiled) and once with a construct outside the compiled subset that changes
-//! nothing (a helper function never called, `${() ?? ""}` at the end of a message), which keeps it on
+//! nothing (a helper function never called, `${record.customer ?? ""}` (the records have no customer) at the end of a message), which keeps it on
 //! rhai — over generated records. Both must give the same findings (message, expected,
 //! actual, line) and the same rule errors.
 
 use crate::common::*;
+use pactum::pack::Check;
 use pactum::{Engine, Pack, PartnerType, RefData, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -64,7 +65,7 @@ fn pack() -> tempfile::TempDir {
     for (n, (when, message, each)) in CONDITIONS.iter().enumerate() {
         for (side, message) in [
             ("c", (*message).to_owned()),
-            ("i", format!("{message}${{() ?? \"\"}}")),
+            ("i", format!("{message}${{record.customer ?? \"\"}}")),
         ] {
             rules.push_str(&format!(
                 "[[rule]]\nid = \"{side}.cond{n}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"condition\"\n[rule.params]\nwhen = {}\nmessage = {}\nexpected = '${{record.date}}'\neach_line = {each}\n\n",
@@ -201,10 +202,29 @@ fn generated() -> impl Strategy<Value = serde_json::Value> {
     )
 }
 
+/// Every `c.*` rule runs compiled and every `i.*` rule on rhai.
+fn sides(pack: &Pack) {
+    for rule in pack.rules() {
+        let compiled = match &rule.check {
+            Check::Script(s) => s.compiled(),
+            Check::Condition(c) => c.compiled(),
+            _ => continue,
+        };
+        assert_eq!(
+            compiled.is_ok(),
+            rule.id.starts_with("c."),
+            "{}: {compiled:?}",
+            rule.id
+        );
+    }
+}
+
 #[test]
 fn compiled_policies_judge_as_rhai_does() {
     let dir = pack();
-    let engine = Engine::new(Pack::load(dir.path()).unwrap(), data()).unwrap();
+    let pack = Pack::load(dir.path()).unwrap();
+    sides(&pack);
+    let engine = Engine::new(pack, data()).unwrap();
     let found = std::cell::Cell::new(0);
     let mut runner = TestRunner::new(Config::with_cases(300));
     runner

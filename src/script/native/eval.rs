@@ -85,11 +85,15 @@ impl<'a> Cx<'a> {
                 self.get(&base, *prop)
             }
             Node::Call(f, args) => {
-                let mut values = Vec::with_capacity(args.len());
-                for a in args {
-                    values.push(self.eval(a, slots)?);
+                // At most four arguments (`line_finding`), held without an allocation.
+                let mut values: [Value<'a>; 4] = Default::default();
+                if args.len() > values.len() {
+                    return Err(Stop::Bail);
                 }
-                self.call(*f, values)
+                for (a, v) in args.iter().zip(values.iter_mut()) {
+                    *v = self.eval(a, slots)?;
+                }
+                self.call(*f, values.into_iter().take(args.len()))
             }
             Node::Compare(op, a, b) => {
                 let a = self.eval(a, slots)?;
@@ -207,7 +211,7 @@ impl<'a> Cx<'a> {
                     Prop::Sku => self.text(Cow::Borrowed(&line.sku)),
                     Prop::Qty => Ok(Value::Int(i64::from(line.qty))),
                     Prop::UnitPrice => Ok(Value::Decimal(*line.unit_price)),
-                    Prop::Currency => self.text(Cow::Owned(line.currency.to_string())),
+                    Prop::Currency => self.text(Cow::Borrowed(line.currency.as_str())),
                     Prop::Source => opt(&line.source),
                     Prop::Amount => line
                         .unit_price
@@ -237,9 +241,8 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn call(&self, f: Func, args: Vec<Value<'a>>) -> Out<'a> {
+    fn call(&self, f: Func, mut it: impl Iterator<Item = Value<'a>>) -> Out<'a> {
         let d = self.data;
-        let mut it = args.into_iter();
         let mut next = || it.next().ok_or(Stop::Bail);
         let s = |v: Value<'a>| match v {
             Value::Str(s) => Ok(s),

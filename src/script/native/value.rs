@@ -14,8 +14,9 @@ pub(crate) struct Bail;
 
 /// A value of the compiled path, borrowing from the record, the reference data and the
 /// compiled program wherever it can.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) enum Value<'a> {
+    #[default]
     Unit,
     Bool(bool),
     Int(i64),
