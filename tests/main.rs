@@ -21,6 +21,7 @@ mod hostile_packs;
 mod hostile_records;
 mod hostile_scripts;
 mod layers;
+mod native_policies;
 mod pack_cases;
 mod partner;
 mod parts;

@@ -74,10 +74,7 @@ impl CheckKind for Condition {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env
-            .shared
-            .get_or_insert_with(|| env.scripts.share(ctx.record));
-        let result = env.scripts.run_condition(self, shared);
+        let result = env.scripts.judge_condition(self, ctx.record, env.shared);
         super::script::verdict(at, ctx, result, out);
     }
 

@@ -34,10 +34,7 @@ impl CheckKind for Script {
     }
 
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
-        let shared = env
-            .shared
-            .get_or_insert_with(|| env.scripts.share(ctx.record));
-        let result = env.scripts.run_script(self, shared);
+        let result = env.scripts.judge_script(self, ctx.record, env.shared);
         verdict(at, ctx, result, out);
     }
 

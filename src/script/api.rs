@@ -109,31 +109,31 @@ fn int(n: impl TryInto<INT>, what: &str) -> Result<INT, Box<EvalAltResult>> {
 /// `date` moved by `days` days, or an error when the result leaves the calendar
 /// (years -9999 to 9999).
 fn add_days(date: Date, days: INT) -> Result<Date, Box<EvalAltResult>> {
-    let out_of_range = || {
+    moved(date, days).ok_or_else(|| {
         overflow(format!(
             "`add_days({days})` on {date} leaves the calendar (years -9999 to 9999)"
         ))
-    };
-    let civil = jiff::civil::Date::new(date.year(), date.month(), date.day())
-        .map_err(|_| out_of_range())?;
-    let span = jiff::Span::new()
-        .try_days(days)
-        .map_err(|_| out_of_range())?;
-    let moved = civil.checked_add(span).map_err(|_| out_of_range())?;
-    Date::new(moved.year(), moved.month(), moved.day()).ok_or_else(out_of_range)
+    })
+}
+
+/// `date` moved by `days` days, or `None` when the result leaves the calendar.
+pub(super) fn moved(date: Date, days: INT) -> Option<Date> {
+    let civil = jiff::civil::Date::new(date.year(), date.month(), date.day()).ok()?;
+    let span = jiff::Span::new().try_days(days).ok()?;
+    let moved = civil.checked_add(span).ok()?;
+    Date::new(moved.year(), moved.month(), moved.day())
 }
 
 /// Whole days from `a` to `b`, or an error (never 0) when they cannot be counted.
 fn days_between(a: Date, b: Date) -> Result<INT, Box<EvalAltResult>> {
-    let civil = |d: Date| jiff::civil::Date::new(d.year(), d.month(), d.day());
-    let failed = || overflow(format!("`days_between({a}, {b})` cannot be counted"));
-    let (from, to) = (
-        civil(a).map_err(|_| failed())?,
-        civil(b).map_err(|_| failed())?,
-    );
-    to.since(from)
-        .map(|span| INT::from(span.get_days()))
-        .map_err(|_| failed())
+    days_from(a, b).ok_or_else(|| overflow(format!("`days_between({a}, {b})` cannot be counted")))
+}
+
+/// Whole days from `a` to `b`, or `None` when they cannot be counted.
+pub(super) fn days_from(a: Date, b: Date) -> Option<INT> {
+    let civil = |d: Date| jiff::civil::Date::new(d.year(), d.month(), d.day()).ok();
+    let span = civil(b)?.since(civil(a)?).ok()?;
+    Some(INT::from(span.get_days()))
 }
 
 /// Converts a JSON value (from `attrs`) into a script value. Numbers become integers when

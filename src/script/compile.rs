@@ -4,6 +4,8 @@
 //! Separate from running them (`host.rs`): compiling happens once per pack and reports
 //! [`CompileError`]s that loading turns into located diagnostics; nothing here sees a record.
 
+use super::native::compile::{self as native, Body};
+use super::native::{Compiled, NativeCondition};
 use super::params::Params;
 use super::sandbox::sandboxed;
 use super::uses::{self, PARAMS};
@@ -26,6 +28,8 @@ pub struct Script {
     pub(super) takes_params: bool,
     /// The rule's parameters.
     pub(super) params: Params,
+    /// `check` on the compiled path, or why it runs on rhai.
+    pub(super) native: Compiled<Body>,
 }
 
 /// A compiled inline condition with its message templates.
@@ -41,6 +45,8 @@ pub struct Condition {
     pub(super) params: Params,
     /// Whether the condition or a template names `params` (else it is not bound).
     pub(super) uses_params: bool,
+    /// The condition on the compiled path, or why it runs on rhai.
+    pub(super) native: Compiled<NativeCondition>,
 }
 
 impl Script {
@@ -74,9 +80,19 @@ impl Script {
     pub(crate) fn params(&self) -> impl Iterator<Item = (&str, String)> {
         self.params.iter().map(|(k, v)| (k, v.to_string()))
     }
+
+    /// Whether `check` runs compiled (`Ok`) or on rhai, and why (`Err`).
+    pub fn compiled(&self) -> Result<(), &str> {
+        self.native.as_ref().map(|_| ()).map_err(|why| &**why)
+    }
 }
 
 impl Condition {
+    /// Whether the condition runs compiled (`Ok`) or on rhai, and why (`Err`).
+    pub fn compiled(&self) -> Result<(), &str> {
+        self.native.as_ref().map(|_| ()).map_err(|why| &**why)
+    }
+
     /// The condition as written.
     pub fn source(&self) -> &str {
         &self.when_source
@@ -198,12 +214,14 @@ impl Compiler {
                 ),
             });
         };
+        let native = native::script(&ast, ENTRY).map(Arc::new).map_err(Arc::from);
         Ok(Script {
             file: file.to_path_buf(),
             source,
             ast: Arc::new(ast),
             takes_params: arity == 2,
             params: Params::default(),
+            native,
         })
     }
 
@@ -265,9 +283,32 @@ impl Compiler {
             each_line,
             params,
             uses_params: false,
+            native: Err(Arc::from("")),
         };
         let uses_params = condition.asts().any(|ast| uses::mentions_params(ast));
         condition.uses_params = uses_params;
+        condition.native = Self::native_condition(&condition)
+            .map(Arc::new)
+            .map_err(Arc::from);
         condition
+    }
+
+    /// The condition and its templates on the compiled path, or why not.
+    fn native_condition(c: &Condition) -> Result<NativeCondition, String> {
+        let each = c.each_line;
+        let template = |ast: &Option<Arc<AST>>, what: &str| {
+            ast.as_ref()
+                .map(|ast| native::expression(ast, each))
+                .transpose()
+                .map_err(|why| format!("{why} in the {what} template"))
+        };
+        Ok(NativeCondition {
+            when: native::expression(&c.when, each)?,
+            message: native::expression(&c.message, each)
+                .map_err(|why| format!("{why} in the message template"))?,
+            expected: template(&c.expected, "expected")?,
+            actual: template(&c.actual, "actual")?,
+            each_line: each,
+        })
     }
 }

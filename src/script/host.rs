@@ -8,6 +8,7 @@
 
 use super::api::{self, ScriptRecord};
 use super::compile::{Condition, ENTRY, Script};
+use super::native;
 use super::sandbox::{self, Call, RecordBudget, sandboxed};
 use super::trace;
 use super::uses::PARAMS;
@@ -64,6 +65,8 @@ pub(crate) struct Overflow(pub String);
 pub(crate) struct Host {
     engine: rhai::Engine,
     limits: Limits,
+    /// The reference data, for the compiled path (rhai's functions hold their own).
+    data: Arc<RefData>,
 }
 
 impl fmt::Debug for Host {
@@ -104,7 +107,42 @@ impl Host {
         Host {
             engine,
             limits: *limits,
+            data: Arc::clone(data),
         }
+    }
+
+    /// Judges a script rule on a record: on the compiled path when the rule has one and it
+    /// can answer for this record, else on rhai (with the record shared with the other
+    /// rhai rules through `shared`).
+    pub(crate) fn judge_script(
+        &self,
+        script: &Script,
+        record: &Record,
+        shared: &mut Option<Shared>,
+    ) -> Result<Vec<ScriptFinding>, ScriptError> {
+        if let Ok(body) = &script.native {
+            if let Some(found) = native::run_script(body, record, &self.data, &self.limits) {
+                return Ok(found);
+            }
+        }
+        let shared = shared.get_or_insert_with(|| self.share(record));
+        self.run_script(script, shared)
+    }
+
+    /// Judges a condition rule on a record, compiled when it can be (see `judge_script`).
+    pub(crate) fn judge_condition(
+        &self,
+        condition: &Condition,
+        record: &Record,
+        shared: &mut Option<Shared>,
+    ) -> Result<Vec<ScriptFinding>, ScriptError> {
+        if let Ok(c) = &condition.native {
+            if let Some(found) = native::run_condition(c, record, &self.data, &self.limits) {
+                return Ok(found);
+            }
+        }
+        let shared = shared.get_or_insert_with(|| self.share(record));
+        self.run_condition(condition, shared)
     }
 
     /// Runs a script rule's `check(record)`.

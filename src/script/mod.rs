@@ -17,6 +17,7 @@
 mod api;
 mod compile;
 mod host;
+mod native;
 mod params;
 mod sandbox;
 mod trace;

@@ -69,6 +69,12 @@ impl Drop for RecordBudget {
     }
 }
 
+/// The time, in nanoseconds, the script rules may still spend on the record being checked
+/// on this thread; `None` outside a record's budget.
+pub(super) fn record_time_left() -> Option<u64> {
+    RECORD.with(Cell::get)
+}
+
 /// The budget of one rule on one record, on this thread, until dropped; it holds the time
 /// the rule started with, so that what it spent comes off the record's budget.
 pub(super) struct Call(u64);

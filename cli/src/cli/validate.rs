@@ -2,6 +2,7 @@
 
 use super::{DEFAULT_RULES, Failure, render};
 use pactum::Pack;
+use pactum::pack::Check;
 use pactum::text::escape;
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +26,18 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
                 escape(&args.dir.display().to_string()),
                 pack.rules().len()
             )?;
+            for rule in pack.rules() {
+                let compiled = match &rule.check {
+                    Check::Script(s) => s.compiled(),
+                    Check::Condition(c) => c.compiled(),
+                    _ => continue,
+                };
+                let how = match compiled {
+                    Ok(()) => "compiled".to_owned(),
+                    Err(why) => format!("interpreted (rhai): not compiled: {why}"),
+                };
+                writeln!(out, "  `{}` runs {}", escape(&rule.id), escape(&how))?;
+            }
             if let Some(base) = pack.base() {
                 writeln!(
                     out,
