@@ -125,15 +125,7 @@ impl EngineHandle {
         let _one_at_a_time = self.one_at_a_time();
         let pack = self.current().pack().clone();
         let engine = Engine::new(pack, data).map_err(ReloadError::Load)?;
-        let pack = PackStamp::of(engine.pack());
-        let data = DataStamp::of(engine.data());
-        let previous = self.current.swap(Arc::new(engine));
-        Ok(ReloadReport {
-            previous: PackStamp::of(previous.pack()),
-            pack,
-            data,
-            cases: 0,
-        })
+        Ok(self.swap(engine, 0))
     }
 
     /// The reload lock; decisions never take it.
@@ -150,15 +142,21 @@ impl EngineHandle {
             return Err(ReloadError::Tests(Box::new(tests)));
         }
         let engine = Engine::new(pack, data).map_err(ReloadError::Load)?;
+        Ok(self.swap(engine, tests.passed()))
+    }
+
+    /// Swaps `engine` in (its pack passed `cases` test cases) and says what it replaced;
+    /// the caller holds the reload lock.
+    fn swap(&self, engine: Engine, cases: usize) -> ReloadReport {
         let pack = PackStamp::of(engine.pack());
         let data = DataStamp::of(engine.data());
         let previous = self.current.swap(Arc::new(engine));
-        Ok(ReloadReport {
+        ReloadReport {
             previous: PackStamp::of(previous.pack()),
             pack,
             data,
-            cases: tests.passed(),
-        })
+            cases,
+        }
     }
 }
 
