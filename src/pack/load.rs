@@ -55,18 +55,7 @@ impl Pack {
         name: &str,
         files: impl IntoIterator<Item = (PathBuf, String)>,
     ) -> Result<Pack, LoadError> {
-        let files = files
-            .into_iter()
-            .map(|(path, text)| (normal(&path), text))
-            .collect();
-        load(
-            &Source::Memory {
-                root: PathBuf::from(name),
-                files,
-            },
-            None,
-            &[],
-        )
+        from_memory(name, files, None)
     }
 
     /// Loads a layered pack held in memory over `base`, as [`Pack::from_files`] does a
@@ -78,19 +67,29 @@ impl Pack {
         files: impl IntoIterator<Item = (PathBuf, String)>,
         base: &Pack,
     ) -> Result<Pack, LoadError> {
-        let files = files
-            .into_iter()
-            .map(|(path, text)| (normal(&path), text))
-            .collect();
-        load(
-            &Source::Memory {
-                root: PathBuf::from(name),
-                files,
-            },
-            Some(base),
-            &[],
-        )
+        from_memory(name, files, Some(base))
     }
+}
+
+/// A pack (or a layer over `base`) from `(path, text)` pairs, paths made relative to the
+/// pack's root.
+fn from_memory(
+    name: &str,
+    files: impl IntoIterator<Item = (PathBuf, String)>,
+    base: Option<&Pack>,
+) -> Result<Pack, LoadError> {
+    let files = files
+        .into_iter()
+        .map(|(path, text)| (normal(&path), text))
+        .collect();
+    load(
+        &Source::Memory {
+            root: PathBuf::from(name),
+            files,
+        },
+        base,
+        &[],
+    )
 }
 
 /// How many packs a chain of `extends` may hold, the layer included.
