@@ -72,6 +72,12 @@ pub struct RuleError {
 }
 
 impl RuleError {
+    /// The report's order of rule errors: by record (batch-level ones first), rule and
+    /// reason.
+    pub fn report_order(&self, other: &RuleError) -> Ordering {
+        (&self.record, &self.rule, &self.reason).cmp(&(&other.record, &other.rule, &other.reason))
+    }
+
     /// A rule error of `kind` on `record` (or on the batch).
     pub(crate) fn new(
         rule: &Arc<str>,

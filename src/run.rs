@@ -3,10 +3,11 @@
 
 use crate::date::Date;
 use crate::engine::{Engine, Session, StreamError};
+use crate::outcome::Verdict;
 use crate::record::read::{KindTally, RejectedList};
 use crate::record::{Batch, ReadOptions};
-use crate::report::Report;
-use std::io::Read;
+use crate::report::{Report, Tally};
+use std::io::{self, Read};
 
 impl Engine {
     /// Checks a whole batch: every record, then the batch-level rules as of `as_of`
@@ -19,6 +20,7 @@ impl Engine {
             self.session_over(&batch.records),
             as_of,
             Self::read_of(batch),
+            Tally::default(),
         )
         .with_kinds(KindTally::of(&batch.records))
     }
@@ -27,7 +29,7 @@ impl Engine {
     /// own session, and the sessions merged before `finish`. The report equals `run`'s.
     pub fn run_parallel(&self, batch: &Batch, as_of: Option<Date>) -> Report {
         let session = self.check_shards(&batch.records);
-        self.report(session, as_of, Self::read_of(batch))
+        self.report(session, as_of, Self::read_of(batch), Tally::default())
             .with_kinds(KindTally::of(&batch.records))
     }
 
@@ -51,9 +53,48 @@ impl Engine {
         as_of: Option<Date>,
         options: &ReadOptions,
     ) -> Result<Report, StreamError> {
-        let (session, read) = self.stream_session(input, options)?;
+        let (session, read) = self.stream_session(input, options, None)?;
         Ok(self
-            .report(session, as_of, read.rejected)
+            .report(session, as_of, read.rejected, Tally::default())
+            .with_kinds(read.kinds))
+    }
+
+    /// As [`Engine::run_stream_with`], handing the findings and rule errors of each block
+    /// of JSON Lines to `each` as soon as the block is judged, instead of keeping them: the
+    /// memory a run holds no longer grows with its findings. Within a block they come in
+    /// report order; blocks come in input order. The report returned holds what was not
+    /// handed out (the batch-level rules' findings, and everything when the input is a
+    /// JSON array, which is read whole); its summary, worst severity and scorecard count
+    /// everything. An error from `each` stops the run.
+    ///
+    /// ```
+    /// use pactum::{Engine, Pack, RefData, ReadOptions};
+    ///
+    /// let engine = Engine::new(Pack::load("rules")?, RefData::load("examples/data")?)?;
+    /// let input = std::fs::File::open("examples/records.jsonl")?;
+    /// let mut handed_out = 0;
+    /// let report = engine.run_stream_each(input, None, &ReadOptions::default(), |block| {
+    ///     handed_out += block.findings.len();
+    ///     Ok(())
+    /// })?;
+    /// assert_eq!(handed_out + report.findings().len(), report.summary().violations);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_stream_each(
+        &self,
+        input: impl Read,
+        as_of: Option<Date>,
+        options: &ReadOptions,
+        mut each: impl FnMut(&Verdict) -> io::Result<()>,
+    ) -> Result<Report, StreamError> {
+        let mut tally = Tally::default();
+        let mut hand_out = |block: Verdict| {
+            tally.add(&block);
+            each(&block)
+        };
+        let (session, read) = self.stream_session(input, options, Some(&mut hand_out))?;
+        Ok(self
+            .report(session, as_of, read.rejected, tally)
             .with_kinds(read.kinds))
     }
 
@@ -66,13 +107,21 @@ impl Engine {
         rejected
     }
 
-    /// Finishes `session` and makes the report.
-    fn report(&self, session: Session<'_>, as_of: Option<Date>, rejected: RejectedList) -> Report {
-        Report::new(
+    /// Finishes `session` and makes the report, counting `streamed` (findings and rule
+    /// errors already handed out) besides the session's own.
+    fn report(
+        &self,
+        session: Session<'_>,
+        as_of: Option<Date>,
+        rejected: RejectedList,
+        streamed: Tally,
+    ) -> Report {
+        Report::counting(
             self.pack(),
             self.data(),
             session.finish(as_of),
             rejected.listed,
+            streamed,
         )
         .with_unlisted(rejected.unlisted)
     }

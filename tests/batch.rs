@@ -338,3 +338,83 @@ fn a_stream_judging_one_block_behind_rejects_repeats_across_blocks_in_line_order
     assert_eq!(streamed["violations"], plain["violations"]);
     assert_eq!(streamed["rule_errors"], plain["rule_errors"]);
 }
+
+/// A stream that hands out each block's findings as it goes hands out, with what its
+/// report keeps, exactly the findings and rule errors of the run that keeps them all; its
+/// summary, worst severity and scorecard count both. Blocks come in input order, each in
+/// report order.
+#[test]
+fn a_stream_handing_out_blocks_finds_what_a_kept_run_finds() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let options = pactum_testkit::GenerateOptions {
+        records: 20_000,
+        partners: 60,
+        skus: 50,
+        violation_percent: 30,
+        seed: 11,
+    };
+    pactum_testkit::generate(&options, dir.path()).unwrap();
+    let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
+    let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    assert!(bytes.len() > 3 << 20, "the batch spans several blocks");
+    let kept = engine.run_stream(bytes.as_slice(), None).unwrap();
+    let mut blocks = Vec::new();
+    let streamed = engine
+        .run_stream_each(
+            bytes.as_slice(),
+            None,
+            &pactum::ReadOptions::default(),
+            |block| {
+                blocks.push(block.clone());
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(blocks.len() > 1, "one hand-out per block");
+    for block in &blocks {
+        assert!(
+            block
+                .findings
+                .is_sorted_by(|a, b| a.report_order(b).is_le())
+        );
+    }
+    let mut all: Vec<pactum::Finding> = blocks
+        .iter()
+        .flat_map(|b| b.findings.iter().cloned())
+        .chain(streamed.findings().iter().cloned())
+        .collect();
+    assert!(
+        all.len() > streamed.findings().len() * 2,
+        "most were handed out"
+    );
+    all.sort_by(pactum::Finding::report_order);
+    assert_eq!(all, kept.findings());
+    let errors = blocks.iter().map(|b| b.rule_errors.len()).sum::<usize>();
+    assert_eq!(
+        errors + streamed.rule_errors().len(),
+        kept.rule_errors().len()
+    );
+    assert_eq!(streamed.summary(), kept.summary());
+    assert_eq!(streamed.worst(), kept.worst());
+    assert_eq!(streamed.scorecard(), kept.scorecard());
+}
+
+/// An error from the receiver of the blocks stops the stream with that error.
+#[test]
+fn a_stream_stops_at_the_first_block_its_receiver_refuses() {
+    let engine = engine_with(&pack_dir(), RefData::load(example_data_dir()).unwrap());
+    let input = std::fs::read(root().join("examples/records.jsonl")).unwrap();
+    let mut calls = 0;
+    let result = engine.run_stream_each(
+        input.as_slice(),
+        None,
+        &pactum::ReadOptions::default(),
+        |_| {
+            calls += 1;
+            Err(std::io::Error::other("the disk is full"))
+        },
+    );
+    let error = result.err().unwrap().to_string();
+    assert!(error.contains("the disk is full"), "{error}");
+    assert_eq!(calls, 1);
+}

@@ -179,6 +179,36 @@ fn jsonl_ends_with_the_summary() {
     );
 }
 
+/// JSON Lines are written as blocks are judged, so their order is the blocks' and not the
+/// report's; the violations are those of the JSON report, each once.
+#[test]
+fn jsonl_lists_the_violations_of_the_json_report() {
+    let lines = pactum(&["check", "--format", "jsonl"], None);
+    let json: Value =
+        serde_json::from_str(&pactum(&["check", "--format", "json"], None).stdout).unwrap();
+    let key = |v: &Value| serde_json::to_string(v).unwrap();
+    let mut streamed: Vec<String> = lines
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["type"] == "violation")
+        .map(|mut l| {
+            l.as_object_mut().unwrap().remove("type");
+            key(&l)
+        })
+        .collect();
+    let mut kept: Vec<String> = json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    streamed.sort();
+    kept.sort();
+    assert!(!kept.is_empty());
+    assert_eq!(streamed, kept);
+}
+
 /// One sale by a dealer of a genuine catalog part that has no list price: only a
 /// `price.no-list-price` warning. (On a one-day batch no cadence gap can open.)
 const ONLY_A_WARNING: &str = r#"{"id":"S-1","kind":"sale","date":"2026-03-10","partner":"P-DE-04","lines":[{"sku":"CONTROLLER-X","qty":1,"unit_price":"4800.00","currency":"USD","source":"oem"}],"documents":[{"kind":"purchase_order","ref":"PO-1","signed":true}]}"#;

@@ -14,7 +14,7 @@ pub use explain::{ExplainError, Explanation};
 use crate::checks::{Ctx, Env, Finish, RuleRef, State};
 use crate::date::Date;
 use crate::diag::LoadError;
-use crate::finding::Finding;
+use crate::finding::{Finding, RuleError};
 use crate::outcome::{Analytics, Outcome, Verdict};
 use crate::pack::{Pack, Rule};
 use crate::record::Record;
@@ -186,6 +186,16 @@ impl Session<'_> {
         }
     }
 
+    /// Takes the findings and rule errors made so far (the stateless rules'), in report
+    /// order, leaving what the batch-level rules have gathered: how a stream hands out a
+    /// block's findings as soon as it is judged.
+    pub(crate) fn drain(&mut self) -> Verdict {
+        let mut verdict = std::mem::take(&mut self.verdict);
+        verdict.findings.sort_by(Finding::report_order);
+        verdict.rule_errors.sort_by(RuleError::report_order);
+        verdict
+    }
+
     /// Judges the batch-level rules as of `as_of` (default: the latest record date) and
     /// returns every finding in report order.
     pub fn finish(mut self, as_of: Option<Date>) -> Outcome {
@@ -220,8 +230,7 @@ impl Session<'_> {
             mut rule_errors,
         } = self.verdict;
         findings.sort_by(Finding::report_order);
-        rule_errors
-            .sort_by(|a, b| (&a.record, &a.rule, &a.reason).cmp(&(&b.record, &b.rule, &b.reason)));
+        rule_errors.sort_by(RuleError::report_order);
         Outcome {
             as_of,
             checked: self.checked,

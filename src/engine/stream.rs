@@ -4,6 +4,7 @@
 
 use super::{Engine, Session};
 use crate::hash::fixed_hash;
+use crate::outcome::Verdict;
 use crate::record::read::{KindTally, RejectedList};
 use crate::record::read::{lines, parse_line};
 use crate::record::{At, ReadOptions, Record, RecordError, RecordErrorKind, Rejected, read_batch};
@@ -202,6 +203,21 @@ fn parse_block(
     keep
 }
 
+/// Where a stream hands out each block's findings and rule errors; an error stops the
+/// stream.
+pub(crate) type Each<'a> = dyn FnMut(Verdict) -> io::Result<()> + 'a;
+
+/// Hands the findings and rule errors of a judged block to `each`, if given.
+fn hand_out<'e>(
+    mut judged: Session<'e>,
+    each: &mut Option<&mut Each<'_>>,
+) -> io::Result<Session<'e>> {
+    if let Some(each) = each {
+        each(judged.drain())?;
+    }
+    Ok(judged)
+}
+
 impl Engine {
     /// Checks the records of `input` as they are read, on all cores: the session that has
     /// seen them, and the records rejected. `Engine::run_stream` makes the report.
@@ -210,10 +226,15 @@ impl Engine {
     /// `options.max_line_bytes` is rejected and skipped unheld, rejected records past
     /// `options.max_rejected_listed` are counted, not kept, and a JSON array (read whole)
     /// may not pass `options.max_array_bytes`.
+    ///
+    /// With `each`, the findings and rule errors of each block of JSON Lines are handed to
+    /// it as soon as the block is judged (in report order within the block) and not kept;
+    /// what the batch-level rules find stays for the session's `finish`.
     pub(crate) fn stream_session(
         &self,
         mut input: impl Read,
         options: &ReadOptions,
+        mut each: Option<&mut Each<'_>>,
     ) -> Result<(Session<'_>, StreamRead), StreamError> {
         let max_line = options.max_line_bytes.max(1);
         let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK);
@@ -339,11 +360,11 @@ impl Engine {
                     &mut kinds,
                 ),
             };
-            session.merge(judged);
+            session.merge(hand_out(judged, &mut each)?);
             pending = keep;
             spare = block;
         }
-        session.merge(self.judge_block(pending));
+        session.merge(hand_out(self.judge_block(pending), &mut each)?);
         rejected.listed.sort_by_key(|r| r.line);
         Ok((session, StreamRead { rejected, kinds }))
     }

@@ -2,13 +2,16 @@
 //! text for people or JSON for tools.
 
 mod scorecard;
+mod tally;
+
+pub(crate) use tally::Tally;
 
 pub use scorecard::{Metric, PartnerCard, RegionRow};
 
 use crate::date::Date;
 use crate::finding::{Finding, RuleError};
 use crate::gate::{DataStamp, PackStamp};
-use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, shown};
+use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, Verdict, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
 use crate::record::read::KindTally;
@@ -29,6 +32,8 @@ pub struct Report {
     rejected: Vec<Rejected>,
     /// Rejected records past the listing cap: counted, not kept.
     rejected_unlisted: usize,
+    /// Every finding and rule error counted, those handed out by a stream included.
+    tally: Tally,
     /// The records checked whose kind is none of the known ones.
     kinds: KindTally,
     /// `(id, title, severity)` of every rule in the pack, for the text report.
@@ -135,18 +140,32 @@ impl Report {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(pack: &Pack, data: &RefData, outcome: Outcome, rejected: Vec<Rejected>) -> Report {
+        Report::counting(pack, data, outcome, rejected, Tally::default())
+    }
+
+    /// As [`Report::new`], counting besides the outcome's findings and rule errors those
+    /// of `streamed` (handed out by a stream, not kept).
+    pub(crate) fn counting(
+        pack: &Pack,
+        data: &RefData,
+        outcome: Outcome,
+        rejected: Vec<Rejected>,
+        mut tally: Tally,
+    ) -> Report {
+        tally.add_findings(&outcome.findings);
+        tally.add_rule_errors(&outcome.rule_errors);
         let rules = pack
             .rules()
             .iter()
             .map(|r| (r.id.clone(), r.title.clone(), r.severity))
             .collect();
-        let partners = outcome
-            .findings
-            .iter()
-            .filter_map(|f| data.partner(&f.partner))
+        let partners = tally
+            .by_partner
+            .keys()
+            .filter_map(|id| data.partner(id))
             .map(|p| (p.id.clone(), format!("{}, {}", p.partner_type, p.region)))
             .collect();
-        let cards = scorecard::cards(data, &outcome.findings, &outcome.analytics);
+        let cards = scorecard::cards(data, &tally.by_partner, &outcome.analytics);
         let regions = scorecard::regions(&outcome.analytics);
         Report {
             as_of: outcome.as_of,
@@ -155,6 +174,7 @@ impl Report {
             rule_errors: outcome.rule_errors,
             rejected,
             rejected_unlisted: 0,
+            tally,
             kinds: KindTally::default(),
             rules,
             partners,
@@ -198,23 +218,18 @@ impl Report {
         &self.rejected
     }
 
-    /// The counts.
+    /// The counts. After a run that handed findings out as it went
+    /// ([`Engine::run_stream_each`](crate::Engine::run_stream_each)), they count those too.
     pub fn summary(&self) -> Summary {
-        let mut by_rule = BTreeMap::new();
-        let mut by_severity = BTreeMap::new();
-        for f in &self.findings {
-            *by_rule.entry(f.rule.to_string()).or_insert(0) += 1;
-            *by_severity.entry(f.severity).or_insert(0) += 1;
-        }
         let rejected = self.rejected.len() + self.rejected_unlisted;
         Summary {
             read: self.checked + rejected,
             checked: self.checked,
             rejected,
-            violations: self.findings.len(),
-            rule_errors: self.rule_errors.len(),
-            by_rule,
-            by_severity,
+            violations: self.tally.findings,
+            rule_errors: self.tally.rule_errors,
+            by_rule: self.tally.by_rule(),
+            by_severity: self.tally.by_severity.clone(),
             unknown_kinds: self.kinds.records,
             rejected_not_listed: self.rejected_unlisted,
         }
@@ -224,11 +239,9 @@ impl Report {
     /// A rule that could not run counts at its own severity, and a record that could not be
     /// read as an error: neither may read as a pass.
     pub fn worst(&self) -> Option<Severity> {
-        let findings = self.findings.iter().map(|f| f.severity);
-        let errors = self.rule_errors.iter().map(|e| e.severity);
         let rejected =
             (!self.rejected.is_empty() || self.rejected_unlisted > 0).then_some(Severity::Error);
-        findings.chain(errors).chain(rejected).max()
+        self.tally.worst.max(rejected)
     }
 
     fn json_report(&self) -> JsonReport<'_> {
@@ -274,27 +287,18 @@ impl Report {
     }
 
     /// Writes one JSON object per line: each violation, rejected record and rule error
-    /// (told apart by `type`), then the summary.
+    /// (told apart by `type`), then the summary. After
+    /// [`Engine::run_stream_each`](crate::Engine::run_stream_each) has handed blocks to
+    /// [`Report::write_jsonl_block`], this writes the rest: the summary counts all.
     pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
-        #[derive(Serialize)]
-        struct Tagged<'a, T: Serialize> {
-            #[serde(rename = "type")]
-            kind: &'a str,
-            #[serde(flatten)]
-            item: &'a T,
-        }
-        fn line<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
-            serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
-            writeln!(out)
-        }
         for f in &self.findings {
-            line(out, "violation", f)?;
+            jsonl(out, "violation", f)?;
         }
         for r in &self.rejected {
-            line(out, "rejected", r)?;
+            jsonl(out, "rejected", r)?;
         }
         for e in &self.rule_errors {
-            line(out, "rule_error", e)?;
+            jsonl(out, "rule_error", e)?;
         }
         #[derive(Serialize)]
         struct Last<'a> {
@@ -304,7 +308,7 @@ impl Report {
             pack: &'a PackStamp,
             data: &'a DataStamp,
         }
-        line(
+        jsonl(
             out,
             "summary",
             &Last {
@@ -314,6 +318,18 @@ impl Report {
                 data: &self.stamp.1,
             },
         )
+    }
+
+    /// Writes a block's findings and rule errors as [`Report::write_jsonl`] writes them:
+    /// the lines of a run that hands out findings as it goes.
+    pub fn write_jsonl_block(block: &Verdict, out: &mut dyn Write) -> io::Result<()> {
+        for f in &block.findings {
+            jsonl(out, "violation", f)?;
+        }
+        for e in &block.rule_errors {
+            jsonl(out, "rule_error", e)?;
+        }
+        Ok(())
     }
 
     /// The report for people: a summary, then findings grouped by partner, then rejected
@@ -365,7 +381,7 @@ impl Report {
             },
             s.rule_errors
         );
-        if !self.findings.is_empty() {
+        if s.violations > 0 {
             let _ = writeln!(t, "\nBy rule:");
             for (id, title, severity) in &self.rules {
                 let n = s.by_rule.get(id).copied().unwrap_or(0);
@@ -450,7 +466,7 @@ impl Report {
                 }
             }
         }
-        if self.findings.is_empty() && self.rule_errors.is_empty() {
+        if s.violations == 0 && s.rule_errors == 0 {
             let _ = writeln!(t, "\nNo findings.");
         }
         t
@@ -472,6 +488,19 @@ impl Report {
         }
         names.join(", ")
     }
+}
+
+/// One line of JSON Lines: `item` with its `type`.
+fn jsonl<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Tagged<'a, T: Serialize> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        #[serde(flatten)]
+        item: &'a T,
+    }
+    serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
+    writeln!(out)
 }
 
 /// Rule errors listed per rule in the text report; the JSON report lists all.

@@ -1,7 +1,6 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::finding::Finding;
 use crate::outcome::{Analytics, PartnerScore, shown};
 use crate::refdata::{PartnerType, RefData};
 use crate::text::escape as esc;
@@ -9,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// One partner's line in the scorecard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,10 +80,11 @@ fn metric(s: &PartnerScore) -> Metric {
     }
 }
 
-/// A card for every partner in `partners.csv` and every other partner the report names.
+/// A card for every partner in `partners.csv` and every other partner the report names;
+/// `counts` gives the findings per partner and rule.
 pub(crate) fn cards(
     data: &RefData,
-    findings: &[Finding],
+    counts: &BTreeMap<String, BTreeMap<Arc<str>, usize>>,
     analytics: &Analytics,
 ) -> Vec<PartnerCard> {
     let mut cards: BTreeMap<String, PartnerCard> = BTreeMap::new();
@@ -103,17 +104,19 @@ pub(crate) fn cards(
     for p in data.partners() {
         card(&p.id);
     }
-    for f in findings {
-        card(&f.partner);
+    for partner in counts.keys() {
+        card(partner);
     }
     for s in &analytics.scores {
         if let Some(c) = cards.get_mut(&s.partner) {
             c.metrics.insert(s.rule.to_string(), metric(s));
         }
     }
-    for f in findings {
-        if let Some(c) = cards.get_mut(&f.partner) {
-            *c.findings.entry(f.rule.to_string()).or_default() += 1;
+    for (partner, by_rule) in counts {
+        if let Some(c) = cards.get_mut(partner) {
+            for (rule, n) in by_rule {
+                *c.findings.entry(rule.to_string()).or_default() += n;
+            }
         }
     }
     cards.into_values().collect()

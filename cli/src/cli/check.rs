@@ -2,8 +2,8 @@
 
 use super::input::Inputs;
 use super::{EXIT_FINDINGS, FailOn, Failure, Format};
-use pactum::ReadOptions;
 use pactum::text::escape;
+use pactum::{ReadOptions, Report};
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -32,12 +32,17 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     options.max_line_bytes = args.max_line_bytes;
     options.max_rejected_listed = args.max_rejected_listed;
     let file = escape(&args.inputs.file().display().to_string()).to_string();
-    let report = engine
-        .run_stream_with(input, args.inputs.as_of, &options)
-        .map_err(|e| {
-            eprintln!("error: {file}: {}", escape(&e.to_string()));
-            Failure::Reported
-        })?;
+    // JSON Lines are written as each block of records is judged, not held to the end.
+    let report = match args.format {
+        Format::Jsonl => engine.run_stream_each(input, args.inputs.as_of, &options, |block| {
+            Report::write_jsonl_block(block, &mut *out)
+        }),
+        Format::Text | Format::Json => engine.run_stream_with(input, args.inputs.as_of, &options),
+    }
+    .map_err(|e| {
+        eprintln!("error: {file}: {}", escape(&e.to_string()));
+        Failure::Reported
+    })?;
     // An empty input is not a clean one: with nothing read and no date to judge the
     // batch-level rules at, there is nothing to report.
     if report.summary().read == 0 && args.inputs.as_of.is_none() {
