@@ -326,40 +326,25 @@ impl Engine {
             next_line += block.iter().filter(|b| **b == b'\n').count();
             // The records of the block before are judged while this block is parsed: both
             // cores stay busy across the sequential steps of each (ids, merging, freeing).
+            // Both run in pactum's worker pool, whose threads live as long as the process:
+            // a thread started per block would leave its allocator pages behind, still
+            // holding what it made, and memory would grow with the blocks.
             let before = std::mem::take(&mut pending);
-            // Parsing runs on a thread of its own (its lines on rayon's global pool),
-            // judging on this one (in pactum's worker pool). Where no thread can be started,
-            // the block is parsed after the judging.
-            let (judged, parsed) = std::thread::scope(|scope| {
-                let parsing = std::thread::Builder::new().spawn_scoped(scope, || {
-                    parse_block(
-                        &block,
-                        first_line,
-                        max_line,
-                        &mut seen,
-                        &mut rejected,
-                        &mut kinds,
-                    )
-                });
-                let judged = self.judge_block(before);
-                let parsed = parsing.ok().map(|thread| {
-                    thread
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                });
-                (judged, parsed)
+            let (judged, keep) = super::pool::workers(|| {
+                rayon::join(
+                    || self.judge_block(before),
+                    || {
+                        parse_block(
+                            &block,
+                            first_line,
+                            max_line,
+                            &mut seen,
+                            &mut rejected,
+                            &mut kinds,
+                        )
+                    },
+                )
             });
-            let keep = match parsed {
-                Some(keep) => keep,
-                None => parse_block(
-                    &block,
-                    first_line,
-                    max_line,
-                    &mut seen,
-                    &mut rejected,
-                    &mut kinds,
-                ),
-            };
             session.merge(hand_out(judged, &mut each)?);
             pending = keep;
             spare = block;
