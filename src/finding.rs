@@ -3,7 +3,9 @@
 use crate::date::Date;
 use crate::pack::Severity;
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
 
 /// One violation of one rule, by one record or (for partner-level rules) one partner.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -20,11 +22,11 @@ pub struct Finding {
     /// The partner concerned.
     pub partner: String,
     /// A sentence a compliance manager understands.
-    pub message: String,
+    pub message: Text,
     /// What the policy expects (a price floor, a document, a date).
-    pub expected: String,
+    pub expected: Text,
     /// What the record shows.
-    pub actual: String,
+    pub actual: Text,
     /// A code naming the kind of problem, where the rule gives one (an industry reason code,
     /// say), so that systems downstream can act on it without reading the message.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,7 +49,158 @@ impl Finding {
             .then_with(|| self.rule.cmp(&other.rule))
             .then(self.line.cmp(&other.line))
             .then_with(|| self.partner.cmp(&other.partner))
-            .then_with(|| self.message.cmp(&other.message))
+            .then_with(|| self.message.as_str().cmp(other.message.as_str()))
+    }
+}
+
+/// Which of a finding's texts to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Message,
+    Expected,
+    Actual,
+}
+
+/// Writes one of a finding's texts from the values the finding was made from.
+pub(crate) type Describe = dyn Fn(Part) -> String + Send + Sync;
+
+/// One of a finding's texts (its message, expected or actual). A check that finds often
+/// keeps the few values a finding is made from and writes the words only when they are
+/// read, serialized or shown: finding a violation costs little, and a finding handed on
+/// unread is never written out. Reads as a `&str` (it derefs to one) and compares, orders
+/// and serializes as its text.
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Written(String),
+    Later {
+        from: Arc<Describe>,
+        part: Part,
+        /// The text once read; serializing writes it without keeping it.
+        read: OnceLock<String>,
+    },
+}
+
+impl Text {
+    /// A text written from `from` when first read.
+    pub(crate) fn later(from: &Arc<Describe>, part: Part) -> Text {
+        Text(Repr::Later {
+            from: Arc::clone(from),
+            part,
+            read: OnceLock::new(),
+        })
+    }
+
+    /// The text, written now if it has not been.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Written(s) => s,
+            Repr::Later { from, part, read } => read.get_or_init(|| from(*part)),
+        }
+    }
+
+    /// Calls `f` with the text, writing it for the call without keeping it when it has not
+    /// been read yet: how a report written out holds no more than it found.
+    pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        match &self.0 {
+            Repr::Written(s) => f(s),
+            Repr::Later { read, .. } if read.get().is_some() => f(self.as_str()),
+            Repr::Later { from, part, .. } => f(&from(*part)),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(Repr::Written(text))
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text(Repr::Written(text.to_owned()))
+    }
+}
+
+impl From<Text> for String {
+    fn from(text: Text) -> String {
+        match text.0 {
+            Repr::Written(s) => s,
+            Repr::Later {
+                from, part, read, ..
+            } => read.into_inner().unwrap_or_else(|| from(part)),
+        }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with(|s| f.write_str(s))
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with(|s| fmt::Debug::fmt(s, f))
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.with(|s| serializer.serialize_str(s))
     }
 }
 
@@ -115,4 +268,45 @@ pub enum RuleErrorKind {
     /// A sum, product or date was too large to hold exactly (a script helper such as
     /// `add_days` or `installed_assets` out of range); the rule did not guess.
     Overflow,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+    /// A text written later reads, compares and serializes as the same text written now;
+    /// serializing it leaves it unwritten, and reading it writes it once.
+    #[test]
+    fn a_text_written_later_reads_as_the_text_written_now() {
+        static WRITTEN: AtomicUsize = AtomicUsize::new(0);
+        let from: Arc<Describe> = Arc::new(|part| {
+            WRITTEN.fetch_add(1, AtomicOrdering::SeqCst);
+            format!("{part:?} of S-1")
+        });
+        let later = Text::later(&from, Part::Message);
+        let now = Text::from("Message of S-1");
+        assert_eq!(serde_json::to_string(&later).unwrap(), "\"Message of S-1\"");
+        assert_eq!(WRITTEN.load(AtomicOrdering::SeqCst), 1);
+        assert_eq!(serde_json::to_string(&later).unwrap(), "\"Message of S-1\"");
+        assert_eq!(
+            WRITTEN.load(AtomicOrdering::SeqCst),
+            2,
+            "serializing keeps nothing"
+        );
+        assert_eq!(later, now);
+        assert_eq!(later.as_str(), "Message of S-1");
+        assert!(later.contains("S-1"));
+        assert_eq!(
+            WRITTEN.load(AtomicOrdering::SeqCst),
+            3,
+            "read once, then kept"
+        );
+        assert_eq!(format!("{later}"), "Message of S-1");
+        assert_eq!(WRITTEN.load(AtomicOrdering::SeqCst), 3);
+        assert_eq!(
+            String::from(Text::later(&from, Part::Actual)),
+            "Actual of S-1"
+        );
+    }
 }

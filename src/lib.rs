@@ -78,7 +78,7 @@ pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};
 pub use engine::{Engine, Session, StreamError};
-pub use finding::{Finding, RuleError, RuleErrorKind};
+pub use finding::{Finding, RuleError, RuleErrorKind, Text};
 pub use gate::{Decision, EngineHandle, Gate, GateService};
 pub use limits::Limits;
 pub use money::{DecimalError, Price, Qty};

@@ -71,8 +71,8 @@ fn each_finding_states_what_was_expected_and_what_was_found() {
                 assert_eq!(f.line, None, "{f:?}");
                 (
                     f.record.clone().unwrap(),
-                    f.expected.clone(),
-                    f.actual.clone(),
+                    f.expected.to_string(),
+                    f.actual.to_string(),
                 )
             })
             .collect()

@@ -136,7 +136,7 @@ fn a_condition_sees_the_index_of_each_line() {
         .check(&r)
         .findings
         .into_iter()
-        .map(|f| (f.line, f.message))
+        .map(|f| (f.line, f.message.into()))
         .collect();
     assert_eq!(
         messages,

@@ -2,7 +2,7 @@
 //! approved source.
 
 use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
-use crate::finding::Finding;
+use crate::finding::{Finding, Part};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
 use crate::record::Line;
@@ -94,40 +94,49 @@ impl CheckKind for GenuineParts {
 
 #[cold]
 fn not_genuine(at: &At<'_>, line: &Line, d: &PartDecision<'_>) -> Finding {
-    let mut reasons = Vec::new();
-    match d.item.map(|c| c.description.as_str()) {
-        None => reasons.push(format!("{} is not in the OEM catalog", line.sku)),
-        Some(desc) if !d.genuine => {
-            let what = if desc.is_empty() {
-                String::new()
-            } else {
-                format!(" ({desc})")
-            };
-            reasons.push(format!("{}{what} is not a genuine OEM part", line.sku));
+    // The values the words are written from when the finding is read: the catalog's
+    // description only matters for a part in the catalog that is not genuine.
+    let (sku, source) = (line.sku.clone(), line.source.clone());
+    let (genuine, approved) = (d.genuine, d.approved);
+    let item = d.item.map(|c| (!genuine).then(|| c.description.clone()));
+    at.finding_later(move |part| match part {
+        Part::Expected => "genuine OEM part from an approved source".to_owned(),
+        Part::Actual => format!(
+            "{} part from {}",
+            if genuine { "genuine" } else { "non-genuine" },
+            source
+                .as_deref()
+                .map_or("no named source".to_owned(), |s| format!("`{s}`"))
+        ),
+        Part::Message => {
+            let mut reasons = Vec::new();
+            match &item {
+                None => reasons.push(format!("{sku} is not in the OEM catalog")),
+                Some(Some(desc)) => {
+                    let what = if desc.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({desc})")
+                    };
+                    reasons.push(format!("{sku}{what} is not a genuine OEM part"));
+                }
+                Some(None) => {}
+            }
+            if !approved {
+                // "it" only reads well after a sentence about the part.
+                let subject = if reasons.is_empty() {
+                    sku.as_str()
+                } else {
+                    "it"
+                };
+                reasons.push(match source.as_deref() {
+                    Some(s) => {
+                        format!("{subject} was bought from `{s}`, which is not an approved source")
+                    }
+                    None => format!("the line names no source {subject} was bought from"),
+                });
+            }
+            reasons.join("; ")
         }
-        Some(_) => {}
-    }
-    let source = line.source.as_deref();
-    if !d.approved {
-        // "it" only reads well after a sentence about the part.
-        let subject = if reasons.is_empty() {
-            line.sku.clone()
-        } else {
-            "it".to_owned()
-        };
-        reasons.push(match source {
-            Some(s) => format!("{subject} was bought from `{s}`, which is not an approved source"),
-            None => format!("the line names no source {subject} was bought from"),
-        });
-    }
-    let actual = format!(
-        "{} part from {}",
-        if d.genuine { "genuine" } else { "non-genuine" },
-        source.map_or("no named source".to_owned(), |s| format!("`{s}`"))
-    );
-    at.finding(
-        reasons.join("; "),
-        "genuine OEM part from an approved source".to_owned(),
-        actual,
-    )
+    })
 }

@@ -3,6 +3,7 @@
 
 use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
 use crate::date::Date;
+use crate::finding::Part;
 use crate::money::percent;
 use crate::outcome::{Verdict, money};
 use crate::pack::FileLoader;
@@ -223,43 +224,38 @@ fn below_floor(
     line: &Line,
     d: &LineDecision<'_>,
 ) -> crate::finding::Finding {
-    let (price, scale) = (d.price, d.scale);
-    let shortfall = price
-        .list_price
-        .checked_sub(*line.unit_price)
-        .unwrap_or_default();
-    let below = match percent(shortfall, price.list_price) {
-        // Two places hide an undercut of a tenth of a cent; never say "0% below".
-        Some(p) if p.is_zero() => "less than 0.01%".to_owned(),
-        Some(p) => format!("{}%", p.normalize()),
-        None => "below".to_owned(),
-    };
-    let mut message = format!(
-        "sold {} at {} {}, {} below the list price of {} {} in force on {}",
-        line.sku,
-        money(*line.unit_price, scale),
-        line.currency,
-        below,
-        money(price.list_price, scale),
-        price.currency,
-        ctx.record.date,
-    );
-    if !d.discount.is_zero() {
-        let who = ctx
-            .partner
-            .map_or("this partner", |p| p.partner_type.as_str());
-        let allowed = percent(d.discount, Decimal::ONE)
-            .unwrap_or_default()
-            .normalize();
-        message.push_str(&format!(
-            "; a {who} may sell at most {allowed}% below list, so the floor is {} {}",
-            money(d.floor, scale),
-            price.currency
-        ));
-    }
-    at.finding(
-        message,
-        money(d.floor, scale),
-        money(*line.unit_price, scale),
-    )
+    // The values the words are written from when the finding is read.
+    let (sku, unit_price, currency) = (line.sku.clone(), *line.unit_price, line.currency);
+    let (list_price, list_currency) = (d.price.list_price, d.price.currency.clone());
+    let (discount, floor, scale, date) = (d.discount, d.floor, d.scale, ctx.record.date);
+    let partner_type = ctx.partner.map(|p| p.partner_type);
+    at.finding_later(move |part| match part {
+        Part::Expected => money(floor, scale),
+        Part::Actual => money(unit_price, scale),
+        Part::Message => {
+            let shortfall = list_price.checked_sub(unit_price).unwrap_or_default();
+            let below = match percent(shortfall, list_price) {
+                // Two places hide an undercut of a tenth of a cent; never say "0% below".
+                Some(p) if p.is_zero() => "less than 0.01%".to_owned(),
+                Some(p) => format!("{}%", p.normalize()),
+                None => "below".to_owned(),
+            };
+            let mut message = format!(
+                "sold {sku} at {} {currency}, {below} below the list price of {} {list_currency} in force on {date}",
+                money(unit_price, scale),
+                money(list_price, scale),
+            );
+            if !discount.is_zero() {
+                let who = partner_type.map_or("this partner", |t| t.as_str());
+                let allowed = percent(discount, Decimal::ONE)
+                    .unwrap_or_default()
+                    .normalize();
+                message.push_str(&format!(
+                    "; a {who} may sell at most {allowed}% below list, so the floor is {} {list_currency}",
+                    money(floor, scale),
+                ));
+            }
+            message
+        }
+    })
 }

@@ -32,7 +32,7 @@ pub use registered_before_sale::RegisteredBeforeSale;
 pub use required_documents::{RequiredDocuments, Requirement};
 
 use crate::date::Date;
-use crate::finding::Finding;
+use crate::finding::{Describe, Finding, Part, Text};
 use crate::outcome::{Analytics, Outcome, Verdict};
 use crate::pack::{FileLoader, Rule, Selector};
 use crate::record::{Kind, Record};
@@ -580,6 +580,25 @@ impl<'a> At<'a> {
 
     #[cold]
     pub(crate) fn finding(&self, message: String, expected: String, actual: String) -> Finding {
+        self.finding_of(message.into(), expected.into(), actual.into())
+    }
+
+    /// A finding whose texts `describe` writes when they are read: the check keeps the
+    /// values it needs (moved into the closure), not the words.
+    #[cold]
+    pub(crate) fn finding_later(
+        &self,
+        describe: impl Fn(Part) -> String + Send + Sync + 'static,
+    ) -> Finding {
+        let from: Arc<Describe> = Arc::new(describe);
+        self.finding_of(
+            Text::later(&from, Part::Message),
+            Text::later(&from, Part::Expected),
+            Text::later(&from, Part::Actual),
+        )
+    }
+
+    fn finding_of(&self, message: Text, expected: Text, actual: Text) -> Finding {
         Finding {
             rule: Arc::clone(self.rule.id),
             severity: self.rule.rule.severity,

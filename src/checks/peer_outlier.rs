@@ -561,9 +561,9 @@ fn outlier(
         record: None,
         line: None,
         partner: partner.id.clone(),
-        message,
-        expected,
-        actual: shown(z),
+        message: message.into(),
+        expected: expected.into(),
+        actual: shown(z).into(),
         code: None,
         date: as_of.unwrap_or(Date::MIN),
     }

@@ -2,7 +2,7 @@
 //! signed service report on a service order, a purchase order on a sale).
 
 use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, kind_words, step};
-use crate::finding::Finding;
+use crate::finding::{Finding, Part};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
 use crate::record::{Kind, Record};
@@ -153,26 +153,29 @@ impl CheckKind for RequiredDocuments {
 
 #[cold]
 fn missing_document(at: &At<'_>, ctx: &Ctx<'_>, d: &DocDecision<'_>) -> Finding {
-    let record = ctx.record;
-    let document = &d.requirement.document;
-    let need = if d.requirement.signed {
-        format!("signed {document}")
-    } else {
-        document.clone()
-    };
-    let (what, actual) = if d.present {
-        (
-            format!("carries a {document} that is not signed"),
-            format!("unsigned {document}"),
-        )
-    } else {
-        (format!("carries no {document}"), "none".to_owned())
-    };
-    let message = format!(
-        "{} {} {what}; every {} needs a {need}",
-        kind_words(&record.kind),
-        record.id,
-        kind_words(&record.kind)
-    );
-    at.finding(message, need, actual)
+    // The values the words are written from when the finding is read.
+    let (kind, id) = (ctx.record.kind.clone(), ctx.record.id.clone());
+    let document = d.requirement.document.clone();
+    let (signed, present) = (d.requirement.signed, d.present);
+    at.finding_later(move |part| {
+        let need = if signed {
+            format!("signed {document}")
+        } else {
+            document.clone()
+        };
+        match part {
+            Part::Expected => need,
+            Part::Actual if present => format!("unsigned {document}"),
+            Part::Actual => "none".to_owned(),
+            Part::Message => {
+                let what = if present {
+                    format!("carries a {document} that is not signed")
+                } else {
+                    format!("carries no {document}")
+                };
+                let kind = kind_words(&kind);
+                format!("{kind} {id} {what}; every {kind} needs a {need}")
+            }
+        }
+    })
 }

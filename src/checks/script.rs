@@ -120,9 +120,9 @@ pub(super) fn verdict(
         record: Some(record.id.clone()),
         line: f.line,
         partner: record.partner.clone(),
-        message: f.message,
-        expected: f.expected,
-        actual: f.actual,
+        message: f.message.into(),
+        expected: f.expected.into(),
+        actual: f.actual.into(),
         code: None,
         date: record.date,
     };

@@ -114,7 +114,7 @@ impl FoundFinding {
     fn of(finding: &Finding) -> FoundFinding {
         FoundFinding {
             line: finding.line,
-            message: finding.message.clone(),
+            message: finding.message.to_string(),
             code: finding_code(finding).map(str::to_owned),
         }
     }
