@@ -63,6 +63,19 @@ enum Decision {
     },
 }
 
+impl History {
+    /// Whether a record on `date` naming `agreement` passes whatever records are still to
+    /// come: the agreement is on file in time with its document, and an agreement's id
+    /// names one record only (a second is rejected before any rule sees it). A settled
+    /// record need not be kept for `finish`.
+    fn settles(&self, agreement: &str, date: Date) -> bool {
+        matches!(
+            AgreementOnFile::decide(date, self.agreements.get(agreement).copied()),
+            Decision::Passes { .. }
+        )
+    }
+}
+
 impl AgreementOnFile {
     fn decide(sale_date: Date, on_file: Option<(Date, bool)>) -> Decision {
         match on_file {
@@ -172,18 +185,26 @@ impl CheckKind for AgreementOnFile {
     fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
         let record = ctx.record;
         self.remember(&mut state.history, rule, ctx);
-        if rule.select.matches(ctx) && record.agreement.is_some() {
-            state
-                .sales
-                .push(Pending::of(record, record.agreement.clone()));
+        if let Some(agreement) = &record.agreement {
+            if rule.select.matches(ctx) && !state.history.settles(agreement, record.date) {
+                state
+                    .sales
+                    .push(Pending::of(record, record.agreement.clone()));
+            }
         }
     }
 
-    fn merge(mine: &mut State, theirs: State) {
+    fn merge(&self, mine: &mut State, theirs: State) {
         for (id, on_file) in theirs.history.agreements {
             mine.history.agreements.entry(id).or_insert(on_file);
         }
-        mine.sales.extend(theirs.sales);
+        // Their sales that our agreements settle are dropped; ours stay until `finish`.
+        let history = &mine.history;
+        let open = theirs
+            .sales
+            .into_iter()
+            .filter(|s| !s.names.as_ref().is_some_and(|a| history.settles(a, s.date)));
+        mine.sales.extend(open);
     }
 
     fn finish(

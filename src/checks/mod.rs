@@ -76,7 +76,7 @@ pub(crate) trait CheckKind: Sized {
     fn observe(&self, _state: &mut Self::State, _rule: &Rule, _ctx: &Ctx<'_>) {}
 
     /// Adds another shard's state: the result must be what one pass over both gives.
-    fn merge(_mine: &mut Self::State, _theirs: Self::State) {}
+    fn merge(&self, _mine: &mut Self::State, _theirs: Self::State) {}
 
     /// Judges the batch.
     fn finish(
@@ -371,18 +371,17 @@ macro_rules! registry {
             }
         }
 
-        impl State {
-            /// Adds another shard's state for the same rule (the states of one engine's
-            /// sessions always pair up variant by variant).
-            pub(crate) fn merge(&mut self, other: State) {
-                match self {
+        impl Check {
+            /// Adds another shard's state for this rule to `mine` (the states of one
+            /// engine's sessions always pair up variant by variant).
+            pub(crate) fn merge(&self, mine: &mut State, theirs: State) {
+                match (self, mine, theirs) {
                     $(
-                        State::$Variant(mine) => {
-                            if let State::$Variant(theirs) = other {
-                                <$module::$Ty as CheckKind>::merge(mine, theirs);
-                            }
+                        (Check::$Variant(c), State::$Variant(mine), State::$Variant(theirs)) => {
+                            c.merge(mine, theirs);
                         }
                     )*
+                    _ => {}
                 }
             }
         }

@@ -194,7 +194,7 @@ impl CheckKind for PeerOutlier {
         }
     }
 
-    fn merge(mine: &mut Sums, theirs: Sums) {
+    fn merge(&self, mine: &mut Sums, theirs: Sums) {
         mine.merge(theirs);
     }
 

@@ -217,7 +217,7 @@ impl CheckKind for PipelineCadence {
         self.remember(&mut state.history, rule, ctx);
     }
 
-    fn merge(mine: &mut State, theirs: State) {
+    fn merge(&self, mine: &mut State, theirs: State) {
         for (partner, dates) in theirs.history.updates {
             mine.history
                 .updates

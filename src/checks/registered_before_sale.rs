@@ -65,6 +65,16 @@ impl RegisteredBeforeSale {
 }
 
 impl RegisteredBeforeSale {
+    /// Whether a sale on `date` naming `opportunity` passes whatever records are still to
+    /// come: its opportunity was first reported early enough, and a later record can only
+    /// move the first report earlier. A settled sale need not be kept for `finish`.
+    fn settled(&self, history: &History, date: Date, opportunity: Option<&String>) -> bool {
+        let first = opportunity
+            .and_then(|o| history.first_update.get(o))
+            .copied();
+        self.decide(date, first).passes
+    }
+
     /// The finding for `sale` given what the history says of its opportunity, if it fails:
     /// the one judgement both the batch's `finish` and the gate make.
     fn finding(&self, history: &History, at: &RuleRef<'_>, sale: &Pending) -> Option<Finding> {
@@ -170,19 +180,29 @@ impl CheckKind for RegisteredBeforeSale {
     fn observe(&self, state: &mut State, rule: &Rule, ctx: &Ctx<'_>) {
         let record = ctx.record;
         self.remember(&mut state.history, rule, ctx);
-        if rule.select.matches(ctx) {
+        if rule.select.matches(ctx)
+            && !self.settled(&state.history, record.date, record.opportunity.as_ref())
+        {
             state
                 .sales
                 .push(Pending::of(record, record.opportunity.clone()));
         }
     }
 
-    fn merge(mine: &mut State, theirs: State) {
+    fn merge(&self, mine: &mut State, theirs: State) {
         for (opportunity, date) in theirs.history.first_update {
             let first = mine.history.first_update.entry(opportunity).or_insert(date);
             *first = (*first).min(date);
         }
-        mine.sales.extend(theirs.sales);
+        // Their sales that our history settles are dropped; ours that theirs settles stay
+        // until `finish` (which judges them the same): checking every kept sale at every
+        // merge would cost more than keeping them.
+        let history = &mine.history;
+        let open = theirs
+            .sales
+            .into_iter()
+            .filter(|s| !self.settled(history, s.date, s.names.as_ref()));
+        mine.sales.extend(open);
     }
 
     fn finish(

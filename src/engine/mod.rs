@@ -163,8 +163,9 @@ impl Session<'_> {
         };
         self.verdict.findings.extend(other.verdict.findings);
         self.verdict.rule_errors.extend(other.verdict.rule_errors);
-        for (mine, theirs) in self.state.iter_mut().zip(other.state) {
-            mine.merge(theirs);
+        let rules = self.engine.pack.rules();
+        for ((mine, theirs), rule) in self.state.iter_mut().zip(other.state).zip(rules) {
+            rule.check.merge(mine, theirs);
         }
     }
 
