@@ -5,7 +5,7 @@
 use crate::common::*;
 use pactum::gate::{EngineHandle, Gate, ReloadError, Ruling};
 use pactum::{Decision, Pack, RefData, Severity};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tempfile::TempDir;
@@ -16,26 +16,7 @@ const REGISTERED: &str = "pipeline.registered-before-sale";
 /// A copy of the shipped pack at `<tmp>/rules`, with the example data at
 /// `<tmp>/examples/data` where the pack's `[tests] data` expects it.
 fn pack_copy() -> TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&pack_dir(), &tmp.path().join("rules"));
-    copy_dir(
-        &example_data_dir(),
-        &tmp.path().join("examples").join("data"),
-    );
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
+    pactum_testkit::fixtures::checkout_copy(&[])
 }
 
 fn rules(tmp: &TempDir) -> PathBuf {

@@ -279,6 +279,28 @@ pub mod fixtures {
         dir
     }
 
+    /// A copy of the shipped pack at `<tmp>/rules` beside the example data at
+    /// `<tmp>/examples/data`, where the pack's `[tests] data` expects it (as in a
+    /// checkout), after the `(file, from, to)` replacements in the pack's files.
+    ///
+    /// # Panics
+    ///
+    /// When the copy cannot be made or a replacement does not match: it is for tests.
+    #[expect(
+        clippy::panic,
+        reason = "test support: a broken fixture must stop the test"
+    )]
+    pub fn checkout_copy(edits: &[(&str, &str, &str)]) -> TempDir {
+        let pack = pack_copy(edits);
+        let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary folder: {e}"));
+        let data = dir.path().join("examples").join("data");
+        let made = std::fs::rename(pack.path(), dir.path().join("rules"))
+            .and_then(|()| std::fs::create_dir_all(&data));
+        made.unwrap_or_else(|e| panic!("{}: {e}", dir.path().display()));
+        copy_dir(&pack_dir().with_file_name("examples").join("data"), &data);
+        dir
+    }
+
     /// Copies `from` into the existing folder `to`, subfolders (scripts, test cases) included.
     #[expect(
         clippy::panic,

@@ -16,32 +16,7 @@ pub fn root() -> PathBuf {
 /// `<tmp>/examples/data` where the pack's `[tests] data` expects it, after the
 /// `(file, from, to)` replacements in the pack's files (each must match).
 pub fn pack_copy(edits: &[(&str, &str, &str)]) -> TempDir {
-    let tmp = TempDir::new().unwrap();
-    copy_dir(&root().join("rules"), &tmp.path().join("rules"));
-    copy_dir(
-        &root().join("examples/data"),
-        &tmp.path().join("examples/data"),
-    );
-    for (file, from, to) in edits {
-        let path = tmp.path().join("rules").join(file);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{file} has no {from:?}");
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    }
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
+    pactum_testkit::fixtures::checkout_copy(edits)
 }
 
 /// The 1-based number of the first line of `file` containing `needle`.
