@@ -90,21 +90,7 @@ fn gate_holds_a_sale_registered_three_days_before_and_accepts_ten_days_after() {
         .collect();
     let mut keys = keys;
     keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "as_of",
-            "data",
-            "decision_id",
-            "findings",
-            "pack",
-            "record",
-            "rule_errors",
-            "rules_evaluated",
-            "rules_skipped",
-            "verdict"
-        ]
-    );
+    assert_eq!(keys, pactum_testkit::fixtures::DECISION_KEYS);
     // Without the history, the opportunity was never reported.
     let (_, lines, _) = gate(&[], &sale("S-2", "2026-03-11"));
     assert_eq!(lines[0]["verdict"], "hold");

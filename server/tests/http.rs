@@ -219,21 +219,7 @@ fn decide_answers_200_with_the_decision_record_for_accept_hold_and_reject() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
-    assert_eq!(
-        keys,
-        [
-            "as_of",
-            "data",
-            "decision_id",
-            "findings",
-            "pack",
-            "record",
-            "rule_errors",
-            "rules_evaluated",
-            "rules_skipped",
-            "verdict"
-        ]
-    );
+    assert_eq!(keys, pactum_testkit::fixtures::DECISION_KEYS);
     // The same record through the library's gate: the same decision but for its id.
     let mut local = serde_json::to_value(shipped().decide_json(&undercut("S-1"))).unwrap();
     let mut remote = hold.clone();

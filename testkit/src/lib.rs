@@ -248,6 +248,21 @@ pub mod fixtures {
     use std::path::{Path, PathBuf};
     use tempfile::TempDir;
 
+    /// The keys of a gate's decision record (DESIGN.md, the order-entry gate), sorted:
+    /// what every host's answer to a decision must carry, no more.
+    pub const DECISION_KEYS: [&str; 10] = [
+        "as_of",
+        "data",
+        "decision_id",
+        "findings",
+        "pack",
+        "record",
+        "rule_errors",
+        "rules_evaluated",
+        "rules_skipped",
+        "verdict",
+    ];
+
     /// The shipped standard pack's folder (`rules/` at the repository's root).
     pub fn pack_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
