@@ -2,7 +2,8 @@
 //! id, dated on or before it, carrying the required document. Judged over the batch.
 
 use super::{
-    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Step, step,
+    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Sales, Step,
+    step,
 };
 use crate::date::Date;
 use crate::finding::Finding;
@@ -33,15 +34,12 @@ pub(crate) struct Params {
     signed: bool,
 }
 
-/// What the rule gathers: the agreements on file, and the records that name one.
-#[derive(Default)]
-pub(crate) struct State {
-    history: History,
-    sales: Vec<Pending>,
-}
+/// What the rule gathers: the agreements on file, and the records that name one not
+/// settled yet.
+pub(crate) type State = Sales<History>;
 
 /// What past records leave behind: the agreements on file (the gate keeps this between
-/// records; the batch gathers it in its [`State`]).
+/// records; the batch gathers it in its [`Sales`]).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct History {
     /// Agreement id → its date, and whether it carries the document.
@@ -195,16 +193,16 @@ impl CheckKind for AgreementOnFile {
     }
 
     fn merge(&self, mine: &mut State, theirs: State) {
-        for (id, on_file) in theirs.history.agreements {
-            mine.history.agreements.entry(id).or_insert(on_file);
-        }
-        // Their sales that our agreements settle are dropped; ours stay until `finish`.
-        let history = &mine.history;
-        let open = theirs
-            .sales
-            .into_iter()
-            .filter(|s| !s.names.as_ref().is_some_and(|a| history.settles(a, s.date)));
-        mine.sales.extend(open);
+        let absorb = |mine: &mut History, theirs: History| {
+            for (id, on_file) in theirs.agreements {
+                mine.agreements.entry(id).or_insert(on_file);
+            }
+        };
+        mine.merge(theirs, absorb, |history, sale| {
+            sale.names
+                .as_ref()
+                .is_some_and(|a| history.settles(a, sale.date))
+        });
     }
 
     fn finish(
@@ -215,9 +213,7 @@ impl CheckKind for AgreementOnFile {
         out: &mut Verdict,
         _: &mut Analytics,
     ) {
-        for sale in &state.sales {
-            out.findings.extend(self.finding(&state.history, at, sale));
-        }
+        state.finish(out, |history, sale| self.finding(history, at, sale));
     }
 
     fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {

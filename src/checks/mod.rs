@@ -613,6 +613,51 @@ impl<'a> At<'a> {
     }
 }
 
+/// What a batch-level rule about sales gathers: what past records leave behind (`H`, the
+/// history the gate keeps too) and the sales it does not settle yet.
+pub(crate) struct Sales<H> {
+    pub history: H,
+    pub sales: Vec<Pending>,
+}
+
+impl<H: Default> Default for Sales<H> {
+    fn default() -> Self {
+        Sales {
+            history: H::default(),
+            sales: Vec::new(),
+        }
+    }
+}
+
+impl<H> Sales<H> {
+    /// Adds another shard's: `absorb` merges its history into ours, and its sales that
+    /// the merged history `settled` are dropped. Ours that its history settles stay until
+    /// `finish`, which judges them the same: checking every kept sale at every merge would
+    /// cost more than keeping them.
+    pub(crate) fn merge(
+        &mut self,
+        theirs: Sales<H>,
+        absorb: impl FnOnce(&mut H, H),
+        settled: impl Fn(&H, &Pending) -> bool,
+    ) {
+        absorb(&mut self.history, theirs.history);
+        let history = &self.history;
+        let open = theirs.sales.into_iter().filter(|s| !settled(history, s));
+        self.sales.extend(open);
+    }
+
+    /// The findings of the sales kept, given the whole batch's history.
+    pub(crate) fn finish(
+        &self,
+        out: &mut Verdict,
+        finding: impl Fn(&H, &Pending) -> Option<Finding>,
+    ) {
+        for sale in &self.sales {
+            out.findings.extend(finding(&self.history, sale));
+        }
+    }
+}
+
 /// A sale (or other selected record) waiting for the batch to be complete.
 pub(crate) struct Pending {
     pub record: String,

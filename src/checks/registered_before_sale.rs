@@ -2,7 +2,8 @@
 //! `lead_days` days before it. Judged over the batch.
 
 use super::{
-    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Step, step,
+    At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, Pending, RuleRef, Sales, Step,
+    step,
 };
 use crate::date::Date;
 use crate::finding::Finding;
@@ -31,15 +32,12 @@ pub(crate) struct Params {
     update_kind: String,
 }
 
-/// What the rule gathers: each opportunity's first report, and the selected sales.
-#[derive(Default)]
-pub(crate) struct State {
-    history: History,
-    sales: Vec<Pending>,
-}
+/// What the rule gathers: each opportunity's first report, and the selected sales not
+/// settled yet.
+pub(crate) type State = Sales<History>;
 
 /// What past records leave behind: each opportunity's first report (the gate keeps this
-/// between records; the batch gathers it in its [`State`]).
+/// between records; the batch gathers it in its [`Sales`]).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct History {
     first_update: FastMap<String, Date>,
@@ -190,19 +188,15 @@ impl CheckKind for RegisteredBeforeSale {
     }
 
     fn merge(&self, mine: &mut State, theirs: State) {
-        for (opportunity, date) in theirs.history.first_update {
-            let first = mine.history.first_update.entry(opportunity).or_insert(date);
-            *first = (*first).min(date);
-        }
-        // Their sales that our history settles are dropped; ours that theirs settles stay
-        // until `finish` (which judges them the same): checking every kept sale at every
-        // merge would cost more than keeping them.
-        let history = &mine.history;
-        let open = theirs
-            .sales
-            .into_iter()
-            .filter(|s| !self.settled(history, s.date, s.names.as_ref()));
-        mine.sales.extend(open);
+        let absorb = |mine: &mut History, theirs: History| {
+            for (opportunity, date) in theirs.first_update {
+                let first = mine.first_update.entry(opportunity).or_insert(date);
+                *first = (*first).min(date);
+            }
+        };
+        mine.merge(theirs, absorb, |history, sale| {
+            self.settled(history, sale.date, sale.names.as_ref())
+        });
     }
 
     fn finish(
@@ -213,9 +207,7 @@ impl CheckKind for RegisteredBeforeSale {
         out: &mut Verdict,
         _: &mut Analytics,
     ) {
-        for sale in &state.sales {
-            out.findings.extend(self.finding(&state.history, at, sale));
-        }
+        state.finish(out, |history, sale| self.finding(history, at, sale));
     }
 
     fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
