@@ -7,6 +7,10 @@
 //! `PACTUM_BENCH_RECORDS` for another size): JSON Lines bytes in, parsed, checked by the
 //! built-in rules of the standard pack (stateless and batch-level), the report written as
 //! JSON. Once on one core, once on all: the ratio is what the second core buys.
+//! Reading alone (`read_100000_records`): the records of a generated batch read line by line
+//! by pactum's readers, and streamed through an engine with no rules (reading, the repeated-id
+//! table, the report), beside two floors in the same run: parsing the same lines into
+//! `serde_json::Value`s, and a plain scan for their line ends.
 //! And loading: the standard pack plus reference data with 100,000 price rows, beside the
 //! floor of reading the same CSV files into string records with the csv crate.
 
@@ -63,6 +67,78 @@ fn bench_pipeline(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("one_core", |b| b.iter(|| one_core.install(|| run(&engine))));
     group.bench_function("all_cores", |b| b.iter(|| run(&engine)));
+    group.finish();
+}
+
+/// Reading: see the module's documentation.
+fn bench_read(c: &mut Criterion) {
+    const N: usize = 100_000;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let options = GenerateOptions {
+        records: N,
+        partners: 100,
+        skus: 200,
+        violation_percent: 5,
+        seed: 1,
+    };
+    generate(&options, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let input = std::fs::read(dir.path().join("records.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    let text = std::str::from_utf8(&input).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), N);
+    let mut pack =
+        Pack::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap_or_else(|e| panic!("{e}"));
+    pack.retain_rules(|_| false);
+    let no_rules = Engine::new(
+        pack,
+        RefData::load(dir.path()).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut group = c.benchmark_group(format!("read_{N}_records"));
+    group.sample_size(10);
+    group.throughput(criterion::Throughput::Elements(N as u64));
+    group.bench_function("floor_line_ends", |b| {
+        b.iter(|| {
+            let ends = memchr::memchr_iter(b'\n', black_box(&input)).count();
+            assert_eq!(ends, N);
+        })
+    });
+    group.bench_function("floor_serde_json_value", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let value: serde_json::Value =
+                    serde_json::from_str(black_box(line)).unwrap_or_else(|e| panic!("{e}"));
+                black_box(value);
+            }
+        })
+    });
+    group.bench_function("from_json_str", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let record = pactum::Record::from_json_str(black_box(line))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                black_box(record);
+            }
+        })
+    });
+    group.bench_function("from_json_str_by_value", |b| {
+        b.iter(|| {
+            for line in &lines {
+                let record = pactum::Record::from_json_str_by_value(black_box(line))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                black_box(record);
+            }
+        })
+    });
+    group.bench_function("stream_no_rules", |b| {
+        b.iter(|| {
+            let report = no_rules
+                .run_stream(black_box(input.as_slice()), None)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(report.summary().read, N);
+            assert_eq!(report.summary().rejected, 0);
+        })
+    });
     group.finish();
 }
 
@@ -147,5 +223,11 @@ fn bench_load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_pipeline, bench_full_pack, bench_load);
+criterion_group!(
+    benches,
+    bench_pipeline,
+    bench_full_pack,
+    bench_read,
+    bench_load
+);
 criterion_main!(benches);

@@ -3,7 +3,8 @@
 //! taken as raw JSON text (so a number keeps its digits) and judged by the same leaf checks
 //! as the value reader in `tree.rs`.
 //!
-//! It is the fast path for records that read cleanly. Whenever it meets anything else (a bad
+//! It reads what the plain reader (`scan.rs`, tried first) leaves to it: records with
+//! escapes, unknown fields, `attrs`, numbers with exponents. Whenever it meets anything else (a bad
 //! field, an unexpected type, text that is not JSON), the line is read again by the value
 //! reader (`tree::read_text`), whose answer is the one given: a rejected record costs more
 //! than one read, and the two readers always agree (a property test holds them to it).
@@ -25,6 +26,9 @@ use std::marker::PhantomData;
 
 /// Reads one record from JSON text. The error is the reason a record is rejected.
 pub(crate) fn parse(text: &str) -> Result<Record, RecordError> {
+    if let Some(record) = super::scan::parse(text) {
+        return Ok(record);
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let fast = RecordSeed
         .deserialize(&mut de)

@@ -7,6 +7,7 @@ mod dup;
 mod error;
 mod near;
 pub(crate) mod read;
+mod scan;
 mod tree;
 
 pub use build::RecordBuilder;
@@ -286,9 +287,18 @@ impl Leaf<'_> {
 pub(crate) fn text(leaf: Leaf<'_>, at: At) -> Result<Option<String>, RecordError> {
     match leaf {
         Leaf::Missing | Leaf::Null => Ok(None),
-        Leaf::Str(s) if s.trim().is_empty() => Ok(None),
+        Leaf::Str(s) if blank(&s) => Ok(None),
         Leaf::Str(s) => Ok(Some(s.into_owned())),
         other => Err(RecordError::wrong_type(at, "a string", other.kind())),
+    }
+}
+
+/// Whether `s` is empty or all whitespace; at a glance when it starts with a visible ASCII
+/// character, as nearly every field does.
+pub(crate) fn blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
     }
 }
 
@@ -361,7 +371,7 @@ pub(crate) fn price_of(price: Decimal, at: At) -> Result<Price, RecordError> {
 pub(crate) fn currency(leaf: Leaf<'_>, at: At) -> Result<Currency, RecordError> {
     match leaf {
         // Borrowed: the passing path allocates nothing for a currency.
-        Leaf::Str(code) if !code.trim().is_empty() => currency_of(&code, at),
+        Leaf::Str(code) if !blank(&code) => currency_of(&code, at),
         other => {
             required(other, at)?;
             Err(RecordError::new(at, RecordErrorKind::Missing))

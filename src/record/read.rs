@@ -246,12 +246,18 @@ pub fn read_batch(input: &[u8]) -> Result<Batch, InputError> {
 /// The non-blank lines of JSON Lines text, with their 1-based numbers counted from
 /// `first_line`, without their line ends.
 pub(crate) fn lines(input: &[u8], first_line: usize) -> Vec<(usize, &[u8])> {
-    input
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, raw)| (first_line + i, raw.strip_suffix(b"\r").unwrap_or(raw)))
-        .filter(|(_, raw)| !raw.iter().all(u8::is_ascii_whitespace))
-        .collect()
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', input).chain(std::iter::once(input.len()));
+    for (i, end) in ends.enumerate() {
+        let raw = input.get(start..end).unwrap_or(&[]);
+        start = end + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if !raw.iter().all(u8::is_ascii_whitespace) {
+            lines.push((first_line + i, raw));
+        }
+    }
+    lines
 }
 
 /// Reads one line of JSON Lines as a record.
