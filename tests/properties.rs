@@ -828,8 +828,20 @@ fn both_readers(text: &str) -> (Result<Record, String>, Option<Result<Record, St
         }
         (None, None) => unreachable!(),
     };
-    let value = Record::from_json_str_by_value(text).map_err(|e| e.to_string());
+    // A line of JSON Lines ends at `\n` or `\r\n`: a last `\r` is not part of the record.
+    let line = text.strip_suffix('\r').unwrap_or(text);
+    let value = Record::from_json_str_by_value(line).map_err(|e| e.to_string());
     (typed, Some(value))
+}
+
+/// A line ending in `\r` (the `\r\n` of a line of JSON Lines) is read without it by both:
+/// a broken string is refused for the same reason, not one at the `\r`.
+#[test]
+fn the_readers_agree_on_a_line_ending_in_a_carriage_return() {
+    for text in ["\"\r", "{\"id\":\"S-1\"}\r"] {
+        let (typed, value) = both_readers(text);
+        assert_eq!(Some(typed), value, "{text:?}");
+    }
 }
 
 /// Whether `text` is a line both readers take as one record, not a JSON array, a blank line
