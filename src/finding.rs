@@ -56,13 +56,36 @@ impl Finding {
 /// Which of a finding's texts to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
-    Message,
-    Expected,
-    Actual,
+    Message = 0,
+    Expected = 1,
+    Actual = 2,
 }
 
 /// Writes one of a finding's texts from the values the finding was made from.
 pub(crate) type Describe = dyn Fn(Part) -> String + Send + Sync;
+
+/// What a finding's three texts are written from, and each text once it has been read.
+pub(crate) struct Later<F: ?Sized> {
+    read: [OnceLock<Box<str>>; 3],
+    from: F,
+}
+
+impl<F: Fn(Part) -> String + Send + Sync> Later<F> {
+    /// The texts `from` writes, none written yet.
+    pub(crate) fn new(from: F) -> Later<F> {
+        Later {
+            read: Default::default(),
+            from,
+        }
+    }
+}
+
+impl Later<Describe> {
+    /// `part` as read so far, if it has been.
+    fn read(&self, part: Part) -> Option<&OnceLock<Box<str>>> {
+        self.read.get(part as usize)
+    }
+}
 
 /// One of a finding's texts (its message, expected or actual). A check that finds often
 /// keeps the few values a finding is made from and writes the words only when they are
@@ -74,63 +97,65 @@ pub struct Text(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    Written(String),
-    Later {
-        from: Arc<Describe>,
-        part: Part,
-        /// The text once read; serializing writes it without keeping it.
-        read: OnceLock<String>,
-    },
+    Written(Box<str>),
+    /// Written when first read (and kept); serializing writes it without keeping it.
+    Later(Arc<Later<Describe>>, Part),
 }
 
 impl Text {
-    /// A text written from `from` when first read.
-    pub(crate) fn later(from: &Arc<Describe>, part: Part) -> Text {
-        Text(Repr::Later {
-            from: Arc::clone(from),
-            part,
-            read: OnceLock::new(),
-        })
+    /// `part` of the texts `from` writes, written when first read.
+    pub(crate) fn later(from: &Arc<Later<Describe>>, part: Part) -> Text {
+        Text(Repr::Later(Arc::clone(from), part))
     }
 
     /// The text, written now if it has not been.
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Written(s) => s,
-            Repr::Later { from, part, read } => read.get_or_init(|| from(*part)),
+            Repr::Later(later, part) => match later.read(*part) {
+                Some(read) => read.get_or_init(|| (later.from)(*part).into()),
+                // `Part` has three values, and `read` three places.
+                None => "",
+            },
+        }
+    }
+
+    /// The text if it has been written, without writing it.
+    fn written(&self) -> Option<&str> {
+        match &self.0 {
+            Repr::Written(s) => Some(s),
+            Repr::Later(later, part) => later.read(*part)?.get().map(|s| &**s),
         }
     }
 
     /// Calls `f` with the text, writing it for the call without keeping it when it has not
     /// been read yet: how a report written out holds no more than it found.
     pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        match &self.0 {
-            Repr::Written(s) => f(s),
-            Repr::Later { read, .. } if read.get().is_some() => f(self.as_str()),
-            Repr::Later { from, part, .. } => f(&from(*part)),
+        match (self.written(), &self.0) {
+            (Some(s), _) => f(s),
+            (None, Repr::Later(later, part)) => f(&(later.from)(*part)),
+            (None, Repr::Written(s)) => f(s),
         }
     }
 }
 
 impl From<String> for Text {
     fn from(text: String) -> Text {
-        Text(Repr::Written(text))
+        Text(Repr::Written(text.into_boxed_str()))
     }
 }
 
 impl From<&str> for Text {
     fn from(text: &str) -> Text {
-        Text(Repr::Written(text.to_owned()))
+        Text(Repr::Written(text.into()))
     }
 }
 
 impl From<Text> for String {
     fn from(text: Text) -> String {
-        match text.0 {
-            Repr::Written(s) => s,
-            Repr::Later {
-                from, part, read, ..
-            } => read.into_inner().unwrap_or_else(|| from(part)),
+        match text.written() {
+            Some(s) => s.to_owned(),
+            None => text.with(str::to_owned),
         }
     }
 }
@@ -280,10 +305,10 @@ mod tests {
     #[test]
     fn a_text_written_later_reads_as_the_text_written_now() {
         static WRITTEN: AtomicUsize = AtomicUsize::new(0);
-        let from: Arc<Describe> = Arc::new(|part| {
+        let from: Arc<Later<Describe>> = Arc::new(Later::new(|part| {
             WRITTEN.fetch_add(1, AtomicOrdering::SeqCst);
             format!("{part:?} of S-1")
-        });
+        }));
         let later = Text::later(&from, Part::Message);
         let now = Text::from("Message of S-1");
         assert_eq!(serde_json::to_string(&later).unwrap(), "\"Message of S-1\"");
@@ -307,6 +332,15 @@ mod tests {
         assert_eq!(
             String::from(Text::later(&from, Part::Actual)),
             "Actual of S-1"
+        );
+    }
+
+    /// A finding stays small to move and sort: its texts are two words and a tag each.
+    #[test]
+    fn a_text_is_three_words() {
+        assert_eq!(
+            std::mem::size_of::<Text>(),
+            3 * std::mem::size_of::<usize>()
         );
     }
 }

@@ -32,7 +32,7 @@ pub use registered_before_sale::RegisteredBeforeSale;
 pub use required_documents::{RequiredDocuments, Requirement};
 
 use crate::date::Date;
-use crate::finding::{Describe, Finding, Part, Text};
+use crate::finding::{Describe, Finding, Later, Part, Text};
 use crate::outcome::{Analytics, Outcome, Verdict};
 use crate::pack::{FileLoader, Rule, Selector};
 use crate::record::{Kind, Record};
@@ -589,7 +589,7 @@ impl<'a> At<'a> {
         &self,
         describe: impl Fn(Part) -> String + Send + Sync + 'static,
     ) -> Finding {
-        let from: Arc<Describe> = Arc::new(describe);
+        let from: Arc<Later<Describe>> = Arc::new(Later::new(describe));
         self.finding_of(
             Text::later(&from, Part::Message),
             Text::later(&from, Part::Expected),
