@@ -7,17 +7,25 @@
 //! and decimal `+ - * /`, template strings, `if`/`else`, `return`, array literals, string
 //! `contains`/`starts_with`/`ends_with`/`len`/`is_empty`, and the host functions
 //! (`partner`, `list_price`, `catalog`, `is_approved_source`, `installed_assets`, `date`,
-//! `days_between`, `add_days`, `has_document`, `decimal`, `finding`, `line_finding`).
-//! Not yet: loops, indexing, `params`, object map literals, a script's own functions.
+//! `days_between`, `add_days`, `has_document`, `decimal`, `finding`, `line_finding`),
+//! `params` (keys of the rule's parameters), `for` over `record.lines` or
+//! `record.documents` (not nested), assignments to variables and `list.push(item)`.
+//! Not yet: `while`/`loop`, indexing, object map literals, a script's own functions.
+//!
+//! Work done once: `partner(record.partner)` is looked up once per record for every rule
+//! ([`Memo`], kept in the host's per-record `Shared`), and a lookup a body asks twice with
+//! the same arguments is made once per run of the body (`compile::Node::Memo`).
 //!
 //! Rhai stays the reference. The compiled path answers only when it is sure to answer as
 //! rhai would; otherwise it *bails* and rhai judges the rule on that record:
 //! - any error (an overflow, a bad argument, a type rhai would refuse, a result the host
 //!   would reject, more findings than `max_findings_per_record`), so rule errors are
 //!   always rhai's own, word for word;
-//! - limits: the tree has no loop, so the operations rhai could count on a rule are
-//!   bounded from its size ([`compile::OPS_PER_NODE`] per node, times the lines of an
-//!   `each_line` condition); when that bound could pass `max_operations`, or when the time
+//! - limits: loops run only over a record's lines or documents and do not nest, so the
+//!   operations rhai could count on a rule are bounded from the tree's size
+//!   ([`compile::OPS_PER_NODE`] per node; a loop's nodes times the lines or documents,
+//!   the whole times the lines of an `each_line` condition); when that bound could pass
+//!   `max_operations`, or when the time
 //!   left to the call or the record is under a millisecond, the record goes to rhai.
 //!   A compiled call spends no time from the record's budget (it takes microseconds).
 //!

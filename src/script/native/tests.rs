@@ -1,5 +1,6 @@
-//! The compiled path against rhai, construct by construct, and a differential property
-//! test over generated records for every shipped script and a set of conditions: wherever
+//! The compiled path against rhai, construct by construct, and differential property
+//! tests over generated records for every shipped script, scripts with loops and `params`,
+//! a set of conditions, and generated expressions in the subset: wherever
 //! the compiled path answers, rhai must give exactly the same findings (message, expected,
 //! actual, line); wherever rhai fails (an error or a limit), the compiled path must bail.
 
@@ -746,5 +747,84 @@ proptest! {
             let both = run_condition(&c, &r, &data, &limits);
             prop_assert!(both.agree().is_ok(), "{}: {:?}", when, both.agree());
         }
+    }
+}
+
+/// A small expression in the compiled subset over a line's record, printed as rhai source.
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec![
+        "record.date",
+        "record.region",
+        "record.partner",
+        "record.id",
+        "index",
+        "line.qty",
+        "line.unit_price",
+        "line.amount",
+        "line.sku",
+        "line.source",
+        "\"US-NE\"",
+        "\"A\"",
+        "1",
+        "12",
+        "0.5",
+        "9223372036854775807",
+        "()",
+        "true",
+        "date(\"2026-03-14\")",
+        "list_price(line.sku, line.currency, record.date)",
+        "catalog(line.sku)",
+        "partner(record.partner)",
+        "params.floor",
+        "params.region",
+    ])
+    .prop_map(str::to_owned);
+    leaf.prop_recursive(3, 24, 3, |inner| {
+        let op = prop::sample::select(vec!["==", "!=", "<", ">=", "+", "-", "*", "/", "&&", "||"]);
+        let getter = prop::sample::select(vec![
+            ".region",
+            ".genuine",
+            ".len()",
+            ".year",
+            ".contains(\"A\")",
+            ".is_empty()",
+        ]);
+        prop_oneof![
+            (inner.clone(), op, inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            inner.clone().prop_map(|a| format!("!({a})")),
+            inner.clone().prop_map(|a| format!("-({a})")),
+            (inner.clone(), getter).prop_map(|(a, g)| format!("({a}){g}")),
+            (inner.clone(), inner).prop_map(|(a, b)| format!("days_between({a}, {b})")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Generated expressions in the subset, as an `each_line` condition and its message:
+    /// compiled, and wherever the compiled path answers, rhai answers the same.
+    #[test]
+    fn generated_expressions_agree(
+        json in generated(),
+        when in expression(),
+        shown in expression(),
+        max_operations in prop::sample::select(vec![30u64, 100_000]),
+    ) {
+        let Ok(r) = Record::from_json_str(&json.to_string()) else {
+            return Ok(());
+        };
+        let compiler = Compiler::new(&Limits::DEFAULT);
+        let (Ok(_), Ok(_)) = (
+            compiler.expression(&when, true),
+            compiler.template(&format!("${{{shown}}}"), true),
+        ) else {
+            return Ok(());
+        };
+        let c = condition_with(&when, &format!("${{{shown}}}"), None, true, params());
+        prop_assert_eq!(c.compiled(), Ok(()), "{}", when);
+        let limits = Limits { max_operations, ..Limits::DEFAULT };
+        let both = run_condition(&c, &r, &data(), &limits);
+        prop_assert!(both.agree().is_ok(), "{} / {}: {:?}", when, shown, both.agree());
     }
 }
