@@ -437,18 +437,16 @@ impl Translator {
         if !matches!(&list, Node::Get(_, Prop::Lines | Prop::Documents, _)) {
             return Err("a `for` over something other than `lines` or `documents`".to_owned());
         }
-        self.in_loop = Some(self.in_loop.unwrap_or(0));
+        self.in_loop = Some(0);
         let depth = self.scope.len();
         let slot = self.bind(var.name.as_str())?;
         let body = self.block(flow.body.statements());
         self.scope.truncate(depth);
         // Counted once more per iteration: the loop's own step.
         self.node();
-        let counted = self.in_loop.take();
-        // Loops do not nest, so what was counted inside is this loop's alone; kept in
-        // `loop_nodes` through `finish`.
-        self.in_loop = None;
-        self.loop_nodes_seen = self.loop_nodes_seen.saturating_add(counted.unwrap_or(0));
+        // Loops do not nest, so what was counted inside is this loop's alone.
+        let counted = self.in_loop.take().unwrap_or(0);
+        self.loop_nodes_seen = self.loop_nodes_seen.saturating_add(counted);
         Ok(Step::For(slot, list, body?))
     }
 
