@@ -19,8 +19,21 @@ const SCRIPTS: [&str; 4] = [
     "partner_territory",
 ];
 
+/// Scripts beyond the shipped ones: the line decision looping over the lines, and one
+/// reading its parameters (`region = "US-NE"`, `floor = 90.00` in the rule).
+const MORE_SCRIPTS: [(&str, &str); 2] = [
+    (
+        "line_decision",
+        "fn check(record) { let out = []; for line in record.lines { let list = list_price(line.sku, line.currency, record.date); let item = catalog(line.sku); if list == () || line.unit_price < list || item == () || !item.genuine || line.source == () || !is_approved_source(line.source) { out.push(line_finding(line.index, `${line.sku} at ${line.unit_price}, list ${list}`, (), ())); } } out }",
+    ),
+    (
+        "with_params",
+        "fn check(record, params) { let n = 0; for d in record.documents { if d.signed { n += 1; } } for line in record.lines { if line.unit_price < params.floor { return line_finding(line.index, `${line.sku} under ${params.floor} (${n} signed)`, params.floor, line.unit_price); } } if record.region != () && record.region != params.region { finding(`in ${record.region}, not ${params.region}`) } }",
+    ),
+];
+
 /// Conditions: (when, message, each_line).
-const CONDITIONS: [(&str, &str, bool); 3] = [
+const CONDITIONS: [(&str, &str, bool); 4] = [
     (
         "list_price(line.sku, line.currency, record.date) == () || line.unit_price < list_price(line.sku, line.currency, record.date)",
         "${line.sku} at ${line.unit_price} in ${line.currency} on ${record.date}",
@@ -34,6 +47,11 @@ const CONDITIONS: [(&str, &str, bool); 3] = [
     (
         "line.amount * 1000000000000000 > 1 || record.region != ()",
         "${line.amount} for ${line.qty} in ${record.region}",
+        true,
+    ),
+    (
+        "line.unit_price < params.floor || record.region != () && record.region != params.region",
+        "${line.sku} under ${params.floor} or outside ${params.region}",
         true,
     ),
 ];
@@ -62,13 +80,29 @@ fn pack() -> tempfile::TempDir {
             ));
         }
     }
+    for (name, source) in MORE_SCRIPTS {
+        for (side, text) in [
+            ("c", source.to_owned()),
+            ("i", format!("{source}\nfn rhai_only() {{}}\n")),
+        ] {
+            files.push((format!("scripts/{side}/{name}.rhai"), text));
+            rules.push_str(&format!(
+                "[[rule]]\nid = \"{side}.{name}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"script\"\n[rule.params]\nfile = \"scripts/{side}/{name}.rhai\"\n{}\n",
+                if source.contains("params") {
+                    "region = \"US-NE\"\nfloor = 90.00\n"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
     for (n, (when, message, each)) in CONDITIONS.iter().enumerate() {
         for (side, message) in [
             ("c", (*message).to_owned()),
             ("i", format!("{message}${{record.customer ?? \"\"}}")),
         ] {
             rules.push_str(&format!(
-                "[[rule]]\nid = \"{side}.cond{n}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"condition\"\n[rule.params]\nwhen = {}\nmessage = {}\nexpected = '${{record.date}}'\neach_line = {each}\n\n",
+                "[[rule]]\nid = \"{side}.cond{n}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"condition\"\n[rule.params]\nwhen = {}\nmessage = {}\nexpected = '${{record.date}}'\neach_line = {each}\nregion = \"US-NE\"\nfloor = 90.00\n\n",
                 toml_str(when),
                 toml_str(&message)
             ));

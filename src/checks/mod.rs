@@ -471,7 +471,7 @@ pub(crate) struct Env<'a> {
     /// Runs scripts and conditions.
     pub scripts: &'a Host,
     /// The record as the scripts see it, made by the first script rule that needs it.
-    pub shared: &'a mut Option<Shared>,
+    pub shared: &'a mut Option<Shared<'a>>,
 }
 
 /// What a batch-level judgement may use besides its state.

@@ -6,7 +6,7 @@ use super::{CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
 use crate::finding::{Finding, RuleError};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
-use crate::script::{Host, ScriptError, ScriptFinding, Seen, Shared, Tracing};
+use crate::script::{Host, Prepared, ScriptError, ScriptFinding, Seen, Tracing};
 use serde::Deserialize;
 use std::sync::Arc;
 use toml::Spanned;
@@ -76,7 +76,7 @@ pub(super) fn params_step<'a>(params: impl Iterator<Item = (&'a str, String)>) -
 /// read (record fields, reference lookups) and each value it gave, in order.
 pub(super) fn traced(
     cx: &ExplainCx<'_>,
-    run: impl FnOnce(&Host, &Shared) -> Result<Vec<ScriptFinding>, ScriptError>,
+    run: impl FnOnce(&Host, &Prepared) -> Result<Vec<ScriptFinding>, ScriptError>,
 ) -> Vec<Step> {
     let shared = cx.scripts.share(cx.ctx.record);
     let tracing = Tracing::start();

@@ -75,18 +75,18 @@ impl fmt::Debug for Host {
     }
 }
 
-/// A record made ready for scripts once, and shared by every script rule that sees it.
-pub(crate) struct Shared {
+/// A record made ready for rhai once, and shared by every rhai rule that sees it.
+pub(crate) struct Prepared {
     record: Arc<Record>,
     value: Dynamic,
     /// The record's time budget (`max_record_ms`), shared by every script rule on it.
     _budget: RecordBudget,
 }
 
-impl Shared {
-    pub(crate) fn new(record: &Record, limits: &Limits) -> Shared {
+impl Prepared {
+    pub(crate) fn new(record: &Record, limits: &Limits) -> Prepared {
         let record = Arc::new(record.clone());
-        Shared {
+        Prepared {
             value: Dynamic::from(ScriptRecord(Arc::clone(&record))),
             record,
             _budget: RecordBudget::start(limits),
@@ -94,11 +94,19 @@ impl Shared {
     }
 }
 
+/// What the policy rules on one record share: the record made ready for rhai (by the
+/// first rule that falls back to rhai), and the lookups of the compiled path made once
+/// per record (`partner(record.partner)`, asked by each `partner.*` script).
+#[derive(Default)]
+pub(crate) struct Shared<'a> {
+    prepared: Option<Prepared>,
+    memo: native::Memo<'a>,
+}
+
 impl Host {
-    /// The record as scripts see it, with the record's time budget started: made by the
-    /// first script or condition rule that runs on the record, shared by the others.
-    pub(crate) fn share(&self, record: &Record) -> Shared {
-        Shared::new(record, &self.limits)
+    /// The record as rhai sees it, with the record's time budget started.
+    pub(crate) fn share(&self, record: &Record) -> Prepared {
+        Prepared::new(record, &self.limits)
     }
 
     pub(crate) fn new(limits: &Limits, data: &Arc<RefData>) -> Host {
@@ -114,42 +122,64 @@ impl Host {
     /// Judges a script rule on a record: on the compiled path when the rule has one and it
     /// can answer for this record, else on rhai (with the record shared with the other
     /// rhai rules through `shared`).
-    pub(crate) fn judge_script(
-        &self,
+    pub(crate) fn judge_script<'a>(
+        &'a self,
         script: &Script,
         record: &Record,
-        shared: &mut Option<Shared>,
+        shared: &mut Option<Shared<'a>>,
     ) -> Result<Vec<ScriptFinding>, ScriptError> {
+        let shared = shared.get_or_insert_with(Shared::default);
         if let Ok(body) = &script.native {
-            if let Some(found) = native::run_script(body, record, &self.data, &self.limits) {
+            let found = native::run_script(
+                body,
+                record,
+                &self.data,
+                &self.limits,
+                &script.params,
+                &mut shared.memo,
+            );
+            if let Some(found) = found {
                 return Ok(found);
             }
         }
-        let shared = shared.get_or_insert_with(|| self.share(record));
-        self.run_script(script, shared)
+        let prepared = shared
+            .prepared
+            .get_or_insert_with(|| Prepared::new(record, &self.limits));
+        self.run_script(script, prepared)
     }
 
     /// Judges a condition rule on a record, compiled when it can be (see `judge_script`).
-    pub(crate) fn judge_condition(
-        &self,
+    pub(crate) fn judge_condition<'a>(
+        &'a self,
         condition: &Condition,
         record: &Record,
-        shared: &mut Option<Shared>,
+        shared: &mut Option<Shared<'a>>,
     ) -> Result<Vec<ScriptFinding>, ScriptError> {
+        let shared = shared.get_or_insert_with(Shared::default);
         if let Ok(c) = &condition.native {
-            if let Some(found) = native::run_condition(c, record, &self.data, &self.limits) {
+            let found = native::run_condition(
+                c,
+                record,
+                &self.data,
+                &self.limits,
+                &condition.params,
+                &mut shared.memo,
+            );
+            if let Some(found) = found {
                 return Ok(found);
             }
         }
-        let shared = shared.get_or_insert_with(|| self.share(record));
-        self.run_condition(condition, shared)
+        let prepared = shared
+            .prepared
+            .get_or_insert_with(|| Prepared::new(record, &self.limits));
+        self.run_condition(condition, prepared)
     }
 
     /// Runs a script rule's `check(record)`.
     pub(crate) fn run_script(
         &self,
         script: &Script,
-        record: &Shared,
+        record: &Prepared,
     ) -> Result<Vec<ScriptFinding>, ScriptError> {
         let lines = record.record.lines.len();
         let _call = Call::start(&self.limits);
@@ -183,7 +213,7 @@ impl Host {
     pub(crate) fn run_condition(
         &self,
         condition: &Condition,
-        record: &Shared,
+        record: &Prepared,
     ) -> Result<Vec<ScriptFinding>, ScriptError> {
         // One budget of operations and time for the rule on the record: every line and
         // every message counts against it.

@@ -25,7 +25,7 @@ mod uses;
 
 pub(crate) use compile::{CompileError, Compiler};
 pub use compile::{Condition, Script};
-pub(crate) use host::{Host, ScriptError, ScriptFinding, Shared};
+pub(crate) use host::{Host, Prepared, ScriptError, ScriptFinding, Shared};
 pub(crate) use params::{Params, from_toml as param_from_toml};
 pub(crate) use trace::{Seen, Tracing};
 
@@ -54,13 +54,13 @@ mod tests {
         (Compiler::new(&limits), Host::new(&limits, &Arc::new(data)))
     }
 
-    fn record(price: &str) -> Shared {
+    fn record(price: &str) -> Prepared {
         let json = serde_json::json!({
             "id": "S-1", "kind": "sale", "date": "2026-03-14", "partner": "P-1",
             "lines": [{"sku": "A", "qty": 3, "unit_price": price, "currency": "USD"}],
             "attrs": {"n": 2, "x": 1.25}
         });
-        Shared::new(&Record::from_json(json).unwrap(), &Limits::DEFAULT)
+        Prepared::new(&Record::from_json(json).unwrap(), &Limits::DEFAULT)
     }
 
     fn script(body: &str) -> Result<Vec<ScriptFinding>, String> {

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use std::sync::Arc;
 
 /// A node of an expression.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node {
     Unit,
     Bool(bool),
@@ -16,8 +16,16 @@ pub(crate) enum Node {
     Str(Arc<str>),
     /// A variable, by slot.
     Var(usize),
-    Get(Box<Node>, Prop),
-    Call(Func, Vec<Node>),
+    /// A property: a getter of the subset, or a key of `params` (by name).
+    Get(Box<Node>, Prop, Box<str>),
+    Call(Func, Box<[Node]>),
+    /// `partner(x.partner)`: looked up once per record when `x` is the record.
+    RecordPartner(Box<Node>),
+    /// `var.push(value)` on an array variable.
+    Push(usize, Box<Node>),
+    /// A lookup asked more than once in a body with the same arguments: made once per
+    /// run of the body and kept in the slot (see [`Body::memo`]).
+    Memo(usize, Box<Node>),
     Compare(Cmp, Box<Node>, Box<Node>),
     Arith(Op, Box<Node>, Box<Node>),
     Neg(Box<Node>),
@@ -31,16 +39,20 @@ pub(crate) enum Node {
 }
 
 /// A statement.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Step {
     Let(usize, Node),
     Expr(Node),
     If(Node, Vec<Step>, Vec<Step>),
     Return(Option<Node>),
+    /// `var = value`, or `var op= value`.
+    Assign(usize, Option<Op>, Node),
+    /// `for var in list { body }` over `record.lines` or `record.documents`.
+    For(usize, Node, Vec<Step>),
 }
 
 /// Arithmetic operators.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
     Add,
     Sub,
@@ -102,11 +114,15 @@ pub(crate) enum Prop {
     Day,
     Genuine,
     Description,
+    Lines,
+    Documents,
+    /// Any other name: only a key of `params` (a map) answers it.
+    Other,
 }
 
 impl Prop {
-    fn named(name: &str) -> Option<Prop> {
-        Some(match name {
+    fn named(name: &str) -> Prop {
+        match name {
             "id" => Prop::Id,
             "kind" => Prop::Kind,
             "date" => Prop::Date,
@@ -136,8 +152,10 @@ impl Prop {
             "day" => Prop::Day,
             "genuine" => Prop::Genuine,
             "description" => Prop::Description,
-            _ => return None,
-        })
+            "lines" => Prop::Lines,
+            "documents" => Prop::Documents,
+            _ => Prop::Other,
+        }
     }
 }
 
@@ -165,6 +183,106 @@ fn func(name: &str, arity: usize) -> Option<Func> {
     })
 }
 
+/// Whether `node` gives the same value wherever it appears in one run of a body: it reads
+/// only constants and the arguments (`record`, `params`, `line`, `index`, which no
+/// statement changes), through getters and lookups.
+fn stable(node: &Node, fixed: usize) -> bool {
+    match node {
+        Node::Unit | Node::Bool(_) | Node::Int(_) | Node::Decimal(_) | Node::Str(_) => true,
+        Node::Var(slot) => *slot < fixed,
+        Node::Get(base, _, _) | Node::RecordPartner(base) => stable(base, fixed),
+        Node::Call(f, args) => lookup(*f) && args.iter().all(|a| stable(a, fixed)),
+        _ => false,
+    }
+}
+
+/// Host functions that only look something up (no value is built for the caller).
+fn lookup(f: Func) -> bool {
+    matches!(
+        f,
+        Func::ListPrice | Func::Catalog | Func::IsApprovedSource | Func::InstalledAssets
+    )
+}
+
+/// Visits the nodes of `steps`, outermost first; `f` says whether to go inside.
+fn visit(steps: &mut [Step], f: &mut impl FnMut(&mut Node) -> bool) {
+    for step in steps {
+        match step {
+            Step::Let(_, n) | Step::Expr(n) | Step::Assign(_, _, n) | Step::Return(Some(n)) => {
+                visit_node(n, f);
+            }
+            Step::If(c, a, b) => {
+                visit_node(c, f);
+                visit(a, f);
+                visit(b, f);
+            }
+            Step::For(_, list, body) => {
+                visit_node(list, f);
+                visit(body, f);
+            }
+            Step::Return(None) => {}
+        }
+    }
+}
+
+fn visit_node(node: &mut Node, f: &mut impl FnMut(&mut Node) -> bool) {
+    if !f(node) {
+        return;
+    }
+    match node {
+        Node::Get(a, _, _)
+        | Node::RecordPartner(a)
+        | Node::Push(_, a)
+        | Node::Memo(_, a)
+        | Node::Neg(a)
+        | Node::Not(a) => visit_node(a, f),
+        Node::Compare(_, a, b) | Node::Arith(_, a, b) => {
+            visit_node(a, f);
+            visit_node(b, f);
+        }
+        Node::Call(_, items) => items.iter_mut().for_each(|n| visit_node(n, f)),
+        Node::And(items) | Node::Or(items) | Node::Interpolated(items) | Node::Array(items) => {
+            items.iter_mut().for_each(|n| visit_node(n, f));
+        }
+        Node::Block(steps) => visit(steps, f),
+        Node::Unit
+        | Node::Bool(_)
+        | Node::Int(_)
+        | Node::Decimal(_)
+        | Node::Str(_)
+        | Node::Var(_) => {}
+    }
+}
+
+/// Lookups asked twice or more with the same arguments in one body (`list_price(line.sku,
+/// ...)` in a condition and again in its comparison) become [`Node::Memo`]s in slots from
+/// `first` on: made once per run of the body. Returns how many slots they take.
+fn share_lookups(steps: &mut [Step], fixed: usize, first: usize) -> usize {
+    let mut seen: Vec<(Node, usize)> = Vec::new();
+    visit(steps, &mut |node| {
+        if matches!(node, Node::Call(..)) && stable(node, fixed) {
+            match seen.iter_mut().find(|(n, _)| n == node) {
+                Some((_, count)) => *count = count.saturating_add(1),
+                None => seen.push((node.clone(), 1)),
+            }
+        }
+        true
+    });
+    seen.retain(|(_, count)| *count > 1);
+    if seen.is_empty() || first.saturating_add(seen.len()) > MAX_SLOTS {
+        return 0;
+    }
+    visit(steps, &mut |node| {
+        let Some(k) = seen.iter().position(|(n, _)| n == node) else {
+            return true;
+        };
+        let inner = std::mem::replace(node, Node::Unit);
+        *node = Node::Memo(first.saturating_add(k), Box::new(inner));
+        false
+    });
+    seen.len()
+}
+
 /// Why a policy stays on rhai.
 pub(crate) type Refusal = String;
 
@@ -174,9 +292,17 @@ pub(crate) type Refusal = String;
 pub(crate) struct Body {
     pub steps: Vec<Step>,
     pub slots: usize,
-    /// AST nodes translated: rhai counts an operation per statement and expression and a
-    /// few per call or property, so [`OPS_PER_NODE`] times this bounds its count.
+    /// AST nodes translated outside loops: rhai counts an operation per statement and
+    /// expression and a few per call or property, so [`OPS_PER_NODE`] times this bounds
+    /// its count.
     pub nodes: u64,
+    /// AST nodes inside loops, counted once: each runs once per line or document (a loop
+    /// runs over one of them, and loops do not nest).
+    pub loop_nodes: u64,
+    /// Whether `check` takes `params` (its second argument, slot [`PARAMS`]).
+    pub takes_params: bool,
+    /// The slots of [`Node::Memo`], emptied before each run of the body.
+    pub memo: std::ops::Range<usize>,
 }
 
 /// Operations rhai may count for one translated node, at most: one for the expression
@@ -193,6 +319,12 @@ struct Translator {
     scope: Vec<(String, usize)>,
     slots: usize,
     nodes: u64,
+    /// Nodes counted while inside the loop being translated.
+    in_loop: Option<u64>,
+    /// Nodes inside every loop translated (see [`Body::loop_nodes`]).
+    loop_nodes_seen: u64,
+    /// Slots bound by the caller (the arguments), which no statement may assign.
+    fixed: usize,
 }
 
 impl Translator {
@@ -205,15 +337,42 @@ impl Translator {
                 .collect(),
             slots: names.len(),
             nodes: 0,
+            in_loop: None,
+            loop_nodes_seen: 0,
+            fixed: names.len(),
         }
     }
 
-    fn finish(self, steps: Vec<Step>) -> Body {
+    fn finish(self, mut steps: Vec<Step>, takes_params: bool) -> Body {
+        let first = self.slots;
+        let shared = share_lookups(&mut steps, self.fixed, first);
         Body {
             steps,
-            slots: self.slots,
+            slots: first.saturating_add(shared),
             nodes: self.nodes,
+            loop_nodes: self.loop_nodes_seen,
+            takes_params,
+            memo: first..first.saturating_add(shared),
         }
+    }
+
+    /// Counts a translated node (see [`Body::nodes`]).
+    fn node(&mut self) {
+        match &mut self.in_loop {
+            Some(n) => *n = n.saturating_add(1),
+            None => self.nodes = self.nodes.saturating_add(1),
+        }
+    }
+
+    /// A new variable slot named `name`, in scope until its block ends.
+    fn bind(&mut self, name: &str) -> Result<usize, Refusal> {
+        let slot = self.slots;
+        if slot >= MAX_SLOTS {
+            return Err(format!("more than {MAX_SLOTS} variables"));
+        }
+        self.slots = slot.saturating_add(1);
+        self.scope.push((name.to_owned(), slot));
+        Ok(slot)
     }
 
     fn block(&mut self, stmts: &[Stmt]) -> Result<Vec<Step>, Refusal> {
@@ -228,7 +387,7 @@ impl Translator {
     }
 
     fn stmt(&mut self, stmt: &Stmt) -> Result<Step, Refusal> {
-        self.nodes = self.nodes.saturating_add(1);
+        self.node();
         Ok(match stmt {
             Stmt::Expr(e) => Step::Expr(self.expr(e)?),
             Stmt::FnCall(call, _) => Step::Expr(self.call(call)?),
@@ -241,13 +400,7 @@ impl Translator {
             }
             Stmt::Var(var, _, _) => {
                 let value = self.expr(&var.1)?;
-                let slot = self.slots;
-                if slot >= MAX_SLOTS {
-                    return Err(format!("more than {MAX_SLOTS} variables"));
-                }
-                self.slots = slot.saturating_add(1);
-                self.scope.push((var.0.name.to_string(), slot));
-                Step::Let(slot, value)
+                Step::Let(self.bind(var.0.name.as_str())?, value)
             }
             Stmt::Return(value, flags, _) => {
                 if flags.contains(rhai::ASTFlags::BREAK) {
@@ -255,15 +408,70 @@ impl Translator {
                 }
                 Step::Return(value.as_deref().map(|e| self.expr(e)).transpose()?)
             }
-            Stmt::For(..) | Stmt::While(..) | Stmt::Do(..) => {
-                return Err("a loop (loops run on rhai for now)".to_owned());
+            Stmt::For(x, _) => self.for_loop(x)?,
+            Stmt::While(..) | Stmt::Do(..) => {
+                return Err("a `while` or `loop` (only `for` is compiled)".to_owned());
             }
             Stmt::Switch(..) => return Err("`switch`".to_owned()),
             Stmt::TryCatch(..) => return Err("`try`".to_owned()),
-            Stmt::Assignment(..) => return Err("an assignment".to_owned()),
+            Stmt::Assignment(x) => self.assignment(&x.0, &x.1)?,
             Stmt::BreakLoop(..) => return Err("`break`".to_owned()),
             _ => return Err("a statement outside the compiled subset".to_owned()),
         })
+    }
+
+    /// `for var in list { body }` (or `for (var, i) in ...`): only over `.lines` or
+    /// `.documents`, whose length bounds the operations; loops do not nest.
+    fn for_loop(
+        &mut self,
+        x: &(rhai::Ident, Option<rhai::Ident>, rhai::FlowControl),
+    ) -> Result<Step, Refusal> {
+        let (var, counter, flow) = x;
+        if counter.is_some() {
+            return Err("a `for` with a counter".to_owned());
+        }
+        if self.in_loop.is_some() {
+            return Err("a loop inside a loop".to_owned());
+        }
+        let list = self.expr(&flow.expr)?;
+        if !matches!(&list, Node::Get(_, Prop::Lines | Prop::Documents, _)) {
+            return Err("a `for` over something other than `lines` or `documents`".to_owned());
+        }
+        self.in_loop = Some(0);
+        let depth = self.scope.len();
+        let slot = self.bind(var.name.as_str())?;
+        let body = self.block(flow.body.statements());
+        self.scope.truncate(depth);
+        // Counted once more per iteration: the loop's own step.
+        self.node();
+        // Loops do not nest, so what was counted inside is this loop's alone.
+        let counted = self.in_loop.take().unwrap_or(0);
+        self.loop_nodes_seen = self.loop_nodes_seen.saturating_add(counted);
+        Ok(Step::For(slot, list, body?))
+    }
+
+    /// `var = value` or `var op= value`, on a variable of the body (not an argument).
+    fn assignment(
+        &mut self,
+        op: &rhai::OpAssignment,
+        e: &rhai::BinaryExpr,
+    ) -> Result<Step, Refusal> {
+        let Expr::Variable(x, _, _) = &e.lhs else {
+            return Err("an assignment to something other than a variable".to_owned());
+        };
+        let slot = self.var(x.1.as_str())?;
+        if slot < self.fixed {
+            return Err(format!("an assignment to `{}`", x.1));
+        }
+        let op = match op.get_op_assignment_info().map(|info| info.5) {
+            None => None,
+            Some("+") => Some(Op::Add),
+            Some("-") => Some(Op::Sub),
+            Some("*") => Some(Op::Mul),
+            Some("/") => Some(Op::Div),
+            Some(other) => return Err(format!("the operator `{other}=`")),
+        };
+        Ok(Step::Assign(slot, op, self.expr(&e.rhs)?))
     }
 
     fn var(&self, name: &str) -> Result<usize, Refusal> {
@@ -286,13 +494,17 @@ impl Translator {
             Ok(Node::Decimal(d))
         } else if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
             Ok(Node::Str(Arc::from(s.as_str())))
+        } else if let Some(items) = value.read_lock::<rhai::Array>() {
+            Ok(Node::Array(
+                items.iter().map(Self::constant).collect::<Result<_, _>>()?,
+            ))
         } else {
             Err(format!("a constant of type `{}`", value.type_name()))
         }
     }
 
     fn expr(&mut self, e: &Expr) -> Result<Node, Refusal> {
-        self.nodes = self.nodes.saturating_add(1);
+        self.node();
         Ok(match e {
             Expr::Unit(_) => Node::Unit,
             Expr::BoolConstant(b, _) => Node::Bool(*b),
@@ -343,21 +555,23 @@ impl Translator {
 
     /// `base.rhs`: a property, a method call, or a chain of them.
     fn chain(&mut self, base: Node, rhs: &Expr) -> Result<Node, Refusal> {
-        self.nodes = self.nodes.saturating_add(1);
+        self.node();
         match rhs {
             Expr::Property(p, _) => {
                 let name = p.2.as_str();
-                let prop = Prop::named(name).ok_or_else(|| format!("the property `{name}`"))?;
-                Ok(Node::Get(Box::new(base), prop))
+                Ok(Node::Get(Box::new(base), Prop::named(name), name.into()))
             }
             Expr::MethodCall(call, _) => {
+                if let (Node::Var(slot), "push", [arg]) = (&base, call.name.as_str(), &*call.args) {
+                    return Ok(Node::Push(*slot, Box::new(self.expr(arg)?)));
+                }
                 let f = func(call.name.as_str(), call.args.len().saturating_add(1))
                     .ok_or_else(|| format!("the method `{}`", call.name))?;
                 let mut args = vec![base];
                 for a in &call.args {
                     args.push(self.expr(a)?);
                 }
-                Ok(Node::Call(f, args))
+                Ok(Self::host_call(f, args))
             }
             Expr::Dot(b, flags, _) => {
                 if flags.contains(rhai::ASTFlags::NEGATED) {
@@ -370,8 +584,22 @@ impl Translator {
         }
     }
 
+    /// A host function call; `partner(x.partner)` is looked up once per record.
+    fn host_call(f: Func, args: Vec<Node>) -> Node {
+        if f == Func::Partner {
+            let mut it = args.into_iter();
+            return match (it.next(), it.next()) {
+                (Some(Node::Get(base, Prop::Partner, _)), None) => Node::RecordPartner(base),
+                (first, second) => {
+                    Node::Call(f, first.into_iter().chain(second).chain(it).collect())
+                }
+            };
+        }
+        Node::Call(f, args.into_boxed_slice())
+    }
+
     fn call(&mut self, call: &FnCallExpr) -> Result<Node, Refusal> {
-        self.nodes = self.nodes.saturating_add(1);
+        self.node();
         let name = call.name.as_str();
         let args: Vec<Node> = call
             .args
@@ -420,30 +648,31 @@ impl Translator {
             });
         }
         let f = func(name, args.len()).ok_or_else(|| format!("the function `{name}`"))?;
-        Ok(Node::Call(f, args))
+        Ok(Self::host_call(f, args))
     }
 }
 
 /// The compiled `check(record)` of a script, or why it stays on rhai. Only `check` may be
 /// defined: a script's own functions (which could also shadow the API) stay on rhai.
 pub(crate) fn script(ast: &AST, entry: &str) -> Result<Body, Refusal> {
-    let mut param = None;
+    let mut params = None;
     for f in ast.iter_functions() {
         if f.name != entry {
             return Err(format!("it defines its own function `{}`", f.name));
         }
-        if f.params.len() != 1 {
-            return Err("`check` reads `params`".to_owned());
-        }
-        param = f.params.first().map(|p| (*p).to_owned());
+        params = Some(f.params.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>());
     }
-    let param = param.ok_or("no `check`")?;
+    let params = params.ok_or("no `check`")?;
+    if !(1..=2).contains(&params.len()) {
+        return Err("`check` takes one or two arguments".to_owned());
+    }
     if !ast.statements().is_empty() {
         return Err("statements outside `check`".to_owned());
     }
     // The body of `check` is reached through `walk` (rhai does not name its type): its
     // statements are the nodes at depth one, in order.
-    let mut t = Translator::new(&[param.as_str()]);
+    let names: Vec<&str> = params.iter().map(String::as_str).collect();
+    let mut t = Translator::new(&names);
     let mut steps = Ok(Vec::new());
     ast.walk(&mut |path: &[ASTNode]| {
         if let ([ASTNode::Stmt(stmt)], Ok(out)) = (path, &mut steps) {
@@ -457,13 +686,16 @@ pub(crate) fn script(ast: &AST, entry: &str) -> Result<Body, Refusal> {
         steps.is_ok()
     });
     let steps = steps?;
-    Ok(t.finish(steps))
+    Ok(t.finish(steps, params.len() == 2))
 }
 
-/// The slot of `record`, and of `line` and `index` in an `each_line` condition.
+/// The slot of `record` (a script's first argument); of `params` (a script's second
+/// argument, always bound in a condition); of `line` and `index` in an `each_line`
+/// condition.
 pub(crate) const RECORD: usize = 0;
-pub(crate) const LINE: usize = 1;
-pub(crate) const INDEX: usize = 2;
+pub(crate) const PARAMS: usize = 1;
+pub(crate) const LINE: usize = 2;
+pub(crate) const INDEX: usize = 3;
 
 /// A compiled condition or template, or why it stays on rhai.
 pub(crate) fn expression(ast: &AST, each_line: bool) -> Result<Body, Refusal> {
@@ -471,11 +703,11 @@ pub(crate) fn expression(ast: &AST, each_line: bool) -> Result<Body, Refusal> {
         return Err("it defines a function".to_owned());
     }
     let names: &[&str] = if each_line {
-        &["record", "line", "index"]
+        &["record", "params", "line", "index"]
     } else {
-        &["record"]
+        &["record", "params"]
     };
     let mut t = Translator::new(names);
     let steps = t.block(ast.statements())?;
-    Ok(t.finish(steps))
+    Ok(t.finish(steps, true))
 }

@@ -1,47 +1,82 @@
 //! Running a compiled body on a record. Every step answers as rhai would, or bails (the
 //! rule is then judged by rhai on the record): errors, overflows and values whose rhai
 //! behaviour is not copied here all bail, so an error's text is always rhai's own.
+//!
+//! The hot path reads fields in place: a property of a variable is read from the slot
+//! without copying the variable, strings are borrowed from the record, the reference data,
+//! the parameters or the program, and a host call evaluates its arguments straight into
+//! the lookup (no argument list).
 
 use super::compile::{Func, Node, Op, Prop, Step};
-use super::value::{Bail, Found, Value, compare, to_text};
+use super::value::{Bail, Cmp, Found, Value, compare, to_text};
 use crate::date::Date;
 use crate::money::parse_decimal;
 use crate::record::Record;
-use crate::refdata::RefData;
+use crate::refdata::{Partner, RefData};
+use crate::script::params::{Param, Params};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::cell::Cell;
 
-/// What stops a body early.
-#[derive(Debug)]
-pub(crate) enum Stop<'a> {
-    Return(Value<'a>),
+/// What stops a body early: a `return` (its value is in [`Cx::returned`], which keeps
+/// every result one word of tag and the value), or a bail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Return,
     Bail,
 }
 
-impl From<Bail> for Stop<'_> {
+impl From<Bail> for Stop {
     fn from(_: Bail) -> Self {
         Stop::Bail
     }
 }
 
-type Out<'a> = Result<Value<'a>, Stop<'a>>;
+type Out<'a> = Result<Value<'a>, Stop>;
 
-/// What a body runs against.
-pub(crate) struct Cx<'a> {
+/// What a body runs against: values borrow from the record, the parameters and the
+/// program for `'a`; the reference data outlives them (`'d`), so the partner looked up
+/// here can be kept for the record's next rule.
+pub(crate) struct Cx<'a, 'd> {
     pub record: &'a Record,
-    pub data: &'a RefData,
+    pub data: &'d RefData,
+    pub params: &'a Params,
+    /// `partner(record.partner)` once looked up, for the record's other rules.
+    pub partner: Cell<Option<Option<&'d Partner>>>,
+    /// The value of the `return` that stopped the body.
+    pub returned: Cell<Option<Value<'a>>>,
     /// `max_string_size` (0: none): a longer string is a rhai error, so it bails.
     pub max_string: usize,
     /// `max_array_size` (0: none).
     pub max_array: usize,
 }
 
-impl<'a> Cx<'a> {
-    fn text(&self, s: Cow<'a, str>) -> Out<'a> {
+/// A parameter as a value: lists and tables stay borrowed maps and arrays.
+fn param<'a>(p: &'a Param) -> Value<'a> {
+    match p {
+        Param::Text(s) => Value::Str(Cow::Borrowed(s)),
+        Param::Int(n) => Value::Int(*n),
+        Param::Decimal(d) => Value::Decimal(*d),
+        Param::Bool(b) => Value::Bool(*b),
+        Param::Date(d) => Value::Date(*d),
+        Param::List(_) | Param::Table(_) => Value::Param(p),
+    }
+}
+
+impl<'a, 'd: 'a> Cx<'a, 'd> {
+    #[inline]
+    fn text(&self, s: &'a str) -> Out<'a> {
         if self.max_string > 0 && s.len() > self.max_string {
             return Err(Stop::Bail);
         }
-        Ok(Value::Str(s))
+        Ok(Value::Str(Cow::Borrowed(s)))
+    }
+
+    fn owned_text(&self, s: String) -> Out<'a> {
+        if self.max_string > 0 && s.len() > self.max_string {
+            return Err(Stop::Bail);
+        }
+        Ok(Value::Str(Cow::Owned(s)))
     }
 
     /// The value of a block: its last statement's, `()` when it has none.
@@ -55,21 +90,70 @@ impl<'a> Cx<'a> {
                     *slots.get_mut(*slot).ok_or(Stop::Bail)? = v;
                     Value::Unit
                 }
-                Step::If(cond, body, branch) => match self.eval(cond, slots)? {
-                    Value::Bool(true) => self.block(body, slots)?,
-                    Value::Bool(false) => self.block(branch, slots)?,
-                    _ => return Err(Stop::Bail),
-                },
+                Step::If(cond, body, branch) => {
+                    if self.truth(cond, slots)? {
+                        self.block(body, slots)?
+                    } else {
+                        self.block(branch, slots)?
+                    }
+                }
                 Step::Return(value) => {
                     let v = match value {
                         Some(e) => self.eval(e, slots)?,
                         None => Value::Unit,
                     };
-                    return Err(Stop::Return(v));
+                    self.returned.set(Some(v));
+                    return Err(Stop::Return);
+                }
+                Step::Assign(slot, op, e) => {
+                    self.assign(*slot, *op, e, slots)?;
+                    Value::Unit
+                }
+                Step::For(slot, list, body) => {
+                    self.for_loop(*slot, list, body, slots)?;
+                    Value::Unit
                 }
             };
         }
         Ok(last)
+    }
+
+    #[inline(never)]
+    fn assign(
+        &self,
+        slot: usize,
+        op: Option<Op>,
+        e: &'a Node,
+        slots: &mut [Value<'a>],
+    ) -> Result<(), Stop> {
+        let v = self.eval(e, slots)?;
+        let target = slots.get_mut(slot).ok_or(Stop::Bail)?;
+        *target = match op {
+            None => v,
+            Some(op) => self.arith(op, std::mem::take(target), v)?,
+        };
+        Ok(())
+    }
+
+    /// `for var in record.lines` (or `.documents`): the body once per item.
+    #[inline(never)]
+    fn for_loop(
+        &self,
+        slot: usize,
+        list: &'a Node,
+        body: &'a [Step],
+        slots: &mut [Value<'a>],
+    ) -> Result<(), Stop> {
+        let (count, item): (usize, fn(usize) -> Value<'a>) = match self.eval(list, slots)? {
+            Value::Lines => (self.record.lines.len(), Value::Line),
+            Value::Documents => (self.record.documents.len(), Value::Document),
+            _ => return Err(Stop::Bail),
+        };
+        for i in 0..count {
+            *slots.get_mut(slot).ok_or(Stop::Bail)? = item(i);
+            self.block(body, slots)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn eval(&self, node: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
@@ -80,25 +164,19 @@ impl<'a> Cx<'a> {
             Node::Decimal(d) => Ok(Value::Decimal(*d)),
             Node::Str(s) => Ok(Value::Str(Cow::Borrowed(s))),
             Node::Var(slot) => slots.get(*slot).cloned().ok_or(Stop::Bail),
-            Node::Get(base, prop) => {
+            Node::Get(base, prop, name) => {
+                // A variable's property is read in place, without a copy of the variable.
+                if let Node::Var(slot) = &**base {
+                    let base = slots.get(*slot).ok_or(Stop::Bail)?;
+                    return self.get(base, *prop, name);
+                }
                 let base = self.eval(base, slots)?;
-                self.get(&base, *prop)
+                self.get(&base, *prop, name)
             }
-            Node::Call(f, args) => {
-                // At most four arguments (`line_finding`), held without an allocation.
-                let mut values: [Value<'a>; 4] = Default::default();
-                if args.len() > values.len() {
-                    return Err(Stop::Bail);
-                }
-                for (a, v) in args.iter().zip(values.iter_mut()) {
-                    *v = self.eval(a, slots)?;
-                }
-                self.call(*f, values.into_iter().take(args.len()))
-            }
-            Node::Compare(op, a, b) => {
-                let a = self.eval(a, slots)?;
-                let b = self.eval(b, slots)?;
-                Ok(Value::Bool(compare(*op, &a, &b)?))
+            Node::Call(f, args) => self.call(*f, args, slots),
+            Node::RecordPartner(base) => self.record_partner(base, slots),
+            Node::Compare(..) | Node::Not(_) | Node::And(_) | Node::Or(_) => {
+                self.truth(node, slots).map(Value::Bool)
             }
             Node::Arith(op, a, b) => {
                 let a = self.eval(a, slots)?;
@@ -110,52 +188,131 @@ impl<'a> Cx<'a> {
                 Value::Decimal(d) => Ok(Value::Decimal(-d)),
                 _ => Err(Stop::Bail),
             },
-            Node::Not(a) => match self.eval(a, slots)? {
-                Value::Bool(b) => Ok(Value::Bool(!b)),
-                _ => Err(Stop::Bail),
-            },
-            Node::And(items) => {
-                for item in items {
-                    match self.eval(item, slots)? {
-                        Value::Bool(true) => {}
-                        Value::Bool(false) => return Ok(Value::Bool(false)),
-                        _ => return Err(Stop::Bail),
-                    }
+            Node::Interpolated(parts) => self.interpolated(parts, slots),
+            Node::Array(items) => self.array(items, slots),
+            Node::Push(slot, item) => self.push(*slot, item, slots),
+            Node::Memo(slot, inner) => {
+                if let Some(v) = slots.get(*slot).filter(|v| !matches!(v, Value::Unset)) {
+                    return Ok(v.clone());
                 }
-                Ok(Value::Bool(true))
-            }
-            Node::Or(items) => {
-                for item in items {
-                    match self.eval(item, slots)? {
-                        Value::Bool(false) => {}
-                        Value::Bool(true) => return Ok(Value::Bool(true)),
-                        _ => return Err(Stop::Bail),
-                    }
-                }
-                Ok(Value::Bool(false))
-            }
-            Node::Interpolated(parts) => {
-                let mut out = String::new();
-                for p in parts {
-                    let v = self.eval(p, slots)?;
-                    out.push_str(&to_text(&v).ok_or(Stop::Bail)?);
-                }
-                self.text(Cow::Owned(out))
-            }
-            Node::Array(items) => {
-                if self.max_array > 0 && items.len() > self.max_array {
-                    return Err(Stop::Bail);
-                }
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(self.eval(item, slots)?);
-                }
-                Ok(Value::List(out))
+                let v = self.eval(inner, slots)?;
+                *slots.get_mut(*slot).ok_or(Stop::Bail)? = v.clone();
+                Ok(v)
             }
             Node::Block(steps) => self.block(steps, slots),
         }
     }
 
+    /// A value that must be `true` or `false` (a condition, an operand of `!`, `&&`, `||`),
+    /// without building a value for the logic and comparisons on the way.
+    pub(crate) fn truth(&self, node: &'a Node, slots: &mut [Value<'a>]) -> Result<bool, Stop> {
+        match node {
+            Node::Bool(b) => Ok(*b),
+            Node::Not(a) => Ok(!self.truth(a, slots)?),
+            Node::And(items) => {
+                for item in items {
+                    if !self.truth(item, slots)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Node::Or(items) => {
+                for item in items {
+                    if self.truth(item, slots)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Node::Compare(op, a, b) => {
+                let a = self.eval(a, slots)?;
+                // `x == ()` and `x != ()`: no value to build or compare.
+                if let (Node::Unit, Cmp::Eq | Cmp::Ne) = (&**b, op) {
+                    return Ok(matches!(a, Value::Unit) == (*op == Cmp::Eq));
+                }
+                let b = self.eval(b, slots)?;
+                Ok(compare(*op, &a, &b)?)
+            }
+            other => match self.eval(other, slots)? {
+                Value::Bool(b) => Ok(b),
+                _ => Err(Stop::Bail),
+            },
+        }
+    }
+
+    /// A block that must give `true` or `false` (a condition).
+    pub(crate) fn block_truth(
+        &self,
+        steps: &'a [Step],
+        slots: &mut [Value<'a>],
+    ) -> Result<bool, Stop> {
+        if let [Step::Expr(e)] = steps {
+            return self.truth(e, slots);
+        }
+        match self.block(steps, slots)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(Stop::Bail),
+        }
+    }
+
+    #[inline(never)]
+    fn interpolated(&self, parts: &'a [Node], slots: &mut [Value<'a>]) -> Out<'a> {
+        let mut out = String::new();
+        for p in parts {
+            let v = self.eval(p, slots)?;
+            out.push_str(&to_text(&v).ok_or(Stop::Bail)?);
+        }
+        self.owned_text(out)
+    }
+
+    #[inline(never)]
+    fn array(&self, items: &'a [Node], slots: &mut [Value<'a>]) -> Out<'a> {
+        if self.max_array > 0 && items.len() > self.max_array {
+            return Err(Stop::Bail);
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(self.eval(item, slots)?);
+        }
+        Ok(Value::List(out))
+    }
+
+    /// `var.push(item)`: the array in the variable grows in place; `()` is the value.
+    #[inline(never)]
+    fn push(&self, slot: usize, item: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
+        let item = self.eval(item, slots)?;
+        let Some(Value::List(list)) = slots.get_mut(slot) else {
+            return Err(Stop::Bail);
+        };
+        if self.max_array > 0 && list.len() >= self.max_array {
+            return Err(Stop::Bail);
+        }
+        list.push(item);
+        Ok(Value::Unit)
+    }
+
+    /// `partner(base.partner)`: the record's partner is looked up once for all its rules.
+    fn record_partner(&self, base: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
+        let found = match self.eval(base, slots)? {
+            Value::Record => match self.partner.get() {
+                Some(known) => known,
+                None => {
+                    self.text(&self.record.partner)?;
+                    let known = self.data.partner(&self.record.partner);
+                    self.partner.set(Some(known));
+                    known
+                }
+            },
+            other => match self.get(&other, Prop::Partner, "partner")? {
+                Value::Str(id) => self.data.partner(&id),
+                _ => return Err(Stop::Bail),
+            },
+        };
+        Ok(found.map_or(Value::Unit, Value::Partner))
+    }
+
+    #[inline(never)]
     fn arith(&self, op: Op, a: Value<'a>, b: Value<'a>) -> Out<'a> {
         let dec = |x: Decimal, y: Decimal| -> Option<Decimal> {
             match op {
@@ -177,41 +334,43 @@ impl<'a> Cx<'a> {
             (Value::Int(x), Value::Decimal(y)) => dec(Decimal::from(x), y).map(Value::Decimal),
             (Value::Decimal(x), Value::Int(y)) => dec(x, Decimal::from(y)).map(Value::Decimal),
             (Value::Str(x), Value::Str(y)) if matches!(op, Op::Add) => {
-                return self.text(Cow::Owned(format!("{x}{y}")));
+                return self.owned_text(format!("{x}{y}"));
             }
             _ => None,
         };
         value.ok_or(Stop::Bail)
     }
 
-    fn get(&self, base: &Value<'a>, prop: Prop) -> Out<'a> {
+    fn get(&self, base: &Value<'a>, prop: Prop, name: &str) -> Out<'a> {
         let r = self.record;
         let opt = |s: &'a Option<String>| -> Out<'a> {
             match s {
-                Some(s) => self.text(Cow::Borrowed(s)),
+                Some(s) => self.text(s),
                 None => Ok(Value::Unit),
             }
         };
         let date = |d: Option<Date>| Ok(d.map_or(Value::Unit, Value::Date));
         match (base, prop) {
-            (Value::Record, Prop::Id) => self.text(Cow::Borrowed(&r.id)),
-            (Value::Record, Prop::Kind) => self.text(Cow::Borrowed(r.kind.as_str())),
+            (Value::Record, Prop::Id) => self.text(&r.id),
+            (Value::Record, Prop::Kind) => self.text(r.kind.as_str()),
             (Value::Record, Prop::Date) => Ok(Value::Date(r.date)),
-            (Value::Record, Prop::Partner) => self.text(Cow::Borrowed(&r.partner)),
+            (Value::Record, Prop::Partner) => self.text(&r.partner),
             (Value::Record, Prop::Customer) => opt(&r.customer),
             (Value::Record, Prop::Region) => opt(&r.region),
             (Value::Record, Prop::Opportunity) => opt(&r.opportunity),
             (Value::Record, Prop::Stage) => opt(&r.stage),
             (Value::Record, Prop::Asset) => opt(&r.asset),
             (Value::Record, Prop::Agreement) => opt(&r.agreement),
+            (Value::Record, Prop::Lines) => self.items(r.lines.len(), Value::Lines),
+            (Value::Record, Prop::Documents) => self.items(r.documents.len(), Value::Documents),
             (Value::Line(i), p) => {
                 let line = r.lines.get(*i).ok_or(Stop::Bail)?;
                 match p {
                     Prop::Index => i64::try_from(*i).map(Value::Int).map_err(|_| Stop::Bail),
-                    Prop::Sku => self.text(Cow::Borrowed(&line.sku)),
+                    Prop::Sku => self.text(&line.sku),
                     Prop::Qty => Ok(Value::Int(i64::from(line.qty))),
                     Prop::UnitPrice => Ok(Value::Decimal(*line.unit_price)),
-                    Prop::Currency => self.text(Cow::Borrowed(line.currency.as_str())),
+                    Prop::Currency => self.text(line.currency.as_str()),
                     Prop::Source => opt(&line.source),
                     Prop::Amount => line
                         .unit_price
@@ -221,11 +380,20 @@ impl<'a> Cx<'a> {
                     _ => Err(Stop::Bail),
                 }
             }
+            (Value::Document(i), p) => {
+                let doc = r.documents.get(*i).ok_or(Stop::Bail)?;
+                match p {
+                    Prop::Kind => self.text(&doc.kind),
+                    Prop::Ref => opt(&doc.reference),
+                    Prop::Signed => Ok(Value::Bool(doc.signed)),
+                    _ => Err(Stop::Bail),
+                }
+            }
             (Value::Partner(p), prop) => match prop {
-                Prop::Id => self.text(Cow::Borrowed(&p.id)),
-                Prop::Type => self.text(Cow::Borrowed(p.partner_type.as_str())),
-                Prop::Region => self.text(Cow::Borrowed(&p.region)),
-                Prop::Status => self.text(Cow::Borrowed(&p.status)),
+                Prop::Id => self.text(&p.id),
+                Prop::Type => self.text(p.partner_type.as_str()),
+                Prop::Region => self.text(&p.region),
+                Prop::Status => self.text(&p.status),
                 Prop::ContractSigned => date(p.contract_signed),
                 Prop::NdaExpires => date(p.nda_expires),
                 Prop::CertifiedUntil => date(p.certified_until),
@@ -234,41 +402,86 @@ impl<'a> Cx<'a> {
             (Value::Date(d), Prop::Year) => Ok(Value::Int(i64::from(d.year()))),
             (Value::Date(d), Prop::Month) => Ok(Value::Int(i64::from(d.month()))),
             (Value::Date(d), Prop::Day) => Ok(Value::Int(i64::from(d.day()))),
-            (Value::Catalog(c), Prop::Sku) => self.text(Cow::Borrowed(&c.sku)),
+            (Value::Catalog(c), Prop::Sku) => self.text(&c.sku),
             (Value::Catalog(c), Prop::Genuine) => Ok(Value::Bool(c.genuine)),
-            (Value::Catalog(c), Prop::Description) => self.text(Cow::Borrowed(&c.description)),
+            (Value::Catalog(c), Prop::Description) => self.text(&c.description),
+            // A key of the parameters; one that is missing is left to rhai.
+            (Value::Params, _) => self.checked(param(self.params.get(name).ok_or(Stop::Bail)?)),
+            (Value::Param(Param::Table(t)), _) => {
+                self.checked(param(t.get(name).ok_or(Stop::Bail)?))
+            }
             _ => Err(Stop::Bail),
         }
     }
 
-    fn call(&self, f: Func, mut it: impl Iterator<Item = Value<'a>>) -> Out<'a> {
-        let d = self.data;
-        let mut next = || it.next().ok_or(Stop::Bail);
-        let s = |v: Value<'a>| match v {
+    /// A parameter's text is held to `max_string_size` like any string a getter gives.
+    fn checked(&self, v: Value<'a>) -> Out<'a> {
+        match v {
+            Value::Str(Cow::Borrowed(s)) => self.text(s),
+            v => Ok(v),
+        }
+    }
+
+    /// `record.lines` or `record.documents`: an array rhai holds to `max_array_size`.
+    fn items(&self, len: usize, v: Value<'a>) -> Out<'a> {
+        if self.max_array > 0 && len > self.max_array {
+            return Err(Stop::Bail);
+        }
+        Ok(v)
+    }
+
+    /// The value of argument `i`.
+    #[inline]
+    fn arg(&self, args: &'a [Node], i: usize, slots: &mut [Value<'a>]) -> Out<'a> {
+        self.eval(args.get(i).ok_or(Stop::Bail)?, slots)
+    }
+
+    /// Argument `i`, which must be a string.
+    #[inline]
+    fn str_arg(
+        &self,
+        args: &'a [Node],
+        i: usize,
+        slots: &mut [Value<'a>],
+    ) -> Result<Cow<'a, str>, Stop> {
+        match self.arg(args, i, slots)? {
             Value::Str(s) => Ok(s),
             _ => Err(Stop::Bail),
-        };
-        let day = |v: Value<'a>| match v {
+        }
+    }
+
+    /// Argument `i`, which must be a date.
+    fn date_arg(&self, args: &'a [Node], i: usize, slots: &mut [Value<'a>]) -> Result<Date, Stop> {
+        match self.arg(args, i, slots)? {
             Value::Date(d) => Ok(d),
             _ => Err(Stop::Bail),
-        };
+        }
+    }
+
+    fn call(&self, f: Func, args: &'a [Node], slots: &mut [Value<'a>]) -> Out<'a> {
+        let d = self.data;
         match f {
             Func::Partner => {
-                let id = s(next()?)?;
+                let id = self.str_arg(args, 0, slots)?;
                 Ok(d.partner(&id).map_or(Value::Unit, Value::Partner))
             }
             Func::ListPrice => {
-                let (sku, currency, on) = (s(next()?)?, s(next()?)?, day(next()?)?);
+                let sku = self.str_arg(args, 0, slots)?;
+                let currency = self.str_arg(args, 1, slots)?;
+                let on = self.date_arg(args, 2, slots)?;
                 Ok(d.list_price(&sku, &currency, on)
                     .map_or(Value::Unit, |p| Value::Decimal(p.list_price)))
             }
             Func::Catalog => {
-                let sku = s(next()?)?;
+                let sku = self.str_arg(args, 0, slots)?;
                 Ok(d.catalog_item(&sku).map_or(Value::Unit, Value::Catalog))
             }
-            Func::IsApprovedSource => Ok(Value::Bool(d.is_approved_source(&s(next()?)?))),
+            Func::IsApprovedSource => {
+                let source = self.str_arg(args, 0, slots)?;
+                Ok(Value::Bool(d.is_approved_source(&source)))
+            }
             Func::InstalledAssets => {
-                let partner = s(next()?)?;
+                let partner = self.str_arg(args, 0, slots)?;
                 let total = d
                     .installed_base()
                     .iter()
@@ -277,61 +490,77 @@ impl<'a> Cx<'a> {
                     .ok_or(Stop::Bail)?;
                 i64::try_from(total).map(Value::Int).map_err(|_| Stop::Bail)
             }
-            Func::Date => s(next()?)?
+            Func::Date => self
+                .str_arg(args, 0, slots)?
                 .parse::<Date>()
                 .map(Value::Date)
                 .map_err(|_| Stop::Bail),
             Func::DaysBetween => {
-                let (a, b) = (day(next()?)?, day(next()?)?);
+                let a = self.date_arg(args, 0, slots)?;
+                let b = self.date_arg(args, 1, slots)?;
                 super::days_between(a, b).map(Value::Int).ok_or(Stop::Bail)
             }
             Func::AddDays => {
-                let on = day(next()?)?;
-                let Value::Int(n) = next()? else {
+                let on = self.date_arg(args, 0, slots)?;
+                let Value::Int(n) = self.arg(args, 1, slots)? else {
                     return Err(Stop::Bail);
                 };
                 super::add_days(on, n).map(Value::Date).ok_or(Stop::Bail)
             }
             Func::HasDocument => {
-                let (Value::Record, kind, Value::Bool(signed)) = (next()?, next()?, next()?) else {
+                let (Value::Record, kind, Value::Bool(signed)) = (
+                    self.arg(args, 0, slots)?,
+                    self.str_arg(args, 1, slots)?,
+                    self.arg(args, 2, slots)?,
+                ) else {
                     return Err(Stop::Bail);
                 };
-                Ok(Value::Bool(self.record.has_document(&s(kind)?, signed)))
+                Ok(Value::Bool(self.record.has_document(&kind, signed)))
             }
-            Func::Decimal => parse_decimal(&s(next()?)?)
+            Func::Decimal => parse_decimal(&self.str_arg(args, 0, slots)?)
                 .map(Value::Decimal)
                 .map_err(|_| Stop::Bail),
-            Func::Finding | Func::LineFinding => {
-                let line = if f == Func::LineFinding {
-                    match next()? {
-                        Value::Int(n) => Value::Int(n),
-                        _ => return Err(Stop::Bail),
-                    }
-                } else {
-                    Value::Unit
-                };
-                let message = s(next()?)?;
-                let expected = next().unwrap_or(Value::Unit);
-                let actual = next().unwrap_or(Value::Unit);
-                Ok(Value::Finding(Box::new(Found {
-                    message,
-                    expected,
-                    actual,
-                    line,
-                })))
-            }
+            Func::Finding | Func::LineFinding => self.finding(f, args, slots),
             Func::Contains | Func::StartsWith | Func::EndsWith => {
-                let (a, b) = (s(next()?)?, s(next()?)?);
+                let a = self.str_arg(args, 0, slots)?;
+                let b = self.str_arg(args, 1, slots)?;
                 Ok(Value::Bool(match f {
                     Func::Contains => a.contains(b.as_ref()),
                     Func::StartsWith => a.starts_with(b.as_ref()),
                     _ => a.ends_with(b.as_ref()),
                 }))
             }
-            Func::Len => i64::try_from(s(next()?)?.chars().count())
+            Func::Len => i64::try_from(self.str_arg(args, 0, slots)?.chars().count())
                 .map(Value::Int)
                 .map_err(|_| Stop::Bail),
-            Func::IsEmpty => Ok(Value::Bool(s(next()?)?.is_empty())),
+            Func::IsEmpty => Ok(Value::Bool(self.str_arg(args, 0, slots)?.is_empty())),
         }
+    }
+
+    /// `finding(message[, expected, actual])` or `line_finding(line, message, expected,
+    /// actual)`: the map rhai would build, kept typed until the host reads it.
+    #[inline(never)]
+    fn finding(&self, f: Func, args: &'a [Node], slots: &mut [Value<'a>]) -> Out<'a> {
+        let (line, rest) = if f == Func::LineFinding {
+            match self.arg(args, 0, slots)? {
+                Value::Int(n) => (Value::Int(n), args.get(1..).ok_or(Stop::Bail)?),
+                _ => return Err(Stop::Bail),
+            }
+        } else {
+            (Value::Unit, args)
+        };
+        let message = self.str_arg(rest, 0, slots)?;
+        let optional = |i: usize, slots: &mut [Value<'a>]| match rest.get(i) {
+            Some(node) => self.eval(node, slots),
+            None => Ok(Value::Unit),
+        };
+        let expected = optional(1, slots)?;
+        let actual = optional(2, slots)?;
+        Ok(Value::Finding(Box::new(Found {
+            message,
+            expected,
+            actual,
+            line,
+        })))
     }
 }

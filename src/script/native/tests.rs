@@ -1,10 +1,11 @@
-//! The compiled path against rhai, construct by construct, and a differential property
-//! test over generated records for every shipped script and a set of conditions: wherever
+//! The compiled path against rhai, construct by construct, and differential property
+//! tests over generated records for every shipped script, scripts with loops and `params`,
+//! a set of conditions, and generated expressions in the subset: wherever
 //! the compiled path answers, rhai must give exactly the same findings (message, expected,
 //! actual, line); wherever rhai fails (an error or a limit), the compiled path must bail.
 
 use super::super::host::{ScriptError, ScriptFinding};
-use super::super::{Compiler, Condition, Host, Params, Script, Shared};
+use super::super::{Compiler, Condition, Host, Params, Prepared, Script};
 use crate::limits::Limits;
 use crate::record::Record;
 use crate::refdata::{CatalogItem, InstalledBase, Partner, PartnerType, PriceRow, RefData};
@@ -128,16 +129,31 @@ fn script(source: &str, limits: &Limits) -> Script {
 
 fn run_script(s: &Script, r: &Record, data: &Arc<RefData>, limits: &Limits) -> Both {
     let host = Host::new(limits, data);
-    let native = s
-        .native
-        .as_ref()
-        .ok()
-        .and_then(|body| super::run_script(body, r, data, limits));
-    let rhai = host.run_script(s, &Shared::new(r, limits));
+    let native = s.native.as_ref().ok().and_then(|body| {
+        super::run_script(
+            body,
+            r,
+            data,
+            limits,
+            &s.params,
+            &mut super::Memo::default(),
+        )
+    });
+    let rhai = host.run_script(s, &Prepared::new(r, limits));
     Both { native, rhai }
 }
 
 fn condition(when: &str, message: &str, expected: Option<&str>, each_line: bool) -> Condition {
+    condition_with(when, message, expected, each_line, Params::default())
+}
+
+fn condition_with(
+    when: &str,
+    message: &str,
+    expected: Option<&str>,
+    each_line: bool,
+    params: Params,
+) -> Condition {
     let c = Compiler::new(&Limits::DEFAULT);
     let t = |text: &str| c.template(text, each_line).map_err(|e| e.message).unwrap();
     Compiler::condition(
@@ -149,18 +165,54 @@ fn condition(when: &str, message: &str, expected: Option<&str>, each_line: bool)
         expected.map(t),
         None,
         each_line,
-        Params::default(),
+        params,
     )
+}
+
+/// Parameters for the tests that read them: a text, a decimal, a date, a list, a table.
+fn params() -> Params {
+    use super::super::params::Param;
+    let mut table = std::collections::BTreeMap::new();
+    table.insert("max".to_owned(), Param::Int(2));
+    let mut values = std::collections::BTreeMap::new();
+    values.insert("region".to_owned(), Param::Text("US-NE".into()));
+    values.insert(
+        "floor".to_owned(),
+        Param::Decimal("11.75".parse().unwrap_or_default()),
+    );
+    values.insert(
+        "from".to_owned(),
+        Param::Date("2026-03-01".parse().unwrap_or(crate::date::Date::MIN)),
+    );
+    values.insert(
+        "regions".to_owned(),
+        Param::List(vec![Param::Text("EU".into())]),
+    );
+    values.insert("limits".to_owned(), Param::Table(table));
+    Params::new(values)
+}
+
+/// A sale with two lines and documents: a signed purchase order, an unsigned contract.
+fn sale_with_documents(partner: &str, date: &str) -> Record {
+    record(&serde_json::json!({
+        "id": "S-2", "kind": "sale", "date": date, "partner": partner, "region": "EU",
+        "lines": [
+            {"sku": "A", "qty": 3, "unit_price": "11.50", "currency": "USD", "source": "S-OK"},
+            {"sku": "B", "qty": 1, "unit_price": "12.00", "currency": "USD"}
+        ],
+        "documents": [
+            {"kind": "purchase_order", "ref": "PO-1", "signed": true},
+            {"kind": "contract", "signed": false}
+        ]
+    }))
 }
 
 fn run_condition(c: &Condition, r: &Record, data: &Arc<RefData>, limits: &Limits) -> Both {
     let host = Host::new(limits, data);
-    let native = c
-        .native
-        .as_ref()
-        .ok()
-        .and_then(|n| super::run_condition(n, r, data, limits));
-    let rhai = host.run_condition(c, &Shared::new(r, limits));
+    let native = c.native.as_ref().ok().and_then(|n| {
+        super::run_condition(n, r, data, limits, &c.params, &mut super::Memo::default())
+    });
+    let rhai = host.run_condition(c, &Prepared::new(r, limits));
     Both { native, rhai }
 }
 
@@ -339,20 +391,36 @@ fn what_is_outside_the_subset_stays_on_rhai_with_the_reason() {
     let limits = Limits::DEFAULT;
     let why = |source: &str| script(source, &limits).compiled().err().map(str::to_owned);
     assert!(
-        why("fn check(record) { for l in record.lines {} }")
+        why("fn check(record) { for l in record.lines { for d in record.documents {} } }")
             .unwrap()
-            .contains("loop")
+            .contains("loop inside a loop")
+    );
+    assert!(
+        why("fn check(record) { for (l, i) in record.lines {} }")
+            .unwrap()
+            .contains("counter")
+    );
+    assert!(
+        why("fn check(record) { for x in [1, 2] { return x; } }")
+            .unwrap()
+            .contains("`lines` or `documents`")
+    );
+    assert!(
+        why("fn check(record) { while true {} }")
+            .unwrap()
+            .contains("while")
+    );
+    assert!(
+        why("fn check(record) { record = 1; }")
+            .unwrap()
+            .contains("assignment to `record`")
     );
     assert!(
         why("fn f() { 1 } fn check(record) { f() }")
             .unwrap()
             .contains("own function")
     );
-    assert!(
-        why("fn check(record, params) { }")
-            .unwrap()
-            .contains("params")
-    );
+    assert_eq!(why("fn check(record, params) { }"), None);
     assert!(
         why("fn check(record) { record.lines[0].sku }")
             .unwrap()
@@ -363,6 +431,147 @@ fn what_is_outside_the_subset_stays_on_rhai_with_the_reason() {
             .unwrap()
             .contains("map")
     );
+}
+
+#[test]
+fn loops_over_lines_and_documents_run_compiled() {
+    let limits = Limits::DEFAULT;
+    let records = [
+        sale("P-1", "2026-03-14", None),
+        sale_with_documents("P-2", "2026-03-14"),
+        record(&serde_json::json!({
+            "id": "S-3", "kind": "sale", "date": "2026-03-14", "partner": "P-1", "lines": []
+        })),
+    ];
+    for source in [
+        "fn check(record) { let out = []; for line in record.lines { if line.qty > 2 || line.source == () { out.push(line_finding(line.index, `${line.sku} x ${line.qty}`, (), line.amount)); } } out }",
+        "fn check(record) { let n = 0; for d in record.documents { if d.signed { n += 1; } } if n == 0 { finding(`none of ${record.id}`) } else { finding(`${n} signed`, d_count(record), ()) } } fn d_count(r) { 0 }",
+        "fn check(record) { let n = 0; let kinds = \"\"; for d in record.documents { if d.signed { n += 1; } kinds += d.kind; kinds += d.ref ?? \"-\"; } finding(`${n}: ${kinds}`) }",
+        "fn check(record) { let n = 0; for d in record.documents { if d.signed { n += 1; } else { n = n * 10; } } if n > 0 { finding(`${n} signed`) } }",
+        "fn check(record) { for line in record.lines { if line.source == () { return line_finding(line.index, \"no source\", (), ()); } } }",
+        "fn check(record) { let total = 0.0; for line in record.lines { total += line.amount; } if total > 40 { finding(`total ${total}`, 40, total) } }",
+    ] {
+        let s = script(source, &limits);
+        let compiles = !source.contains("d_count") && !source.contains("??");
+        assert_eq!(
+            s.compiled().is_ok(),
+            compiles,
+            "{source}: {:?}",
+            s.compiled()
+        );
+        for r in &records {
+            let both = run_script(&s, r, &data(), &limits);
+            both.agree().unwrap();
+            assert_eq!(both.native.is_some(), compiles, "{source}");
+        }
+    }
+    // Too many findings for the limit: rhai words the error.
+    let few = Limits {
+        max_findings_per_record: 1,
+        ..Limits::DEFAULT
+    };
+    let s = script(
+        "fn check(record) { let out = []; for line in record.lines { out.push(line_finding(line.index, \"x\", (), ())); } out }",
+        &few,
+    );
+    let both = run_script(&s, &records[0], &data(), &few);
+    assert!(both.native.is_none() && both.rhai.is_err());
+}
+
+#[test]
+fn params_are_read_compiled() {
+    let limits = Limits::DEFAULT;
+    let r = sale_with_documents("P-1", "2026-03-14");
+    let s = script(
+        "fn check(record, params) { if record.region != params.region && record.date >= params.from { finding(`${record.region} not ${params.region}, max ${params.limits.max}`, params.floor, ()) } }",
+        &limits,
+    )
+    .with_params(params())
+    .map_err(|_| "params")
+    .unwrap();
+    assert_eq!(s.compiled(), Ok(()));
+    let both = run_script(&s, &r, &data(), &limits);
+    both.agree().unwrap();
+    assert_eq!(both.native.unwrap()[0].message, "EU not US-NE, max 2");
+    let c = condition_with(
+        "line.unit_price < params.floor && index < params.limits.max",
+        "${line.sku} under ${params.floor} in ${params.region}",
+        None,
+        true,
+        params(),
+    );
+    assert_eq!(c.compiled(), Ok(()));
+    let both = run_condition(&c, &r, &data(), &limits);
+    both.agree().unwrap();
+    assert_eq!(both.native.unwrap().len(), 1);
+    // A list is not a string: rhai decides.
+    let c = condition_with(
+        "params.regions.contains(\"EU\")",
+        "m",
+        None,
+        false,
+        params(),
+    );
+    let both = run_condition(&c, &r, &data(), &limits);
+    assert!(both.native.is_none());
+    assert!(both.rhai.is_ok());
+}
+
+#[test]
+fn a_partner_is_looked_up_once_per_record() {
+    let limits = Limits::DEFAULT;
+    let r = sale("P-1", "2026-03-14", None);
+    let data = data();
+    let mut memo = super::Memo::default();
+    for (_, source) in SCRIPTS {
+        let s = script(source, &limits);
+        let body = s.native.as_ref().unwrap();
+        super::run_script(body, &r, &data, &limits, &s.params, &mut memo).unwrap();
+    }
+    assert_eq!(
+        memo.partner.map(|p| p.map(|p| p.id.as_str())),
+        Some(Some("P-1"))
+    );
+    // A remembered answer is used as is: an unknown partner stays unknown.
+    let mut memo = super::Memo {
+        partner: Some(None),
+    };
+    let s = script(SCRIPTS[0].1, &limits);
+    let found = super::run_script(
+        s.native.as_ref().unwrap(),
+        &r,
+        &data,
+        &limits,
+        &s.params,
+        &mut memo,
+    )
+    .unwrap();
+    assert!(found[0].message.contains("not in partners.csv"));
+}
+
+#[test]
+fn repeated_lookups_are_made_once_per_run() {
+    let c = condition(
+        "list_price(line.sku, line.currency, record.date) == () || line.unit_price < list_price(line.sku, line.currency, record.date) || catalog(line.sku) == () || !catalog(line.sku).genuine",
+        "${line.sku}: ${list_price(line.sku, line.currency, record.date)}",
+        None,
+        true,
+    );
+    let native = c.native.as_ref().unwrap();
+    assert_eq!((native.when.memo.len(), native.message.memo.len()), (2, 0));
+    let r = sale("P-1", "2026-03-14", None);
+    let both = run_condition(&c, &r, &data(), &Limits::DEFAULT);
+    both.agree().unwrap();
+    assert_eq!(both.native.unwrap().len(), 2);
+    // A lookup on a variable a loop changes is not shared.
+    let s = script(
+        "fn check(record) { let n = 0; for line in record.lines { if catalog(line.sku) != () && catalog(line.sku).genuine { n += 1; } } finding(`${n}`) }",
+        &Limits::DEFAULT,
+    );
+    assert!(s.native.as_ref().unwrap().memo.is_empty());
+    let both = run_script(&s, &r, &data(), &Limits::DEFAULT);
+    both.agree().unwrap();
+    assert_eq!(both.native.unwrap()[0].message, "1");
 }
 
 #[test]
@@ -404,7 +613,7 @@ fn the_operation_bound_keeps_limits_rhais() {
 }
 
 /// The conditions of the differential test.
-const CONDITIONS: [(&str, &str, bool); 5] = [
+const CONDITIONS: [(&str, &str, bool); 6] = [
     (
         "list_price(line.sku, line.currency, record.date) == () || line.unit_price < list_price(line.sku, line.currency, record.date)",
         "${line.sku} at ${line.unit_price} in ${line.currency} on ${record.date}",
@@ -430,6 +639,19 @@ const CONDITIONS: [(&str, &str, bool); 5] = [
         "${record.id}: ${days_between(partner(record.partner).contract_signed, record.date)} days",
         false,
     ),
+    (
+        "line.unit_price < params.floor || line.qty > params.limits.max && record.region != params.region",
+        "${line.sku} under ${params.floor} or over ${params.limits.max} in ${params.region}",
+        true,
+    ),
+];
+
+/// Scripts of the differential test beyond the shipped ones: loops, assignments, `push`
+/// and `params` (bound to [`params`]).
+const MORE_SCRIPTS: [&str; 3] = [
+    "fn check(record) { let out = []; for line in record.lines { let list = list_price(line.sku, line.currency, record.date); let item = catalog(line.sku); if list == () || line.unit_price < list || item == () || !item.genuine || line.source == () || !is_approved_source(line.source) { out.push(line_finding(line.index, `${line.sku} at ${line.unit_price}, list ${list}`, (), line.amount)); } } out }",
+    "fn check(record) { let total = 0; let n = 0; for line in record.lines { total += line.amount; n += line.qty; } if n > 50 || total > 100 { finding(`${n} units, ${total}`, 50, n) } }",
+    "fn check(record, params) { let p = partner(record.partner); if p != () && p.region != params.region && record.date >= params.from { return finding(`${p.id} in ${p.region}, not ${params.region}`, params.limits.max, ()); } for line in record.lines { if line.unit_price < params.floor { return line_finding(line.index, `${line.sku} under ${params.floor}`, (), ()); } } }",
 ];
 
 fn generated() -> impl Strategy<Value = serde_json::Value> {
@@ -511,11 +733,98 @@ proptest! {
                 prop_assert!(both.native.is_some(), "{} bailed on {}", name, json);
             }
         }
+        for source in MORE_SCRIPTS {
+            let s = script(source, &limits).with_params(params()).map_err(|_| "params");
+            prop_assert!(s.is_ok());
+            let s = s.unwrap_or_else(|_| script(source, &limits));
+            prop_assert_eq!(s.compiled(), Ok(()));
+            let both = run_script(&s, &r, &data, &limits);
+            prop_assert!(both.agree().is_ok(), "{}: {:?}", source, both.agree());
+        }
         for (when, message, each) in CONDITIONS {
-            let c = condition(when, message, Some("${record.date}"), each);
+            let c = condition_with(when, message, Some("${record.date}"), each, params());
             prop_assert_eq!(c.compiled(), Ok(()));
             let both = run_condition(&c, &r, &data, &limits);
             prop_assert!(both.agree().is_ok(), "{}: {:?}", when, both.agree());
         }
+    }
+}
+
+/// A small expression in the compiled subset over a line's record, printed as rhai source.
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec![
+        "record.date",
+        "record.region",
+        "record.partner",
+        "record.id",
+        "index",
+        "line.qty",
+        "line.unit_price",
+        "line.amount",
+        "line.sku",
+        "line.source",
+        "\"US-NE\"",
+        "\"A\"",
+        "1",
+        "12",
+        "0.5",
+        "9223372036854775807",
+        "()",
+        "true",
+        "date(\"2026-03-14\")",
+        "list_price(line.sku, line.currency, record.date)",
+        "catalog(line.sku)",
+        "partner(record.partner)",
+        "params.floor",
+        "params.region",
+    ])
+    .prop_map(str::to_owned);
+    leaf.prop_recursive(3, 24, 3, |inner| {
+        let op = prop::sample::select(vec!["==", "!=", "<", ">=", "+", "-", "*", "/", "&&", "||"]);
+        let getter = prop::sample::select(vec![
+            ".region",
+            ".genuine",
+            ".len()",
+            ".year",
+            ".contains(\"A\")",
+            ".is_empty()",
+        ]);
+        prop_oneof![
+            (inner.clone(), op, inner.clone()).prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            inner.clone().prop_map(|a| format!("!({a})")),
+            inner.clone().prop_map(|a| format!("-({a})")),
+            (inner.clone(), getter).prop_map(|(a, g)| format!("({a}){g}")),
+            (inner.clone(), inner).prop_map(|(a, b)| format!("days_between({a}, {b})")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Generated expressions in the subset, as an `each_line` condition and its message:
+    /// compiled, and wherever the compiled path answers, rhai answers the same.
+    #[test]
+    fn generated_expressions_agree(
+        json in generated(),
+        when in expression(),
+        shown in expression(),
+        max_operations in prop::sample::select(vec![30u64, 100_000]),
+    ) {
+        let Ok(r) = Record::from_json_str(&json.to_string()) else {
+            return Ok(());
+        };
+        let compiler = Compiler::new(&Limits::DEFAULT);
+        let (Ok(_), Ok(_)) = (
+            compiler.expression(&when, true),
+            compiler.template(&format!("${{{shown}}}"), true),
+        ) else {
+            return Ok(());
+        };
+        let c = condition_with(&when, &format!("${{{shown}}}"), None, true, params());
+        prop_assert_eq!(c.compiled(), Ok(()), "{}", when);
+        let limits = Limits { max_operations, ..Limits::DEFAULT };
+        let both = run_condition(&c, &r, &data(), &limits);
+        prop_assert!(both.agree().is_ok(), "{} / {}: {:?}", when, shown, both.agree());
     }
 }

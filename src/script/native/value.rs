@@ -4,6 +4,7 @@
 
 use crate::date::Date;
 use crate::refdata::{CatalogItem, Partner};
+use crate::script::params::Param;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -18,6 +19,9 @@ pub(crate) struct Bail;
 pub(crate) enum Value<'a> {
     #[default]
     Unit,
+    /// A [`Node::Memo`](super::compile::Node::Memo) slot not yet filled in this run; never
+    /// seen by the program.
+    Unset,
     Bool(bool),
     Int(i64),
     Decimal(Decimal),
@@ -25,6 +29,14 @@ pub(crate) enum Value<'a> {
     Date(Date),
     Record,
     Line(usize),
+    Document(usize),
+    /// `record.lines` and `record.documents` (arrays in rhai), read only by `for`.
+    Lines,
+    Documents,
+    /// The rule's `params` (an object map in rhai).
+    Params,
+    /// A list or table of the rule's parameters (an array or object map in rhai).
+    Param(&'a Param),
     Partner(&'a Partner),
     /// What `catalog(sku)` returns (an object map in rhai).
     Catalog(&'a CatalogItem),
@@ -77,6 +89,7 @@ enum Kind {
     Date,
     Record,
     Line,
+    Document,
     Partner,
     Map,
     Array,
@@ -85,7 +98,7 @@ enum Kind {
 impl Value<'_> {
     fn kind(&self) -> Kind {
         match self {
-            Value::Unit => Kind::Unit,
+            Value::Unit | Value::Unset => Kind::Unit,
             Value::Bool(_) => Kind::Bool,
             Value::Int(_) => Kind::Int,
             Value::Decimal(_) => Kind::Decimal,
@@ -93,9 +106,11 @@ impl Value<'_> {
             Value::Date(_) => Kind::Date,
             Value::Record => Kind::Record,
             Value::Line(_) => Kind::Line,
+            Value::Document(_) => Kind::Document,
             Value::Partner(_) => Kind::Partner,
-            Value::Catalog(_) | Value::Finding(_) => Kind::Map,
-            Value::List(_) => Kind::Array,
+            Value::Catalog(_) | Value::Finding(_) | Value::Params => Kind::Map,
+            Value::Param(Param::Table(_)) => Kind::Map,
+            Value::List(_) | Value::Lines | Value::Documents | Value::Param(_) => Kind::Array,
         }
     }
 }
