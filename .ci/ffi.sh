@@ -7,16 +7,12 @@
 # and valgrind with apt-get when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/lib.sh
 
 missing=()
 command -v cc >/dev/null 2>&1 || missing+=(gcc libc6-dev)
 command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "== apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+apt_install --no-install-recommends ${missing[@]+"${missing[@]}"}
 
 echo "== cargo test -p pactum-ffi (header, C API, C program, and under valgrind)"
 # The valgrind test is ignored by a plain `cargo test` (it takes about 80 s); it runs here.

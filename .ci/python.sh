@@ -5,13 +5,10 @@
 # with apt-get when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/lib.sh
 
-if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-  echo "== apt-get install python3 python3-venv python3-pip"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y python3 python3-venv python3-pip
-fi
+# shellcheck disable=SC2046 # the package names are words
+apt_install $(python_packages)
 
 venv=target/python-venv
 if [ ! -x "$venv/bin/python" ]; then

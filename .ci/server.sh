@@ -6,17 +6,13 @@
 # with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source .ci/lib.sh
 
 # javac for the Java example, curl to wait for /healthz.
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
-if [ "${#missing[@]}" -gt 0 ]; then
-  echo "== installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+apt_install --no-install-recommends ${missing[@]+"${missing[@]}"}
 
 echo "== the Java example against pactum serve"
 cargo build -p pactum-cli
