@@ -3,7 +3,7 @@
 //! on standard output, flushed line by line, in input order. Exit 0 when the input ends
 //! (the verdicts are in the lines), 2 when the pack, the data or the history cannot load.
 
-use super::input::Inputs;
+use super::input::Sources;
 use super::{FailOn, Failure};
 use pactum::gate::Gate;
 use pactum::read_batch;
@@ -12,13 +12,8 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The rule pack folder [default: the standard pack built into pactum]
-    #[arg(long)]
-    rules: Option<PathBuf>,
-    /// The reference data folder (price_list.csv, catalog.csv, ...) [default: examples/data
-    /// when it exists]
-    #[arg(long)]
-    data: Option<PathBuf>,
+    #[command(flatten)]
+    sources: Sources,
     /// Records already booked, as JSON Lines: folded into the history without decisions
     #[arg(long)]
     history: Option<PathBuf>,
@@ -32,13 +27,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
-    let inputs = Inputs {
-        rules: args.rules.clone(),
-        data: args.data.clone(),
-        as_of: None,
-        file: None,
-    };
-    let engine = inputs.engine()?;
+    let engine = args.sources.engine()?;
     let mut gate = Gate::new(&engine)
         .with_fail_on(args.fail_on.severity())
         .with_retention(args.retention_days);

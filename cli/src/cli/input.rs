@@ -7,8 +7,10 @@ use pactum::{Batch, Date, Engine, Pack, RefData, read_batch};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+/// Where the rules and the reference data come from: what every command that judges
+/// records loads.
 #[derive(clap::Args)]
-pub(crate) struct Inputs {
+pub(crate) struct Sources {
     /// The rule pack folder [default: the standard pack built into pactum]
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -16,20 +18,9 @@ pub(crate) struct Inputs {
     /// when it exists]
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// The date batch-level rules are judged at [default: the latest record date]
-    #[arg(long, value_parser = parse_date)]
-    pub as_of: Option<Date>,
-    /// Records as JSON Lines or a JSON array; `-` reads standard input [default:
-    /// examples/records.jsonl when it exists]
-    pub file: Option<PathBuf>,
 }
 
-impl Inputs {
-    /// The records file named, or the example records.
-    pub(crate) fn file(&self) -> &Path {
-        self.file.as_deref().unwrap_or(Path::new(DEFAULT_RECORDS))
-    }
-
+impl Sources {
     /// The pack named by `--rules`, or the embedded standard pack.
     fn pack(&self) -> Result<Pack, pactum::LoadError> {
         match &self.rules {
@@ -47,7 +38,7 @@ impl Inputs {
     }
 
     /// The folder named by `--data`, or the example data when this is a checkout.
-    fn data(&self) -> Result<&Path, Failure> {
+    pub(crate) fn data(&self) -> Result<&Path, Failure> {
         match &self.data {
             Some(dir) => Ok(dir),
             None if Path::new(DEFAULT_DATA).is_dir() => Ok(Path::new(DEFAULT_DATA)),
@@ -77,6 +68,36 @@ impl Inputs {
             render::load_error(&e);
             Failure::Reported
         })
+    }
+}
+
+/// The sources, the records and the as-of date: what `check` and `explain` read.
+#[derive(clap::Args)]
+pub(crate) struct Inputs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// The date batch-level rules are judged at [default: the latest record date]
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<Date>,
+    /// Records as JSON Lines or a JSON array; `-` reads standard input [default:
+    /// examples/records.jsonl when it exists]
+    pub file: Option<PathBuf>,
+}
+
+impl Inputs {
+    /// The records file named, or the example records.
+    pub(crate) fn file(&self) -> &Path {
+        self.file.as_deref().unwrap_or(Path::new(DEFAULT_RECORDS))
+    }
+
+    /// Where the pack comes from, for the report's header.
+    pub(crate) fn pack_source(&self) -> String {
+        self.sources.pack_source()
+    }
+
+    /// Loads the pack and the data (see [`Sources::engine`]).
+    pub(crate) fn engine(&self) -> Result<Engine, Failure> {
+        self.sources.engine()
     }
 
     /// The records' source: the file, or standard input for `-`.

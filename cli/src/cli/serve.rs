@@ -8,7 +8,7 @@
 //! its own test cases). With the pack built into pactum (no `--rules`), which cannot
 //! change, a reload reads the `--data` folder again and installs it under that pack.
 
-use super::input::Inputs;
+use super::input::Sources;
 use super::{DEFAULT_DATA, FailOn, Failure};
 use pactum::gate::{EngineHandle, ReloadError};
 use pactum::{GateService, RefData};
@@ -21,13 +21,8 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// The rule pack folder [default: the standard pack built into pactum]
-    #[arg(long)]
-    rules: Option<PathBuf>,
-    /// The reference data folder (price_list.csv, catalog.csv, ...) [default: examples/data
-    /// when it exists]
-    #[arg(long)]
-    data: Option<PathBuf>,
+    #[command(flatten)]
+    sources: Sources,
     /// The address to listen on; port 0 takes a free port. Loopback by default: expose the
     /// sidecar beyond its host only on purpose
     #[arg(long, default_value_t = DEFAULT_LISTEN)]
@@ -50,16 +45,15 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, _out: &mut dyn Write) -> Result<u8, Failure> {
-    let inputs = Inputs {
-        rules: args.rules.clone(),
-        data: args.data.clone(),
-        as_of: None,
-        file: None,
-    };
-    let engine = inputs.engine()?;
+    let engine = args.sources.engine()?;
     let service = GateService::new(EngineHandle::new(engine)).with_fail_on(args.fail_on.severity());
-    let data = absolute(args.data.as_deref().unwrap_or(Path::new(DEFAULT_DATA)));
-    let reload = match &args.rules {
+    let data = absolute(
+        args.sources
+            .data
+            .as_deref()
+            .unwrap_or(Path::new(DEFAULT_DATA)),
+    );
+    let reload = match &args.sources.rules {
         Some(rules) => ReloadSource::folders(absolute(rules), data),
         // The built-in pack cannot change: a reload installs the data folder read again.
         None => ReloadSource::custom(move |service: &GateService| {
