@@ -120,21 +120,15 @@ impl Text {
         }
     }
 
-    /// The text if it has been written, without writing it.
-    fn written(&self) -> Option<&str> {
-        match &self.0 {
-            Repr::Written(s) => Some(s),
-            Repr::Later(later, part) => later.read(*part)?.get().map(|s| &**s),
-        }
-    }
-
     /// Calls `f` with the text, writing it for the call without keeping it when it has not
     /// been read yet: how a report written out holds no more than it found.
     pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
-        match (self.written(), &self.0) {
-            (Some(s), _) => f(s),
-            (None, Repr::Later(later, part)) => f(&(later.from)(*part)),
-            (None, Repr::Written(s)) => f(s),
+        match &self.0 {
+            Repr::Written(s) => f(s),
+            Repr::Later(later, part) => match later.read(*part).and_then(OnceLock::get) {
+                Some(read) => f(read),
+                None => f(&(later.from)(*part)),
+            },
         }
     }
 }
@@ -153,10 +147,7 @@ impl From<&str> for Text {
 
 impl From<Text> for String {
     fn from(text: Text) -> String {
-        match text.written() {
-            Some(s) => s.to_owned(),
-            None => text.with(str::to_owned),
-        }
+        text.with(str::to_owned)
     }
 }
 

@@ -242,22 +242,30 @@ fn one_engine_serves_several_threads_with_identical_results() {
     });
 }
 
-/// A batch large enough for many shards (`run_parallel` cuts at 1,024 records at least) and
-/// several stream blocks (1 MiB each): every way of running gives the same report, the
-/// shards' batch-level state (cadence, registrations, agreements, analytics) merged exactly.
-#[test]
-fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
+/// A generated batch of 20,000 records (60 partners, 50 skus: several 1 MiB stream
+/// blocks) with `violation_percent` of them breaking a rule: its folder (kept while the
+/// batch is used), the shipped pack's engine over its reference data, and its JSON Lines.
+fn generated_batch(violation_percent: u8, seed: u64) -> (tempfile::TempDir, Engine, Vec<u8>) {
     let dir = tempfile::TempDir::new().unwrap();
     let options = pactum_testkit::GenerateOptions {
         records: 20_000,
         partners: 60,
         skus: 50,
-        violation_percent: 10,
-        seed: 42,
+        violation_percent,
+        seed,
     };
     pactum_testkit::generate(&options, dir.path()).unwrap();
     let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
     let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    (dir, engine, bytes)
+}
+
+/// A batch large enough for many shards (`run_parallel` cuts at 1,024 records at least) and
+/// several stream blocks (1 MiB each): every way of running gives the same report, the
+/// shards' batch-level state (cadence, registrations, agreements, analytics) merged exactly.
+#[test]
+fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
+    let (_dir, engine, bytes) = generated_batch(10, 42);
     let batch = read_batch(&bytes).unwrap();
     let sequential = engine.run(&batch, None).to_json();
     assert_eq!(sequential["summary"]["read"], 20_000);
@@ -274,17 +282,7 @@ fn parallel_and_streamed_runs_equal_the_sequential_run_on_a_large_batch() {
 /// past the listing cap the first rejected lines are the ones listed.
 #[test]
 fn a_stream_judging_one_block_behind_rejects_repeats_across_blocks_in_line_order() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let options = pactum_testkit::GenerateOptions {
-        records: 20_000,
-        partners: 60,
-        skus: 50,
-        violation_percent: 10,
-        seed: 7,
-    };
-    pactum_testkit::generate(&options, dir.path()).unwrap();
-    let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
-    let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    let (_dir, engine, bytes) = generated_batch(10, 7);
     let text = String::from_utf8(bytes.clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(bytes.len() > 3 << 20, "the batch spans several blocks");
@@ -345,17 +343,7 @@ fn a_stream_judging_one_block_behind_rejects_repeats_across_blocks_in_line_order
 /// report order.
 #[test]
 fn a_stream_handing_out_blocks_finds_what_a_kept_run_finds() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let options = pactum_testkit::GenerateOptions {
-        records: 20_000,
-        partners: 60,
-        skus: 50,
-        violation_percent: 30,
-        seed: 11,
-    };
-    pactum_testkit::generate(&options, dir.path()).unwrap();
-    let engine = engine_with(&pack_dir(), RefData::load(dir.path()).unwrap());
-    let bytes = std::fs::read(dir.path().join("records.jsonl")).unwrap();
+    let (_dir, engine, bytes) = generated_batch(30, 11);
     assert!(bytes.len() > 3 << 20, "the batch spans several blocks");
     let kept = engine.run_stream(bytes.as_slice(), None).unwrap();
     let mut blocks = Vec::new();

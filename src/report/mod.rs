@@ -144,7 +144,7 @@ impl Report {
     }
 
     /// As [`Report::new`], counting besides the outcome's findings and rule errors those
-    /// of `streamed` (handed out by a stream, not kept).
+    /// of `tally` (handed out by a stream, not kept).
     pub(crate) fn counting(
         pack: &Pack,
         data: &RefData,
