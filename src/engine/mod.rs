@@ -4,7 +4,7 @@
 
 mod explain;
 mod plan;
-mod pool;
+pub(crate) mod pool;
 mod stream;
 
 pub use stream::StreamError;

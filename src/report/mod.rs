@@ -1,6 +1,7 @@
 //! The report of a run: counts, findings, rejected records and rule errors, rendered as
 //! text for people or JSON for tools.
 
+mod json;
 mod scorecard;
 mod tally;
 
@@ -280,10 +281,23 @@ impl Report {
         serde_json::to_value(self.json_report()).unwrap_or_default()
     }
 
-    /// Writes the report as one pretty JSON object, its keys in the README's order.
+    /// Writes the report as one pretty JSON object, its keys in the README's order (the
+    /// long lists rendered on all cores).
     pub fn write_json(&self, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.json_report())?;
-        writeln!(out)
+        let r = self.json_report();
+        let mut o = json::Object::start(out)?;
+        o.value("as_of", &r.as_of)?;
+        o.value("summary", &r.summary)?;
+        o.list("violations", r.violations)?;
+        o.list("rejected", r.rejected)?;
+        o.list("rule_errors", r.rule_errors)?;
+        o.list("partners", r.partners)?;
+        o.value("regions", r.regions)?;
+        o.value("peer_groups", &r.peer_groups)?;
+        o.value("left_out", r.left_out)?;
+        o.value("pack", r.pack)?;
+        o.value("data", r.data)?;
+        o.end()
     }
 
     /// Writes one JSON object per line: each violation, rejected record and rule error
@@ -291,15 +305,9 @@ impl Report {
     /// [`Engine::run_stream_each`](crate::Engine::run_stream_each) has handed blocks to
     /// [`Report::write_jsonl_block`], this writes the rest: the summary counts all.
     pub fn write_jsonl(&self, out: &mut dyn Write) -> io::Result<()> {
-        for f in &self.findings {
-            jsonl(out, "violation", f)?;
-        }
-        for r in &self.rejected {
-            jsonl(out, "rejected", r)?;
-        }
-        for e in &self.rule_errors {
-            jsonl(out, "rule_error", e)?;
-        }
+        json::lines(out, "violation", &self.findings)?;
+        json::lines(out, "rejected", &self.rejected)?;
+        json::lines(out, "rule_error", &self.rule_errors)?;
         #[derive(Serialize)]
         struct Last<'a> {
             as_of: Option<Date>,
@@ -308,28 +316,20 @@ impl Report {
             pack: &'a PackStamp,
             data: &'a DataStamp,
         }
-        jsonl(
-            out,
-            "summary",
-            &Last {
-                as_of: self.as_of,
-                summary: self.summary(),
-                pack: &self.stamp.0,
-                data: &self.stamp.1,
-            },
-        )
+        let last = Last {
+            as_of: self.as_of,
+            summary: self.summary(),
+            pack: &self.stamp.0,
+            data: &self.stamp.1,
+        };
+        json::line(out, "summary", &last)
     }
 
     /// Writes a block's findings and rule errors as [`Report::write_jsonl`] writes them:
     /// the lines of a run that hands out findings as it goes.
     pub fn write_jsonl_block(block: &Verdict, out: &mut dyn Write) -> io::Result<()> {
-        for f in &block.findings {
-            jsonl(out, "violation", f)?;
-        }
-        for e in &block.rule_errors {
-            jsonl(out, "rule_error", e)?;
-        }
-        Ok(())
+        json::lines(out, "violation", &block.findings)?;
+        json::lines(out, "rule_error", &block.rule_errors)
     }
 
     /// The report for people: a summary, then findings grouped by partner, then rejected
@@ -488,19 +488,6 @@ impl Report {
         }
         names.join(", ")
     }
-}
-
-/// One line of JSON Lines: `item` with its `type`.
-fn jsonl<T: Serialize>(out: &mut dyn Write, kind: &str, item: &T) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Tagged<'a, T: Serialize> {
-        #[serde(rename = "type")]
-        kind: &'a str,
-        #[serde(flatten)]
-        item: &'a T,
-    }
-    serde_json::to_writer(&mut *out, &Tagged { kind, item })?;
-    writeln!(out)
 }
 
 /// Rule errors listed per rule in the text report; the JSON report lists all.
