@@ -6,7 +6,7 @@ use super::{
     step,
 };
 use crate::date::Date;
-use crate::finding::Finding;
+use crate::finding::{Finding, Part};
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
@@ -87,41 +87,37 @@ impl RegisteredBeforeSale {
             return None;
         }
         let at = At::pending(at, sale);
-        let expected = format!("opportunity first reported by {}", d.deadline);
-        let finding = match (&sale.names, d.first) {
-            (None, _) => at.finding(
-                format!(
-                    "sale {} on {} names no pipeline opportunity; a sale must name an opportunity reported at least {lead} days before it",
-                    sale.record, sale.date
-                ),
-                expected,
-                "no opportunity named".to_owned(),
+        // The values the words are written from when the finding is read.
+        let (record, date, opp, deadline) = (
+            sale.record.clone(),
+            sale.date,
+            sale.names.clone(),
+            d.deadline,
+        );
+        let first = d.first;
+        let finding = at.finding_later(move |part| match (part, &opp, first) {
+            (Part::Expected, _, _) => format!("opportunity first reported by {deadline}"),
+            (Part::Message, None, _) => format!(
+                "sale {record} on {date} names no pipeline opportunity; a sale must name an opportunity reported at least {lead} days before it"
             ),
-            (Some(opp), None) => at.finding(
-                format!(
-                    "sale {} on {} names opportunity {opp}, which was never reported in the pipeline",
-                    sale.record, sale.date
-                ),
-                expected,
-                "never reported".to_owned(),
+            (Part::Actual, None, _) => "no opportunity named".to_owned(),
+            (Part::Message, Some(opp), None) => format!(
+                "sale {record} on {date} names opportunity {opp}, which was never reported in the pipeline"
             ),
-            (Some(opp), Some(first)) => {
-                let days = first.days_until(sale.date);
+            (Part::Actual, Some(_), None) => "never reported".to_owned(),
+            (Part::Message, Some(opp), Some(first)) => {
+                let days = first.days_until(date);
                 let when = if days >= 0 {
                     format!("{days} days before")
                 } else {
                     format!("{} days after", -days)
                 };
-                at.finding(
-                    format!(
-                        "opportunity {opp} was first reported on {first}, {when} the sale {} on {}; the policy asks for at least {lead} days",
-                        sale.record, sale.date
-                    ),
-                    expected,
-                    format!("first reported {first}"),
+                format!(
+                    "opportunity {opp} was first reported on {first}, {when} the sale {record} on {date}; the policy asks for at least {lead} days"
                 )
             }
-        };
+            (Part::Actual, Some(_), Some(first)) => format!("first reported {first}"),
+        });
         Some(finding)
     }
 }
