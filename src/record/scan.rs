@@ -70,7 +70,7 @@ impl<'a> Scan<'a> {
     /// with one load of 16 bytes when the line has them. `None` for a key longer than any
     /// field's or with an escape or a control character in it: the typed reader's, as any
     /// key that is no field's.
-    #[inline]
+    #[inline(always)]
     fn key(&mut self) -> Option<u128> {
         self.eat(b'"')?;
         let start = self.at;
@@ -97,6 +97,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A string with no escape in it, after whitespace.
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
@@ -152,7 +153,7 @@ impl<'a> Scan<'a> {
 
     /// A text field's value: a string, or `null` (read as absent); `None` for anything else
     /// (which the value reader rejects as a wrong type).
-    #[inline]
+    #[inline(always)]
     fn text(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
             b'"' => self.string().map(Some),
@@ -411,7 +412,7 @@ fn owned(text: &str) -> String {
 /// The lanes (bytes) of `word` that are a `"`, a `\\` or a control character: the high bit
 /// of the lowest such byte is set (bytes above it may be set too, from the borrow: only the
 /// lowest counts).
-#[inline]
+#[inline(always)]
 fn special_lanes(word: u128) -> u128 {
     const ONES: u128 = u128::MAX / 0xff;
     const HIGH: u128 = ONES * 0x80;
