@@ -14,6 +14,44 @@ pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, String> {
 
 /// [`parse_decimal`], with a typed error.
 pub(crate) fn parse_exact(text: &str) -> Result<Decimal, DecimalError> {
+    match plain(text) {
+        Some(d) => Ok(d),
+        None => parse_general(text),
+    }
+}
+
+/// A decimal spelled `digits` or `digits.digits` with at most 18 digits (as nearly every
+/// price is: `892.72`), read in one pass; `None` for anything else, which the general path
+/// reads. Its decimal is the general path's to the bit (mantissa and scale): a property test
+/// holds them to it.
+fn plain(text: &str) -> Option<Decimal> {
+    let bytes = text.as_bytes();
+    // 18 digits always fit in an `i64`; with the point, 19 bytes.
+    if bytes.len() > 19 {
+        return None;
+    }
+    let (mut mantissa, mut scale, mut point, mut digits) = (0i64, 0u32, false, 0usize);
+    for &b in bytes {
+        match b {
+            // An 18th digit is the last an `i64` always holds.
+            b'0'..=b'9' if digits < 18 => {
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+                digits += 1;
+                scale += u32::from(point);
+            }
+            // A point between digits, once.
+            b'.' if !point && digits > 0 => point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 || (point && scale == 0) {
+        return None;
+    }
+    Decimal::try_new(mantissa, scale).ok()
+}
+
+/// [`parse_exact`] for any spelling.
+fn parse_general(text: &str) -> Result<Decimal, DecimalError> {
     let err = |why| DecimalError {
         found: text.chars().take(40).collect(),
         why,
@@ -292,6 +330,59 @@ mod tests {
         let zeros = "0".repeat(40);
         assert!(parse_decimal(&format!("{zeros}1.{}", "1".repeat(29))).is_err());
         assert!(parse_decimal(&format!("{zeros}1.{}", "1".repeat(27))).is_ok());
+    }
+
+    /// The fast path for plain spellings reads every text as the general path does: the
+    /// same decimal to the bit (mantissa, scale and sign), or the same refusal.
+    #[test]
+    fn plain_spellings_read_as_the_general_path_reads_them() {
+        use proptest::prelude::*;
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = prop_oneof![
+            4 => "[0-9]{1,12}(\\.[0-9]{1,8})?",
+            2 => "0{0,4}[0-9]{0,20}(\\.[0-9]{0,21})?",
+            1 => "[-+]?[0-9.eE]{0,22}",
+            1 => "[0-9]{17,19}|[0-9]{1,19}\\.[0-9]{0,19}",
+        ];
+        let (mut plain_read, cases) = (0, 5000);
+        for _ in 0..cases {
+            let text = strategy.new_tree(&mut runner).unwrap().current();
+            let general = parse_general(&text);
+            if let Some(fast) = plain(&text) {
+                plain_read += 1;
+                let general = general.unwrap_or_else(|e| panic!("{text}: {e}"));
+                assert_eq!(fast.serialize(), general.serialize(), "{text}");
+            }
+            assert_eq!(
+                parse_exact(&text).map(|d| d.serialize()),
+                parse_general(&text).map(|d| d.serialize()),
+                "{text}"
+            );
+        }
+        assert!(plain_read > cases / 2, "{plain_read}");
+        for text in [
+            "0",
+            "0.0",
+            "00.10",
+            "892.72",
+            "999999999999999999",
+            "0.00000000000000001",
+        ] {
+            assert!(plain(text).is_some(), "{text}");
+        }
+        for text in [
+            "",
+            ".",
+            "1.",
+            ".5",
+            "-1",
+            "1e2",
+            "1.2.3",
+            "1234567890123456789",
+        ] {
+            assert!(plain(text).is_none(), "{text}");
+        }
     }
 
     #[test]

@@ -10,12 +10,11 @@
 //! turn to the value reader. So a rejected or unusual record costs one more read, and the
 //! property tests that hold the readers to agree cover this one too.
 
-use super::{
-    At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, Record, near, required, text,
-};
+use super::{Document, Kind, Line, Record, near};
+use crate::currency::Currency;
 use crate::date::Date;
+use crate::money::{Price, Qty, parse_exact};
 use serde_json::Map;
-use std::borrow::Cow;
 
 /// Reads `text` as a plain record, or `None` for the typed reader to read it.
 pub(crate) fn parse(text: &str) -> Option<Record> {
@@ -46,18 +45,59 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// The next byte that is not whitespace, not consumed.
+    /// The next byte that is not whitespace, not consumed. On the compact spelling (no
+    /// whitespace between tokens, as most writers write a line) it is the next byte: every
+    /// whitespace byte is at or below the space.
+    #[inline]
     fn peek(&mut self) -> Option<u8> {
-        self.space();
-        self.bytes.get(self.at).copied()
+        match self.bytes.get(self.at) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => {
+                self.space();
+                self.bytes.get(self.at).copied()
+            }
+        }
     }
 
     /// Consumes `byte`, after whitespace.
+    #[inline]
     fn eat(&mut self, byte: u8) -> Option<()> {
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
+    /// An object's key, after whitespace, as its [`code_of`]: what the fields' names are
+    /// matched against (integer compares, where matching the text calls `memcmp`), found
+    /// with one load of 16 bytes when the line has them. `None` for a key longer than any
+    /// field's or with an escape or a control character in it: the typed reader's, as any
+    /// key that is no field's.
+    #[inline(always)]
+    fn key(&mut self) -> Option<u128> {
+        self.eat(b'"')?;
+        let start = self.at;
+        if let Some(chunk) = self.bytes.get(start..start + 16) {
+            let word = u128::from_le_bytes(chunk.try_into().ok()?);
+            let hits = special_lanes(word);
+            if hits == 0 {
+                // No quote in 16 bytes: longer than any field's name.
+                return None;
+            }
+            let len = (hits.trailing_zeros() / 8) as usize;
+            if self.bytes.get(start + len) != Some(&b'"') {
+                // An escape or a control character: the typed reader's.
+                return None;
+            }
+            self.at = start + len + 1;
+            // The bytes before the quote: `len` is below 16.
+            let mask = (1u128 << (8 * len)) - 1;
+            return Some(word & mask);
+        }
+        self.at = start - 1;
+        let key = self.string()?;
+        Some(code_of(key.as_bytes()))
+    }
+
     /// A string with no escape in it, after whitespace.
+    #[inline(always)]
     fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
@@ -111,28 +151,63 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A scalar value as a leaf; `None` for a list, an object or anything unusual.
-    fn leaf(&mut self) -> Option<Leaf<'a>> {
+    /// A text field's value: a string, or `null` (read as absent); `None` for anything else
+    /// (which the value reader rejects as a wrong type).
+    #[inline(always)]
+    fn text(&mut self) -> Option<Option<&'a str>> {
+        match self.peek()? {
+            b'"' => self.string().map(Some),
+            b'n' => self.word(b"null").map(|()| None),
+            _ => None,
+        }
+    }
+
+    /// A quantity: a number that is a whole `u32` above 0 (as `qty` in `mod.rs` checks it).
+    fn qty(&mut self) -> Option<Qty> {
+        match self.peek()? {
+            b'-' | b'0'..=b'9' => self.number()?.parse::<u32>().ok().and_then(Qty::new),
+            _ => None,
+        }
+    }
+
+    /// A price: a number or a string that is an exact decimal, not below zero (as `price`
+    /// in `mod.rs` checks it).
+    fn price(&mut self) -> Option<Price> {
+        let text = match self.peek()? {
+            b'"' => self.string()?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return None,
+        };
+        Price::new(parse_exact(text).ok()?)
+    }
+
+    /// `signed`: a boolean, or `null` (false, as absent).
+    fn flag(&mut self) -> Option<bool> {
         Some(match self.peek()? {
-            b'"' => Leaf::Str(Cow::Borrowed(self.string()?)),
-            b'n' => self.word(b"null").map(|()| Leaf::Null)?,
-            b't' => self.word(b"true").map(|()| Leaf::Bool(true))?,
-            b'f' => self.word(b"false").map(|()| Leaf::Bool(false))?,
-            b'-' | b'0'..=b'9' => Leaf::Number(Cow::Borrowed(self.number()?)),
+            b't' => self.word(b"true").map(|()| true)?,
+            b'f' | b'n' => {
+                let word: &[u8] = if self.bytes.get(self.at) == Some(&b'f') {
+                    b"false"
+                } else {
+                    b"null"
+                };
+                self.word(word).map(|()| false)?
+            }
             _ => return None,
         })
     }
 
-    /// The entries of an object, each handed to `entry` with its key: `Some(true)` when the
+    /// The entries of an object, each handed to `entry` with its key's [`code_of`]: `Some(true)` when the
     /// object had some, `Some(false)` when it was `{}`.
-    fn object(&mut self, mut entry: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<bool> {
+    #[inline]
+    fn object(&mut self, mut entry: impl FnMut(&mut Self, u128) -> Option<()>) -> Option<bool> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.at += 1;
             return Some(false);
         }
         loop {
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
             entry(self, key)?;
             match self.peek()? {
@@ -146,8 +221,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A list of objects (or `null`, no items), each read by `item` with its index.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self, usize) -> Option<T>) -> Option<Vec<T>> {
+    /// A list of objects (or `null`, no items), each read by `item`.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let mut items = Vec::new();
         if self.peek()? == b'n' {
             self.word(b"null")?;
@@ -159,7 +234,7 @@ impl<'a> Scan<'a> {
             return Some(items);
         }
         loop {
-            items.push(item(self, items.len())?);
+            items.push(item(self)?);
             match self.peek()? {
                 b',' => self.at += 1,
                 b']' => {
@@ -171,62 +246,96 @@ impl<'a> Scan<'a> {
         }
     }
 
-    fn line(&mut self, index: usize) -> Option<Line> {
-        let mut leaves = LineLeaves::default();
+    /// A line, checked as `LineLeaves::build` checks it.
+    fn line(&mut self) -> Option<Line> {
+        let (mut sku, mut qty, mut unit_price, mut currency, mut source) =
+            (None, None, None, None, None);
         let mut given = 0u8;
         self.object(|s, key| {
-            let (bit, slot) = match key {
-                "sku" => (0, &mut leaves.sku),
-                "qty" => (1, &mut leaves.qty),
-                "unit_price" => (2, &mut leaves.unit_price),
-                "currency" => (3, &mut leaves.currency),
-                "source" => (4, &mut leaves.source),
+            match key {
+                SKU => {
+                    once(&mut given, 0)?;
+                    sku = s.text()?;
+                }
+                QTY => {
+                    once(&mut given, 1)?;
+                    qty = Some(s.qty()?);
+                }
+                UNIT_PRICE => {
+                    once(&mut given, 2)?;
+                    unit_price = Some(s.price()?);
+                }
+                CURRENCY => {
+                    once(&mut given, 3)?;
+                    currency = s.text()?;
+                }
+                SOURCE => {
+                    once(&mut given, 4)?;
+                    source = s.text()?;
+                }
                 _ => return None,
             };
-            once(&mut given, bit)?;
-            *slot = s.leaf()?;
             Some(())
         })?;
-        leaves.build(index).ok()
+        Some(Line {
+            sku: owned(required(sku)?),
+            qty: qty?,
+            unit_price: unit_price?,
+            currency: Currency::new(required(currency)?).ok()?,
+            source: optional(source),
+        })
     }
 
-    fn document(&mut self, index: usize) -> Option<Document> {
-        let mut leaves = DocumentLeaves::default();
+    /// A document, checked as `DocumentLeaves::build` checks it.
+    fn document(&mut self) -> Option<Document> {
+        let (mut kind, mut reference, mut signed) = (None, None, false);
         let mut given = 0u8;
         self.object(|s, key| {
-            let (bit, slot) = match key {
-                "kind" => (0, &mut leaves.kind),
-                "ref" => (1, &mut leaves.reference),
-                "signed" => (2, &mut leaves.signed),
+            match key {
+                KIND => {
+                    once(&mut given, 0)?;
+                    kind = s.text()?;
+                }
+                REF => {
+                    once(&mut given, 1)?;
+                    reference = s.text()?;
+                }
+                SIGNED => {
+                    once(&mut given, 2)?;
+                    signed = s.flag()?;
+                }
                 _ => return None,
             };
-            once(&mut given, bit)?;
-            *slot = s.leaf()?;
             Some(())
         })?;
-        leaves.build(index).ok()
+        Some(Document {
+            kind: owned(required(kind)?),
+            reference: optional(reference),
+            signed,
+        })
     }
 
     fn record(&mut self) -> Option<Record> {
-        let mut scalars: [Leaf<'a>; SCALARS] = Default::default();
+        // Every scalar field of a record is text.
+        let mut texts: [Option<&'a str>; SCALARS] = [None; SCALARS];
         let mut lines = Vec::new();
         let mut documents = Vec::new();
         let mut given = 0u16;
         self.object(|s, key| {
             let field = match key {
-                "id" => 0,
-                "kind" => 1,
-                "date" => 2,
-                "partner" => 3,
-                "customer" => 4,
-                "region" => 5,
-                "opportunity" => 6,
-                "stage" => 7,
-                "asset" => 8,
-                "agreement" => 9,
-                "lines" => 10,
-                "documents" => 11,
-                "attrs" => 12,
+                ID => 0,
+                KIND => 1,
+                DATE => 2,
+                PARTNER => 3,
+                CUSTOMER => 4,
+                REGION => 5,
+                OPPORTUNITY => 6,
+                STAGE => 7,
+                ASSET => 8,
+                AGREEMENT => 9,
+                LINES => 10,
+                DOCUMENTS => 11,
+                ATTRS => 12,
                 // An unknown key goes to `attrs`, after the near-miss check: the typed
                 // reader's.
                 _ => return None,
@@ -248,7 +357,7 @@ impl<'a> Scan<'a> {
                         return None;
                     }
                 }
-                i => *scalars.get_mut(i)? = s.leaf()?,
+                i => *texts.get_mut(i)? = s.text()?,
             }
             Some(())
         })?;
@@ -263,31 +372,20 @@ impl<'a> Scan<'a> {
             stage,
             asset,
             agreement,
-        ] = scalars;
-        let id = required(id, At::Field("id")).ok()?;
-        // `required` would make a `String` of the kind and the date only to read them.
-        let kind = match kind {
-            Leaf::Str(k) if !super::blank(&k) => Kind::from_name(&k),
-            _ => return None,
-        };
+        ] = texts;
+        let kind = Kind::from_name(required(kind)?);
         near::check_kind(&kind).ok()?;
-        let date = match date {
-            Leaf::Str(d) if !super::blank(&d) => d.parse::<Date>().ok()?,
-            _ => return None,
-        };
-        let partner = required(partner, At::Field("partner")).ok()?;
-        let optional = |leaf| text(leaf, At::Record).ok();
         Some(Record {
-            id,
+            id: owned(required(id)?),
             kind,
-            date,
-            partner,
-            customer: optional(customer)?,
-            region: optional(region)?,
-            opportunity: optional(opportunity)?,
-            stage: optional(stage)?,
-            asset: optional(asset)?,
-            agreement: optional(agreement)?,
+            date: required(date)?.parse::<Date>().ok()?,
+            partner: owned(required(partner)?),
+            customer: optional(customer),
+            region: optional(region),
+            opportunity: optional(opportunity),
+            stage: optional(stage),
+            asset: optional(asset),
+            agreement: optional(agreement),
             lines,
             documents,
             attrs: Map::new(),
@@ -295,31 +393,94 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Where the first `"`, `\\` or control character of `bytes` is; eight bytes at a time, as
-/// strings are most of a record's text.
+/// A required text field's value: given, not null, not blank (as `required` in `mod.rs`).
+#[inline]
+fn required(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| !super::blank(t))
+}
+
+/// An optional text field's value: absent, null and blank are `None` (as `text` in `mod.rs`).
+#[inline]
+fn optional(text: Option<&str>) -> Option<String> {
+    required(text).map(owned)
+}
+
+fn owned(text: &str) -> String {
+    text.to_owned()
+}
+
+/// The lanes (bytes) of `word` that are a `"`, a `\\` or a control character: the high bit
+/// of the lowest such byte is set (bytes above it may be set too, from the borrow: only the
+/// lowest counts).
+#[inline(always)]
+fn special_lanes(word: u128) -> u128 {
+    const ONES: u128 = u128::MAX / 0xff;
+    const HIGH: u128 = ONES * 0x80;
+    let below = |word: u128, n: u8| word.wrapping_sub(ONES * u128::from(n)) & !word & HIGH;
+    below(word ^ (ONES * u128::from(b'"')), 1)
+        | below(word ^ (ONES * u128::from(b'\\')), 1)
+        | below(word, 0x20)
+}
+
+/// Where the first `"`, `\\` or control character of `bytes` is; sixteen bytes at a time,
+/// as strings are most of a record's text (and nearly all of its strings are shorter).
+#[inline]
 fn special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The lowest byte of `word` below `n` sets its high bit (bytes above it may too, from
-    // the borrow: only the lowest is used).
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH;
-    let mut chunks = bytes.chunks_exact(8);
+    let mut chunks = bytes.chunks_exact(16);
     let mut at = 0;
     for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().ok()?);
-        let hits = below(word ^ (ONES * u64::from(b'"')), 1)
-            | below(word ^ (ONES * u64::from(b'\\')), 1)
-            | below(word, 0x20);
+        let hits = special_lanes(u128::from_le_bytes(chunk.try_into().ok()?));
         if hits != 0 {
             return Some(at + (hits.trailing_zeros() / 8) as usize);
         }
-        at += 8;
+        at += 16;
     }
     let tail = chunks.remainder();
     tail.iter()
         .position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f))
         .map(|i| at + i)
 }
+
+/// The code of a key (see [`Scan::key`]): its bytes as a little-endian number, when it has
+/// at most 15 and none is a `"`, a `\\` or a control character; else `0`, no field's code.
+/// No key has a zero byte, so the code tells the length too: two keys with one code are
+/// the same key.
+const fn code_of(key: &[u8]) -> u128 {
+    if key.len() > 15 {
+        return 0;
+    }
+    let (mut code, mut shift, mut rest) = (0u128, 0, key);
+    while let [first, tail @ ..] = rest {
+        if matches!(*first, b'"' | b'\\' | 0..=0x1f) {
+            return 0;
+        }
+        code |= (*first as u128) << shift;
+        shift += 8;
+        rest = tail;
+    }
+    code
+}
+
+const ID: u128 = code_of(b"id");
+const KIND: u128 = code_of(b"kind");
+const DATE: u128 = code_of(b"date");
+const PARTNER: u128 = code_of(b"partner");
+const CUSTOMER: u128 = code_of(b"customer");
+const REGION: u128 = code_of(b"region");
+const OPPORTUNITY: u128 = code_of(b"opportunity");
+const STAGE: u128 = code_of(b"stage");
+const ASSET: u128 = code_of(b"asset");
+const AGREEMENT: u128 = code_of(b"agreement");
+const LINES: u128 = code_of(b"lines");
+const DOCUMENTS: u128 = code_of(b"documents");
+const ATTRS: u128 = code_of(b"attrs");
+const SKU: u128 = code_of(b"sku");
+const QTY: u128 = code_of(b"qty");
+const UNIT_PRICE: u128 = code_of(b"unit_price");
+const CURRENCY: u128 = code_of(b"currency");
+const SOURCE: u128 = code_of(b"source");
+const REF: u128 = code_of(b"ref");
+const SIGNED: u128 = code_of(b"signed");
 
 /// Notes the key of `bit` as given; `None` when it was given before.
 fn once(given: &mut u8, bit: u8) -> Option<()> {
@@ -355,7 +516,7 @@ mod tests {
 
     #[test]
     fn special_bytes_are_found_in_any_lane() {
-        for len in 0..20 {
+        for len in 0..40 {
             for at in 0..=len {
                 for byte in [b'"', b'\\', 0, 0x1f] {
                     let mut text = vec![b'a'; len + 1];
