@@ -79,43 +79,67 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
         Ok(Value::Str(Cow::Owned(s)))
     }
 
-    /// The value of a block: its last statement's, `()` when it has none.
+    /// The value of a block: its last statement's, `()` when it has none. The statements
+    /// before the last are run for their effects only: their values are never built into
+    /// the block's value, moved or dropped on the way.
     pub(crate) fn block(&self, steps: &'a [Step], slots: &mut [Value<'a>]) -> Out<'a> {
-        let mut last = Value::Unit;
-        for step in steps {
-            last = match step {
-                Step::Expr(e) => self.eval(e, slots)?,
-                Step::Let(slot, e) => {
-                    let v = self.eval(e, slots)?;
-                    *slots.get_mut(*slot).ok_or(Stop::Bail)? = v;
-                    Value::Unit
+        let Some((last, rest)) = steps.split_last() else {
+            return Ok(Value::Unit);
+        };
+        self.run(rest, slots)?;
+        match last {
+            Step::Expr(e) => self.eval(e, slots),
+            Step::If(cond, body, branch) => {
+                if self.truth(cond, slots)? {
+                    self.block(body, slots)
+                } else {
+                    self.block(branch, slots)
                 }
-                Step::If(cond, body, branch) => {
-                    if self.truth(cond, slots)? {
-                        self.block(body, slots)?
-                    } else {
-                        self.block(branch, slots)?
-                    }
-                }
-                Step::Return(value) => {
-                    let v = match value {
-                        Some(e) => self.eval(e, slots)?,
-                        None => Value::Unit,
-                    };
-                    self.returned.set(Some(v));
-                    return Err(Stop::Return);
-                }
-                Step::Assign(slot, op, e) => {
-                    self.assign(*slot, *op, e, slots)?;
-                    Value::Unit
-                }
-                Step::For(slot, list, body) => {
-                    self.for_loop(*slot, list, body, slots)?;
-                    Value::Unit
-                }
-            };
+            }
+            other => {
+                self.step(other, slots)?;
+                Ok(Value::Unit)
+            }
         }
-        Ok(last)
+    }
+
+    /// Runs statements for their effects (a block whose value is not used).
+    fn run(&self, steps: &'a [Step], slots: &mut [Value<'a>]) -> Result<(), Stop> {
+        for step in steps {
+            self.step(step, slots)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one statement for its effects.
+    fn step(&self, step: &'a Step, slots: &mut [Value<'a>]) -> Result<(), Stop> {
+        match step {
+            Step::Expr(e) => {
+                self.eval(e, slots)?;
+            }
+            Step::Let(slot, e) => {
+                let v = self.eval(e, slots)?;
+                *slots.get_mut(*slot).ok_or(Stop::Bail)? = v;
+            }
+            Step::If(cond, body, branch) => {
+                if self.truth(cond, slots)? {
+                    self.run(body, slots)?;
+                } else {
+                    self.run(branch, slots)?;
+                }
+            }
+            Step::Return(value) => {
+                let v = match value {
+                    Some(e) => self.eval(e, slots)?,
+                    None => Value::Unit,
+                };
+                self.returned.set(Some(v));
+                return Err(Stop::Return);
+            }
+            Step::Assign(slot, op, e) => self.assign(*slot, *op, e, slots)?,
+            Step::For(slot, list, body) => self.for_loop(*slot, list, body, slots)?,
+        }
+        Ok(())
     }
 
     #[inline(never)]
@@ -151,7 +175,7 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
         };
         for i in 0..count {
             *slots.get_mut(slot).ok_or(Stop::Bail)? = item(i);
-            self.block(body, slots)?;
+            self.run(body, slots)?;
         }
         Ok(())
     }
@@ -296,7 +320,11 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
     fn record_partner(&self, base: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
         let found = match self.eval(base, slots)? {
             Value::Record => match self.partner.get() {
-                Some(known) => known,
+                Some(known) => {
+                    // Rhai reads the id (a string held to `max_string_size`) either way.
+                    self.text(&self.record.partner)?;
+                    known
+                }
                 None => {
                     self.text(&self.record.partner)?;
                     let known = self.data.partner(&self.record.partner);

@@ -550,6 +550,29 @@ fn a_partner_is_looked_up_once_per_record() {
 }
 
 #[test]
+fn a_partner_the_engine_looked_up_is_read_as_rhai_reads_it() {
+    let data = data();
+    let s = script(SCRIPTS[0].1, &Limits::DEFAULT);
+    let body = s.native.as_ref().unwrap();
+    for id in ["P-1", "P-4", "P-9"] {
+        let r = sale(id, "2026-03-14", None);
+        let run = |limits: &Limits| {
+            let mut memo = super::Memo::knowing(data.partner(id));
+            super::run_script(body, &r, &data, limits, &s.params, &mut memo)
+        };
+        let rhai = run_script(&s, &r, &data, &Limits::DEFAULT).rhai.unwrap();
+        assert!(same(&run(&Limits::DEFAULT).unwrap(), &rhai), "{id}");
+        // The id is still a string rhai holds to `max_string_size`: over it, rhai decides.
+        let short = Limits {
+            max_string_size: 2,
+            ..Limits::DEFAULT
+        };
+        assert!(run(&short).is_none(), "{id}");
+        assert!(run_script(&s, &r, &data, &short).rhai.is_err(), "{id}");
+    }
+}
+
+#[test]
 fn repeated_lookups_are_made_once_per_run() {
     let c = condition(
         "list_price(line.sku, line.currency, record.date) == () || line.unit_price < list_price(line.sku, line.currency, record.date) || catalog(line.sku) == () || !catalog(line.sku).genuine",
