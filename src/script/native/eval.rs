@@ -8,7 +8,7 @@
 //! the lookup (no argument list).
 
 use super::compile::{Func, Node, Op, Prop, Step};
-use super::value::{Bail, Cmp, Found, Value, compare, to_text};
+use super::value::{Bail, Cmp, Found, Value, compare, holds, to_text};
 use crate::date::Date;
 use crate::money::parse_decimal;
 use crate::record::Record;
@@ -33,6 +33,15 @@ impl From<Bail> for Stop {
 }
 
 type Out<'a> = Result<Value<'a>, Stop>;
+
+/// A value read in place for a comparison ([`Cx::peek`]); `No`: not such a read.
+#[derive(Debug, Clone, Copy)]
+enum Peek<'a> {
+    Unit,
+    Str(&'a str),
+    Date(Date),
+    No,
+}
 
 /// What a body runs against: values borrow from the record, the parameters and the
 /// program for `'a`; the reference data outlives them (`'d`), so the partner looked up
@@ -250,6 +259,9 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 Ok(false)
             }
             Node::Compare(op, a, b) => {
+                if let Some(answer) = self.compare_in_place(*op, a, b, slots)? {
+                    return Ok(answer);
+                }
                 let a = self.eval(a, slots)?;
                 // `x == ()` and `x != ()`: no value to build or compare.
                 if let (Node::Unit, Cmp::Eq | Cmp::Ne) = (&**b, op) {
@@ -262,6 +274,80 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 Value::Bool(b) => Ok(b),
                 _ => Err(Stop::Bail),
             },
+        }
+    }
+
+    /// `a op b` decided on values read in place (no [`Value`] built, cloned or dropped)
+    /// when both sides are such reads: a string literal, a variable holding `()`, a string
+    /// or a date, or a string or date field of a variable's record or partner. `None`:
+    /// decide it the general way. Reads in place have no effect, so reading again is safe.
+    #[inline]
+    fn compare_in_place(
+        &self,
+        op: Cmp,
+        a: &'a Node,
+        b: &'a Node,
+        slots: &[Value<'a>],
+    ) -> Result<Option<bool>, Stop> {
+        let x = self.peek(a, slots)?;
+        if let Peek::No = x {
+            return Ok(None);
+        }
+        let y = self.peek(b, slots)?;
+        Ok(match (x, y, op) {
+            (Peek::Str(x), Peek::Str(y), _) => Some(holds(op, x.cmp(y))),
+            (Peek::Date(x), Peek::Date(y), _) => Some(holds(op, x.cmp(&y))),
+            // `x == ()` and `x != ()`.
+            (Peek::Unit, Peek::Unit, Cmp::Eq | Cmp::Ne) => Some(op == Cmp::Eq),
+            (Peek::Str(_) | Peek::Date(_), Peek::Unit, Cmp::Eq | Cmp::Ne)
+            | (Peek::Unit, Peek::Str(_) | Peek::Date(_), Cmp::Eq | Cmp::Ne) => Some(op == Cmp::Ne),
+            _ => None,
+        })
+    }
+
+    /// What `node` reads, when it is read in place (see [`Cx::compare_in_place`]); a string
+    /// over `max_string_size` bails as its getter does.
+    #[inline]
+    fn peek(&self, node: &'a Node, slots: &[Value<'a>]) -> Result<Peek<'a>, Stop> {
+        let text = |s: &'a str| {
+            if self.max_string > 0 && s.len() > self.max_string {
+                Err(Stop::Bail)
+            } else {
+                Ok(Peek::Str(s))
+            }
+        };
+        let opt_text = |s: Option<&'a str>| s.map_or(Ok(Peek::Unit), text);
+        let date = |d: Option<Date>| Ok(d.map_or(Peek::Unit, Peek::Date));
+        let r = self.record;
+        match node {
+            Node::Unit => Ok(Peek::Unit),
+            Node::Str(s) => Ok(Peek::Str(s)),
+            Node::Var(slot) => Ok(match slots.get(*slot) {
+                Some(Value::Unit) => Peek::Unit,
+                Some(Value::Date(d)) => Peek::Date(*d),
+                Some(Value::Str(Cow::Borrowed(s))) => Peek::Str(s),
+                _ => Peek::No,
+            }),
+            Node::Get(base, prop, _) => {
+                let Node::Var(slot) = &**base else {
+                    return Ok(Peek::No);
+                };
+                match (slots.get(*slot), prop) {
+                    (Some(Value::Record), Prop::Id) => text(&r.id),
+                    (Some(Value::Record), Prop::Date) => Ok(Peek::Date(r.date)),
+                    (Some(Value::Record), Prop::Partner) => text(&r.partner),
+                    (Some(Value::Record), Prop::Region) => opt_text(r.region.as_deref()),
+                    (Some(Value::Record), Prop::Customer) => opt_text(r.customer.as_deref()),
+                    (Some(Value::Partner(p)), Prop::Id) => text(&p.id),
+                    (Some(Value::Partner(p)), Prop::Region) => text(&p.region),
+                    (Some(Value::Partner(p)), Prop::Status) => text(&p.status),
+                    (Some(Value::Partner(p)), Prop::ContractSigned) => date(p.contract_signed),
+                    (Some(Value::Partner(p)), Prop::NdaExpires) => date(p.nda_expires),
+                    (Some(Value::Partner(p)), Prop::CertifiedUntil) => date(p.certified_until),
+                    _ => Ok(Peek::No),
+                }
+            }
+            _ => Ok(Peek::No),
         }
     }
 
