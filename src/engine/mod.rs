@@ -85,7 +85,8 @@ impl Engine {
     }
 
     fn check_stateless(&self, ctx: &Ctx<'_>, out: &mut Verdict) {
-        let mut shared: Option<Shared> = None;
+        // The scripts' `partner(record.partner)` is the partner the context looked up.
+        let mut shared = Some(Shared::knowing(ctx.partner));
         let mut env = Env {
             data: &self.data,
             scripts: &self.scripts,

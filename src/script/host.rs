@@ -15,7 +15,7 @@ use super::uses::PARAMS;
 use crate::finding::RuleErrorKind;
 use crate::limits::Limits;
 use crate::record::Record;
-use crate::refdata::RefData;
+use crate::refdata::{Partner, RefData};
 use rhai::{AST, CallFnOptions, Dynamic, EvalAltResult, Map, Scope};
 use std::fmt;
 use std::sync::Arc;
@@ -101,6 +101,17 @@ impl Prepared {
 pub(crate) struct Shared<'a> {
     prepared: Option<Prepared>,
     memo: native::Memo<'a>,
+}
+
+impl<'a> Shared<'a> {
+    /// Nothing shared yet but the record's partner, `partner(record.partner)`, looked up
+    /// by the caller (`None`: not in the reference data).
+    pub(crate) fn knowing(partner: Option<&'a Partner>) -> Shared<'a> {
+        Shared {
+            prepared: None,
+            memo: native::Memo::knowing(partner),
+        }
+    }
 }
 
 impl Host {

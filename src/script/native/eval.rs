@@ -8,7 +8,7 @@
 //! the lookup (no argument list).
 
 use super::compile::{Func, Node, Op, Prop, Step};
-use super::value::{Bail, Cmp, Found, Value, compare, to_text};
+use super::value::{Bail, Cmp, Found, Value, compare, holds, to_text};
 use crate::date::Date;
 use crate::money::parse_decimal;
 use crate::record::Record;
@@ -33,6 +33,15 @@ impl From<Bail> for Stop {
 }
 
 type Out<'a> = Result<Value<'a>, Stop>;
+
+/// A value read in place for a comparison ([`Cx::peek`]); `No`: not such a read.
+#[derive(Debug, Clone, Copy)]
+enum Peek<'a> {
+    Unit,
+    Str(&'a str),
+    Date(Date),
+    No,
+}
 
 /// What a body runs against: values borrow from the record, the parameters and the
 /// program for `'a`; the reference data outlives them (`'d`), so the partner looked up
@@ -79,43 +88,67 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
         Ok(Value::Str(Cow::Owned(s)))
     }
 
-    /// The value of a block: its last statement's, `()` when it has none.
+    /// The value of a block: its last statement's, `()` when it has none. The statements
+    /// before the last are run for their effects only: their values are never built into
+    /// the block's value, moved or dropped on the way.
     pub(crate) fn block(&self, steps: &'a [Step], slots: &mut [Value<'a>]) -> Out<'a> {
-        let mut last = Value::Unit;
-        for step in steps {
-            last = match step {
-                Step::Expr(e) => self.eval(e, slots)?,
-                Step::Let(slot, e) => {
-                    let v = self.eval(e, slots)?;
-                    *slots.get_mut(*slot).ok_or(Stop::Bail)? = v;
-                    Value::Unit
+        let Some((last, rest)) = steps.split_last() else {
+            return Ok(Value::Unit);
+        };
+        self.run(rest, slots)?;
+        match last {
+            Step::Expr(e) => self.eval(e, slots),
+            Step::If(cond, body, branch) => {
+                if self.truth(cond, slots)? {
+                    self.block(body, slots)
+                } else {
+                    self.block(branch, slots)
                 }
-                Step::If(cond, body, branch) => {
-                    if self.truth(cond, slots)? {
-                        self.block(body, slots)?
-                    } else {
-                        self.block(branch, slots)?
-                    }
-                }
-                Step::Return(value) => {
-                    let v = match value {
-                        Some(e) => self.eval(e, slots)?,
-                        None => Value::Unit,
-                    };
-                    self.returned.set(Some(v));
-                    return Err(Stop::Return);
-                }
-                Step::Assign(slot, op, e) => {
-                    self.assign(*slot, *op, e, slots)?;
-                    Value::Unit
-                }
-                Step::For(slot, list, body) => {
-                    self.for_loop(*slot, list, body, slots)?;
-                    Value::Unit
-                }
-            };
+            }
+            other => {
+                self.step(other, slots)?;
+                Ok(Value::Unit)
+            }
         }
-        Ok(last)
+    }
+
+    /// Runs statements for their effects (a block whose value is not used).
+    fn run(&self, steps: &'a [Step], slots: &mut [Value<'a>]) -> Result<(), Stop> {
+        for step in steps {
+            self.step(step, slots)?;
+        }
+        Ok(())
+    }
+
+    /// Runs one statement for its effects.
+    fn step(&self, step: &'a Step, slots: &mut [Value<'a>]) -> Result<(), Stop> {
+        match step {
+            Step::Expr(e) => {
+                self.eval(e, slots)?;
+            }
+            Step::Let(slot, e) => {
+                let v = self.eval(e, slots)?;
+                *slots.get_mut(*slot).ok_or(Stop::Bail)? = v;
+            }
+            Step::If(cond, body, branch) => {
+                if self.truth(cond, slots)? {
+                    self.run(body, slots)?;
+                } else {
+                    self.run(branch, slots)?;
+                }
+            }
+            Step::Return(value) => {
+                let v = match value {
+                    Some(e) => self.eval(e, slots)?,
+                    None => Value::Unit,
+                };
+                self.returned.set(Some(v));
+                return Err(Stop::Return);
+            }
+            Step::Assign(slot, op, e) => self.assign(*slot, *op, e, slots)?,
+            Step::For(slot, list, body) => self.for_loop(*slot, list, body, slots)?,
+        }
+        Ok(())
     }
 
     #[inline(never)]
@@ -151,7 +184,7 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
         };
         for i in 0..count {
             *slots.get_mut(slot).ok_or(Stop::Bail)? = item(i);
-            self.block(body, slots)?;
+            self.run(body, slots)?;
         }
         Ok(())
     }
@@ -226,6 +259,9 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 Ok(false)
             }
             Node::Compare(op, a, b) => {
+                if let Some(answer) = self.compare_in_place(*op, a, b, slots)? {
+                    return Ok(answer);
+                }
                 let a = self.eval(a, slots)?;
                 // `x == ()` and `x != ()`: no value to build or compare.
                 if let (Node::Unit, Cmp::Eq | Cmp::Ne) = (&**b, op) {
@@ -238,6 +274,80 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 Value::Bool(b) => Ok(b),
                 _ => Err(Stop::Bail),
             },
+        }
+    }
+
+    /// `a op b` decided on values read in place (no [`Value`] built, cloned or dropped)
+    /// when both sides are such reads: a string literal, a variable holding `()`, a string
+    /// or a date, or a string or date field of a variable's record or partner. `None`:
+    /// decide it the general way. Reads in place have no effect, so reading again is safe.
+    #[inline]
+    fn compare_in_place(
+        &self,
+        op: Cmp,
+        a: &'a Node,
+        b: &'a Node,
+        slots: &[Value<'a>],
+    ) -> Result<Option<bool>, Stop> {
+        let x = self.peek(a, slots)?;
+        if let Peek::No = x {
+            return Ok(None);
+        }
+        let y = self.peek(b, slots)?;
+        Ok(match (x, y, op) {
+            (Peek::Str(x), Peek::Str(y), _) => Some(holds(op, x.cmp(y))),
+            (Peek::Date(x), Peek::Date(y), _) => Some(holds(op, x.cmp(&y))),
+            // `x == ()` and `x != ()`.
+            (Peek::Unit, Peek::Unit, Cmp::Eq | Cmp::Ne) => Some(op == Cmp::Eq),
+            (Peek::Str(_) | Peek::Date(_), Peek::Unit, Cmp::Eq | Cmp::Ne)
+            | (Peek::Unit, Peek::Str(_) | Peek::Date(_), Cmp::Eq | Cmp::Ne) => Some(op == Cmp::Ne),
+            _ => None,
+        })
+    }
+
+    /// What `node` reads, when it is read in place (see [`Cx::compare_in_place`]); a string
+    /// over `max_string_size` bails as its getter does.
+    #[inline]
+    fn peek(&self, node: &'a Node, slots: &[Value<'a>]) -> Result<Peek<'a>, Stop> {
+        let text = |s: &'a str| {
+            if self.max_string > 0 && s.len() > self.max_string {
+                Err(Stop::Bail)
+            } else {
+                Ok(Peek::Str(s))
+            }
+        };
+        let opt_text = |s: Option<&'a str>| s.map_or(Ok(Peek::Unit), text);
+        let date = |d: Option<Date>| Ok(d.map_or(Peek::Unit, Peek::Date));
+        let r = self.record;
+        match node {
+            Node::Unit => Ok(Peek::Unit),
+            Node::Str(s) => Ok(Peek::Str(s)),
+            Node::Var(slot) => Ok(match slots.get(*slot) {
+                Some(Value::Unit) => Peek::Unit,
+                Some(Value::Date(d)) => Peek::Date(*d),
+                Some(Value::Str(Cow::Borrowed(s))) => Peek::Str(s),
+                _ => Peek::No,
+            }),
+            Node::Get(base, prop, _) => {
+                let Node::Var(slot) = &**base else {
+                    return Ok(Peek::No);
+                };
+                match (slots.get(*slot), prop) {
+                    (Some(Value::Record), Prop::Id) => text(&r.id),
+                    (Some(Value::Record), Prop::Date) => Ok(Peek::Date(r.date)),
+                    (Some(Value::Record), Prop::Partner) => text(&r.partner),
+                    (Some(Value::Record), Prop::Region) => opt_text(r.region.as_deref()),
+                    (Some(Value::Record), Prop::Customer) => opt_text(r.customer.as_deref()),
+                    (Some(Value::Partner(p)), Prop::Id) => text(&p.id),
+                    (Some(Value::Partner(p)), Prop::Region) => text(&p.region),
+                    (Some(Value::Partner(p)), Prop::Status) => text(&p.status),
+                    (Some(Value::Partner(p)), Prop::ContractSigned) => date(p.contract_signed),
+                    (Some(Value::Partner(p)), Prop::NdaExpires) => date(p.nda_expires),
+                    (Some(Value::Partner(p)), Prop::CertifiedUntil) => date(p.certified_until),
+                    _ => Ok(Peek::No),
+                }
+            }
+            _ => Ok(Peek::No),
         }
     }
 
@@ -296,7 +406,11 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
     fn record_partner(&self, base: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
         let found = match self.eval(base, slots)? {
             Value::Record => match self.partner.get() {
-                Some(known) => known,
+                Some(known) => {
+                    // Rhai reads the id (a string held to `max_string_size`) either way.
+                    self.text(&self.record.partner)?;
+                    known
+                }
                 None => {
                     self.text(&self.record.partner)?;
                     let known = self.data.partner(&self.record.partner);

@@ -108,6 +108,16 @@ pub(crate) struct Memo<'a> {
     partner: Option<Option<&'a Partner>>,
 }
 
+impl<'a> Memo<'a> {
+    /// A memo that knows `partner(record.partner)` already: the engine looks the record's
+    /// partner up once for its selectors and built-in rules, and the scripts reuse it.
+    pub(crate) fn knowing(partner: Option<&'a Partner>) -> Memo<'a> {
+        Memo {
+            partner: Some(partner),
+        }
+    }
+}
+
 fn cx<'a, 'd>(
     record: &'a Record,
     data: &'d RefData,

@@ -550,6 +550,79 @@ fn a_partner_is_looked_up_once_per_record() {
 }
 
 #[test]
+fn a_partner_the_engine_looked_up_is_read_as_rhai_reads_it() {
+    let data = data();
+    let s = script(SCRIPTS[0].1, &Limits::DEFAULT);
+    let body = s.native.as_ref().unwrap();
+    for id in ["P-1", "P-4", "P-9"] {
+        let r = sale(id, "2026-03-14", None);
+        let run = |limits: &Limits| {
+            let mut memo = super::Memo::knowing(data.partner(id));
+            super::run_script(body, &r, &data, limits, &s.params, &mut memo)
+        };
+        let rhai = run_script(&s, &r, &data, &Limits::DEFAULT).rhai.unwrap();
+        assert!(same(&run(&Limits::DEFAULT).unwrap(), &rhai), "{id}");
+        // The id is still a string rhai holds to `max_string_size`: over it, rhai decides.
+        let short = Limits {
+            max_string_size: 2,
+            ..Limits::DEFAULT
+        };
+        assert!(run(&short).is_none(), "{id}");
+        assert!(run_script(&s, &r, &data, &short).rhai.is_err(), "{id}");
+    }
+}
+
+#[test]
+fn comparisons_read_in_place_answer_as_rhai() {
+    let data = data();
+    let sides = [
+        "()",
+        "\"active\"",
+        "\"US-NE\"",
+        "p.status",
+        "p.region",
+        "p.id",
+        "p.nda_expires",
+        "p.certified_until",
+        "p.contract_signed",
+        "record.region",
+        "record.customer",
+        "record.id",
+        "record.partner",
+        "record.date",
+        "s",
+        "u",
+        "d",
+    ];
+    let short = Limits {
+        max_string_size: 6,
+        ..Limits::DEFAULT
+    };
+    let mut compiled = 0;
+    for a in sides {
+        for b in sides {
+            for op in ["==", "!=", "<"] {
+                let source = format!(
+                    "fn check(record) {{ let p = partner(record.partner); let s = \"US-NE\"; let u = (); let d = record.date; if {a} {op} {b} {{ return finding(\"yes\"); }} }}"
+                );
+                for limits in [Limits::DEFAULT, short] {
+                    let s = script(&source, &limits);
+                    for id in ["P-2", "P-3"] {
+                        for region in [None, Some("US-NE"), Some("EU")] {
+                            let r = sale(id, "2026-03-14", region);
+                            let both = run_script(&s, &r, &data, &limits);
+                            both.agree().unwrap_or_else(|e| panic!("{source}: {e}"));
+                            compiled += usize::from(both.native.is_some());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(compiled > 5_000, "{compiled}");
+}
+
+#[test]
 fn repeated_lookups_are_made_once_per_run() {
     let c = condition(
         "list_price(line.sku, line.currency, record.date) == () || line.unit_price < list_price(line.sku, line.currency, record.date) || catalog(line.sku) == () || !catalog(line.sku).genuine",

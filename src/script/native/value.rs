@@ -65,6 +65,11 @@ pub(crate) enum Cmp {
     Ge,
 }
 
+/// Whether `op` holds for two values ordered `o`.
+pub(crate) fn holds(op: Cmp, o: Ordering) -> bool {
+    op.holds(o)
+}
+
 impl Cmp {
     fn holds(self, o: Ordering) -> bool {
         match self {
