@@ -74,6 +74,7 @@ mod stats;
 pub mod testing;
 pub mod text;
 
+pub use compact_str::CompactString;
 pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, LoadError, Location, codes};

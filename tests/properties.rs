@@ -517,7 +517,7 @@ fn naive(record: &Record) -> Vec<(String, String, Option<usize>)> {
     let f = fixture();
     let mut out = Vec::new();
     let mut push = |rule: &str, line: Option<usize>| {
-        out.push((rule.to_owned(), record.id.clone(), line));
+        out.push((rule.to_owned(), record.id.to_string(), line));
     };
     let kind = record.kind.as_str();
     for (i, l) in record.lines.iter().enumerate() {

@@ -10,7 +10,7 @@ use crate::finding::Finding;
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
-use crate::record::Kind;
+use crate::record::{CompactString, Kind};
 use serde::{Deserialize, Serialize};
 
 /// The parameters of an `agreement-on-file` rule.
@@ -43,7 +43,7 @@ pub(crate) type State = Sales<History>;
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct History {
     /// Agreement id → its date, and whether it carries the document.
-    agreements: FastMap<String, (Date, bool)>,
+    agreements: FastMap<CompactString, (Date, bool)>,
 }
 
 /// How a record naming an agreement fared.
@@ -255,7 +255,7 @@ impl CheckKind for AgreementOnFile {
             "agreement",
             text,
             &[
-                ("agreement", name.clone()),
+                ("agreement", name.to_string()),
                 ("on_file", dated.is_some().to_string()),
                 ("dated", dated.map_or("-".to_owned(), |d| d.to_string())),
             ],

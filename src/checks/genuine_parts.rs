@@ -81,7 +81,7 @@ impl CheckKind for GenuineParts {
                     format!("line {} (index {i})", i + 1),
                     text,
                     &[
-                        ("sku", line.sku.clone()),
+                        ("sku", line.sku.to_string()),
                         ("genuine", d.genuine.to_string()),
                         ("source", source.to_owned()),
                         ("approved", d.approved.to_string()),

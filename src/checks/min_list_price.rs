@@ -166,7 +166,7 @@ impl CheckKind for MinListPrice {
                         line.sku, line.currency, rec.date
                     ),
                     &[
-                        ("sku", line.sku.clone()),
+                        ("sku", line.sku.to_string()),
                         ("currency", line.currency.to_string()),
                     ],
                 ));
@@ -191,7 +191,7 @@ impl CheckKind for MinListPrice {
                 about,
                 text,
                 &[
-                    ("sku", line.sku.clone()),
+                    ("sku", line.sku.to_string()),
                     ("currency", line.currency.to_string()),
                     ("unit_price", line.unit_price.to_string()),
                     ("list_price", d.price.list_price.to_string()),

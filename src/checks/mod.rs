@@ -35,7 +35,7 @@ use crate::date::Date;
 use crate::finding::{Describe, Finding, Later, Part, Text};
 use crate::outcome::{Analytics, Outcome, Verdict};
 use crate::pack::{FileLoader, Rule, Selector};
-use crate::record::{Kind, Record};
+use crate::record::{CompactString, Kind, Record};
 use crate::refdata::{Partner, RefData};
 use crate::script::{Host, Shared};
 use serde::Serialize;
@@ -660,15 +660,15 @@ impl<H> Sales<H> {
 
 /// A sale (or other selected record) waiting for the batch to be complete.
 pub(crate) struct Pending {
-    pub record: String,
-    pub partner: String,
+    pub record: CompactString,
+    pub partner: CompactString,
     pub date: Date,
     /// The opportunity or agreement it names.
-    pub names: Option<String>,
+    pub names: Option<CompactString>,
 }
 
 impl Pending {
-    pub(crate) fn of(record: &Record, names: Option<String>) -> Pending {
+    pub(crate) fn of(record: &Record, names: Option<CompactString>) -> Pending {
         Pending {
             record: record.id.clone(),
             partner: record.partner.clone(),

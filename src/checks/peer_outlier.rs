@@ -12,7 +12,7 @@ use crate::hash::FastMap;
 use crate::money::parse_decimal;
 use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup, Verdict, shown};
 use crate::pack::{FileLoader, Rule};
-use crate::record::{Kind, Record};
+use crate::record::{CompactString, Kind, Record};
 use crate::refdata::{Partner, ticked};
 use crate::stats::{mad, median, modified_z};
 use rust_decimal::Decimal;
@@ -293,11 +293,11 @@ impl CheckKind for PeerOutlier {
 #[derive(Default)]
 pub(crate) struct Sums {
     /// Per partner, the value of its counted lines.
-    value: FastMap<String, Decimal>,
+    value: FastMap<CompactString, Decimal>,
     /// Per partner, lines left out for being in another currency.
-    other_currency: FastMap<String, usize>,
+    other_currency: FastMap<CompactString, usize>,
     /// Partners whose total overflowed (reported as rule errors, never guessed).
-    overflowed: Vec<String>,
+    overflowed: Vec<CompactString>,
 }
 
 impl Sums {
@@ -324,7 +324,7 @@ impl Sums {
         for line in &record.lines {
             if p.source
                 .as_ref()
-                .is_some_and(|s| line.source.as_ref() != Some(s))
+                .is_some_and(|s| line.source.as_deref() != Some(s.as_str()))
             {
                 continue;
             }
@@ -416,7 +416,7 @@ fn finish(
         partner: partner.to_owned(),
         reason: reason.to_owned(),
     };
-    let mut unknown: Vec<&String> = sums
+    let mut unknown: Vec<&CompactString> = sums
         .value
         .keys()
         .filter(|k| data.partner(k).is_none())
@@ -433,7 +433,7 @@ fn finish(
     for partner in data.partners() {
         if partner.status != "active"
             || !rule.select.matches_partner(partner)
-            || sums.overflowed.contains(&partner.id)
+            || sums.overflowed.iter().any(|o| *o == partner.id)
         {
             continue;
         }
@@ -444,7 +444,11 @@ fn finish(
             ));
             continue;
         };
-        let total = sums.value.get(&partner.id).copied().unwrap_or_default();
+        let total = sums
+            .value
+            .get(partner.id.as_str())
+            .copied()
+            .unwrap_or_default();
         groups
             .entry(group_name(&p.peers, partner))
             .or_default()
@@ -507,7 +511,11 @@ fn finish(
                 median: centre.filter(|_| judged),
                 score,
                 flagged,
-                other_currency_lines: sums.other_currency.get(&partner.id).copied().unwrap_or(0),
+                other_currency_lines: sums
+                    .other_currency
+                    .get(partner.id.as_str())
+                    .copied()
+                    .unwrap_or(0),
             });
         }
     }

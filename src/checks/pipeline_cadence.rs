@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
-use crate::record::Kind;
+use crate::record::{CompactString, Kind};
 use crate::refdata::Partner;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -41,7 +41,7 @@ pub(crate) struct State {
 /// between records; the batch gathers it in its [`State`]).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct History {
-    updates: FastMap<String, Vec<Date>>,
+    updates: FastMap<CompactString, Vec<Date>>,
 }
 
 /// A partner's reporting window and the updates inside it.
@@ -164,7 +164,7 @@ impl GateKind for PipelineCadence {
         let as_of = gx.ctx.record.date;
         let dates = history
             .updates
-            .get(&partner.id)
+            .get(partner.id.as_str())
             .map_or(&[][..], Vec::as_slice);
         let before = dates.iter().copied().filter(|d| *d < as_of).max();
         let on = dates.contains(&as_of).then_some(as_of);
@@ -245,7 +245,7 @@ impl CheckKind for PipelineCadence {
             let dates = state
                 .history
                 .updates
-                .remove(&partner.id)
+                .remove(partner.id.as_str())
                 .unwrap_or_default();
             let window = Window::of(partner, first, as_of, dates);
             for gap in window.gaps(self.max_gap_days) {
@@ -266,7 +266,7 @@ impl CheckKind for PipelineCadence {
         let dates = state
             .history
             .updates
-            .remove(&partner.id)
+            .remove(partner.id.as_str())
             .unwrap_or_default();
         let window = Window::of(partner, cx.first, cx.as_of, dates);
         let list: Vec<String> = window.dates.iter().map(ToString::to_string).collect();

@@ -10,7 +10,7 @@ use crate::finding::{Finding, Part};
 use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
-use crate::record::{Kind, Record};
+use crate::record::{CompactString, Kind, Record};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -40,7 +40,7 @@ pub(crate) type State = Sales<History>;
 /// between records; the batch gathers it in its [`Sales`]).
 #[derive(Default, Serialize, Deserialize)]
 pub(crate) struct History {
-    first_update: FastMap<String, Date>,
+    first_update: FastMap<CompactString, Date>,
 }
 
 /// How one sale fared.
@@ -66,7 +66,7 @@ impl RegisteredBeforeSale {
     /// Whether a sale on `date` naming `opportunity` passes whatever records are still to
     /// come: its opportunity was first reported early enough, and a later record can only
     /// move the first report earlier. A settled sale need not be kept for `finish`.
-    fn settled(&self, history: &History, date: Date, opportunity: Option<&String>) -> bool {
+    fn settled(&self, history: &History, date: Date, opportunity: Option<&CompactString>) -> bool {
         let first = opportunity
             .and_then(|o| history.first_update.get(o))
             .copied();

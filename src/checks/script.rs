@@ -117,9 +117,9 @@ pub(super) fn verdict(
     let finding = |f: ScriptFinding| Finding {
         rule: Arc::clone(at.id),
         severity: at.rule.severity,
-        record: Some(record.id.clone()),
+        record: Some(record.id.to_string()),
         line: f.line,
-        partner: record.partner.clone(),
+        partner: record.partner.to_string(),
         message: f.message.into(),
         expected: f.expected.into(),
         actual: f.actual.into(),
@@ -135,7 +135,7 @@ pub(super) fn verdict(
             out.rule_errors.push(RuleError::new(
                 at.id,
                 at.rule.severity,
-                Some(record.id.clone()),
+                Some(record.id.to_string()),
                 error.kind,
                 error.reason,
             ));

@@ -306,7 +306,7 @@ impl Gate {
         let rules = engine.pack().rules().len();
         self.decision(
             engine,
-            Some(record.id.clone()),
+            Some(record.id.to_string()),
             Some(record.date),
             verdict,
             rules.saturating_sub(skipped.len()),

@@ -1,8 +1,8 @@
 //! Records built in Rust, checked as the reader checks them.
 
 use super::{
-    At, Document, Kind, Leaf, Line, Record, RecordError, currency_of, price_of, qty_of, required,
-    text,
+    At, CompactString, Document, Kind, Leaf, Line, Record, RecordError, currency_of, price_of,
+    qty_of, required, text,
 };
 use crate::date::Date;
 use rust_decimal::Decimal;
@@ -177,11 +177,11 @@ impl RecordBuilder {
     /// A line taken from another record (already checked).
     pub fn with_line(mut self, line: &Line) -> Self {
         self.lines.push(NewLine {
-            sku: line.sku.clone(),
+            sku: line.sku.to_string(),
             qty: line.qty.get(),
             unit_price: line.unit_price.get(),
             currency: Cow::Borrowed(line.currency.as_str()),
-            source: line.source.clone(),
+            source: line.source.as_deref().map(str::to_owned),
         });
         self
     }
@@ -213,11 +213,11 @@ impl RecordBuilder {
     pub fn build(mut self) -> Result<Record, RecordError> {
         let str_leaf = |s: String| Leaf::Str(Cow::Owned(s));
         let id = required(str_leaf(std::mem::take(&mut self.id)), At::Field("id"))?;
-        let record = Some(id.clone());
+        let record = Some(id.to_string());
         self.rest(id).map_err(|e| e.with_record(record))
     }
 
-    fn rest(self, id: String) -> Result<Record, RecordError> {
+    fn rest(self, id: CompactString) -> Result<Record, RecordError> {
         let str_leaf = |s: String| Leaf::Str(Cow::Owned(s));
         let kind = match self.kind {
             Kind::Other(name) => Kind::from_name(&required(str_leaf(name), At::Field("kind"))?),

@@ -19,6 +19,7 @@ pub(crate) use error::At;
 use crate::currency::Currency;
 use crate::date::Date;
 use crate::money::{Price, Qty, parse_exact};
+pub use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -84,7 +85,7 @@ impl Kind {
 #[non_exhaustive]
 pub struct Line {
     /// The part or product number.
-    pub sku: String,
+    pub sku: CompactString,
     /// How many, always above zero.
     pub qty: Qty,
     /// The price of one unit, exact, never negative.
@@ -92,7 +93,7 @@ pub struct Line {
     /// The ISO 4217 currency, such as `USD`.
     pub currency: Currency,
     /// Who supplied the part: `oem` when bought from the OEM, else a supplier id.
-    pub source: Option<String>,
+    pub source: Option<CompactString>,
 }
 
 /// A document attached to a record (purchase order, service report, contract).
@@ -100,9 +101,9 @@ pub struct Line {
 #[non_exhaustive]
 pub struct Document {
     /// What the document is, such as `purchase_order`.
-    pub kind: String,
+    pub kind: CompactString,
     /// The document's own reference number.
-    pub reference: Option<String>,
+    pub reference: Option<CompactString>,
     /// Whether it carries the signatures it needs.
     pub signed: bool,
 }
@@ -118,25 +119,25 @@ pub struct Document {
 #[non_exhaustive]
 pub struct Record {
     /// Unique within a batch.
-    pub id: String,
+    pub id: CompactString,
     /// What the record is.
     pub kind: Kind,
     /// The business date the rules use.
     pub date: Date,
     /// The partner's id, as in `partners.csv`.
-    pub partner: String,
+    pub partner: CompactString,
     /// The end customer.
-    pub customer: Option<String>,
+    pub customer: Option<CompactString>,
     /// Where the business happened; when absent, rules use the partner's region.
-    pub region: Option<String>,
+    pub region: Option<CompactString>,
     /// The pipeline opportunity this record belongs to.
-    pub opportunity: Option<String>,
+    pub opportunity: Option<CompactString>,
     /// The opportunity's stage, on a pipeline update.
-    pub stage: Option<String>,
+    pub stage: Option<CompactString>,
     /// The installed asset, on a service order.
-    pub asset: Option<String>,
+    pub asset: Option<CompactString>,
     /// The agreement a sale relies on: the id of an `agreement` record.
-    pub agreement: Option<String>,
+    pub agreement: Option<CompactString>,
     /// The goods.
     pub lines: Vec<Line>,
     /// The paperwork.
@@ -197,10 +198,10 @@ impl Record {
     /// The record as JSON, in the schema it is read from (prices as decimal strings).
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
-        map.insert("id".into(), self.id.clone().into());
+        map.insert("id".into(), self.id.as_str().into());
         map.insert("kind".into(), self.kind.as_str().into());
         map.insert("date".into(), self.date.to_string().into());
-        map.insert("partner".into(), self.partner.clone().into());
+        map.insert("partner".into(), self.partner.as_str().into());
         let optional = [
             ("customer", &self.customer),
             ("region", &self.region),
@@ -211,26 +212,26 @@ impl Record {
         ];
         for (key, value) in optional {
             if let Some(v) = value {
-                map.insert(key.into(), v.clone().into());
+                map.insert(key.into(), v.as_str().into());
             }
         }
         let lines = self.lines.iter().map(|l| {
             let mut m = Map::new();
-            m.insert("sku".into(), l.sku.clone().into());
+            m.insert("sku".into(), l.sku.as_str().into());
             m.insert("qty".into(), l.qty.get().into());
             m.insert("unit_price".into(), l.unit_price.to_string().into());
             m.insert("currency".into(), l.currency.as_str().into());
             if let Some(s) = &l.source {
-                m.insert("source".into(), s.clone().into());
+                m.insert("source".into(), s.as_str().into());
             }
             Value::Object(m)
         });
         map.insert("lines".into(), Value::Array(lines.collect()));
         let documents = self.documents.iter().map(|d| {
             let mut m = Map::new();
-            m.insert("kind".into(), d.kind.clone().into());
+            m.insert("kind".into(), d.kind.as_str().into());
             if let Some(r) = &d.reference {
-                m.insert("ref".into(), r.clone().into());
+                m.insert("ref".into(), r.as_str().into());
             }
             m.insert("signed".into(), d.signed.into());
             Value::Object(m)
@@ -284,11 +285,11 @@ impl Leaf<'_> {
 }
 
 /// An optional string field: absent, null and blank are `None`.
-pub(crate) fn text(leaf: Leaf<'_>, at: At) -> Result<Option<String>, RecordError> {
+pub(crate) fn text(leaf: Leaf<'_>, at: At) -> Result<Option<CompactString>, RecordError> {
     match leaf {
         Leaf::Missing | Leaf::Null => Ok(None),
         Leaf::Str(s) if blank(&s) => Ok(None),
-        Leaf::Str(s) => Ok(Some(s.into_owned())),
+        Leaf::Str(s) => Ok(Some(CompactString::new(s))),
         other => Err(RecordError::wrong_type(at, "a string", other.kind())),
     }
 }
@@ -302,7 +303,7 @@ pub(crate) fn blank(s: &str) -> bool {
     }
 }
 
-pub(crate) fn required(leaf: Leaf<'_>, at: At) -> Result<String, RecordError> {
+pub(crate) fn required(leaf: Leaf<'_>, at: At) -> Result<CompactString, RecordError> {
     text(leaf, at)?.ok_or_else(|| RecordError::new(at, RecordErrorKind::Missing))
 }
 

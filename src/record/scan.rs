@@ -10,7 +10,7 @@
 //! turn to the value reader. So a rejected or unusual record costs one more read, and the
 //! property tests that hold the readers to agree cover this one too.
 
-use super::{Document, Kind, Line, Record, near};
+use super::{CompactString, Document, Kind, Line, Record, near};
 use crate::currency::Currency;
 use crate::date::Date;
 use crate::money::{Price, Qty, parse_exact};
@@ -401,12 +401,12 @@ fn required(text: Option<&str>) -> Option<&str> {
 
 /// An optional text field's value: absent, null and blank are `None` (as `text` in `mod.rs`).
 #[inline]
-fn optional(text: Option<&str>) -> Option<String> {
+fn optional(text: Option<&str>) -> Option<CompactString> {
     required(text).map(owned)
 }
 
-fn owned(text: &str) -> String {
-    text.to_owned()
+fn owned(text: &str) -> CompactString {
+    CompactString::new(text)
 }
 
 /// The lanes (bytes) of `word` that are a `"`, a `\\` or a control character: the high bit

@@ -141,7 +141,9 @@ pub(crate) fn read_text(text: &str) -> Result<Record, RecordError> {
 fn id_of(raw: &RawValue) -> Option<String> {
     let entries = serde_json::from_str::<Entries<'_>>(raw.get()).ok()?;
     let (_, id) = entries.0.iter().rev().find(|(k, _)| k == "id")?;
-    required(id.leaf().ok()?, At::Field("id")).ok()
+    required(id.leaf().ok()?, At::Field("id"))
+        .ok()
+        .map(String::from)
 }
 
 /// Reads a record from a JSON tree. An error names the record's id when it was read.
@@ -173,7 +175,7 @@ fn read_into<'a, T: Tree<'a>>(
     };
     let leaf = |key: &str| get(key).map_or(Ok(Leaf::Missing), T::leaf);
     let id = required(leaf("id")?, At::Field("id"))?;
-    *id_read = Some(id.clone());
+    *id_read = Some(id.to_string());
     let kind = Kind::from_name(&required(leaf("kind")?, At::Field("kind"))?);
     near::check_kind(&kind)?;
     for (key, _) in &entries {

@@ -4,7 +4,7 @@
 use super::trace;
 use crate::date::Date;
 use crate::money::parse_decimal;
-use crate::record::Record;
+use crate::record::{CompactString, Record};
 use crate::refdata::{Partner, RefData};
 use rhai::{Array, Dynamic, EvalAltResult, INT, ImmutableString, Map, Position, Variant};
 use rust_decimal::Decimal;
@@ -75,7 +75,7 @@ fn getter<T, V>(
     });
 }
 
-fn text(value: &Option<String>) -> Dynamic {
+fn text(value: &Option<CompactString>) -> Dynamic {
     value.as_ref().map_or(Dynamic::UNIT, |s| {
         Dynamic::from(ImmutableString::from(s.as_str()))
     })
@@ -282,12 +282,12 @@ fn register_date(engine: &mut rhai::Engine) {
 
 fn register_record(engine: &mut rhai::Engine) {
     engine.register_type_with_name::<ScriptRecord>("Record");
-    getter(engine, "id", |r: &ScriptRecord| r.0.id.clone());
+    getter(engine, "id", |r: &ScriptRecord| r.0.id.to_string());
     getter(engine, "kind", |r: &ScriptRecord| {
         r.0.kind.as_str().to_owned()
     });
     getter(engine, "date", |r: &ScriptRecord| r.0.date);
-    getter(engine, "partner", |r: &ScriptRecord| r.0.partner.clone());
+    getter(engine, "partner", |r: &ScriptRecord| r.0.partner.to_string());
     getter(engine, "customer", |r: &ScriptRecord| text(&r.0.customer));
     getter(engine, "region", |r: &ScriptRecord| text(&r.0.region));
     getter(engine, "opportunity", |r: &ScriptRecord| {
@@ -343,7 +343,7 @@ fn register_record(engine: &mut rhai::Engine) {
         Ok::<_, Box<EvalAltResult>>(index)
     });
     getter(engine, "sku", |l: &ScriptLine| {
-        on_line(l, |x| x.sku.clone()).unwrap_or_default()
+        on_line(l, |x| x.sku.to_string()).unwrap_or_default()
     });
     getter(engine, "qty", |l: &ScriptLine| {
         on_line(l, |x| INT::from(x.qty)).unwrap_or(0)
@@ -376,7 +376,7 @@ fn register_record(engine: &mut rhai::Engine) {
 
     engine.register_type_with_name::<ScriptDocument>("Document");
     getter(engine, "kind", |d: &ScriptDocument| {
-        on_document(d, |x| x.kind.clone()).unwrap_or_default()
+        on_document(d, |x| x.kind.to_string()).unwrap_or_default()
     });
     getter(engine, "ref", |d: &ScriptDocument| {
         on_document(d, |x| text(&x.reference)).unwrap_or(Dynamic::UNIT)

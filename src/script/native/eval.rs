@@ -11,7 +11,7 @@ use super::compile::{Func, Node, Op, Prop, Step};
 use super::value::{Bail, Cmp, Found, Value, compare, holds, to_text};
 use crate::date::Date;
 use crate::money::parse_decimal;
-use crate::record::Record;
+use crate::record::{CompactString, Record};
 use crate::refdata::{Partner, RefData};
 use crate::script::params::{Param, Params};
 use rust_decimal::Decimal;
@@ -457,7 +457,7 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
 
     fn get(&self, base: &Value<'a>, prop: Prop, name: &str) -> Out<'a> {
         let r = self.record;
-        let opt = |s: &'a Option<String>| -> Out<'a> {
+        let opt = |s: &'a Option<CompactString>| -> Out<'a> {
             match s {
                 Some(s) => self.text(s),
                 None => Ok(Value::Unit),
