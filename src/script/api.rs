@@ -287,7 +287,9 @@ fn register_record(engine: &mut rhai::Engine) {
         r.0.kind.as_str().to_owned()
     });
     getter(engine, "date", |r: &ScriptRecord| r.0.date);
-    getter(engine, "partner", |r: &ScriptRecord| r.0.partner.to_string());
+    getter(engine, "partner", |r: &ScriptRecord| {
+        r.0.partner.to_string()
+    });
     getter(engine, "customer", |r: &ScriptRecord| text(&r.0.customer));
     getter(engine, "region", |r: &ScriptRecord| text(&r.0.region));
     getter(engine, "opportunity", |r: &ScriptRecord| {

@@ -664,7 +664,7 @@ fn judge_case(
         }
     }
     for c in &wire.clean {
-        if !batch.records.iter().any(|r| &r.id == c) {
+        if !batch.records.iter().any(|r| r.id == c.as_str()) {
             result.problems.push(format!(
                 "`clean` names record `{c}`, which is not in the case"
             ));
