@@ -8,7 +8,7 @@
 //! the lookup (no argument list).
 
 use super::compile::{Func, Node, Op, Prop, Step};
-use super::value::{Bail, Cmp, Found, Value, compare, holds, to_text};
+use super::value::{Bail, Cmp, Found, Value, compare, to_text};
 use crate::date::Date;
 use crate::money::parse_decimal;
 use crate::record::{CompactString, Record};
@@ -295,8 +295,8 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
         }
         let y = self.peek(b, slots)?;
         Ok(match (x, y, op) {
-            (Peek::Str(x), Peek::Str(y), _) => Some(holds(op, x.cmp(y))),
-            (Peek::Date(x), Peek::Date(y), _) => Some(holds(op, x.cmp(&y))),
+            (Peek::Str(x), Peek::Str(y), _) => Some(op.holds(x.cmp(y))),
+            (Peek::Date(x), Peek::Date(y), _) => Some(op.holds(x.cmp(&y))),
             // `x == ()` and `x != ()`.
             (Peek::Unit, Peek::Unit, Cmp::Eq | Cmp::Ne) => Some(op == Cmp::Eq),
             (Peek::Str(_) | Peek::Date(_), Peek::Unit, Cmp::Eq | Cmp::Ne)
@@ -405,19 +405,19 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
     /// `partner(base.partner)`: the record's partner is looked up once for all its rules.
     fn record_partner(&self, base: &'a Node, slots: &mut [Value<'a>]) -> Out<'a> {
         let found = match self.eval(base, slots)? {
-            Value::Record => match self.partner.get() {
-                Some(known) => {
-                    // Rhai reads the id (a string held to `max_string_size`) either way.
-                    self.text(&self.record.partner)?;
-                    known
+            Value::Record => {
+                // Rhai reads the id (a string held to `max_string_size`) whether or not the
+                // partner is known already.
+                self.text(&self.record.partner)?;
+                match self.partner.get() {
+                    Some(known) => known,
+                    None => {
+                        let known = self.data.partner(&self.record.partner);
+                        self.partner.set(Some(known));
+                        known
+                    }
                 }
-                None => {
-                    self.text(&self.record.partner)?;
-                    let known = self.data.partner(&self.record.partner);
-                    self.partner.set(Some(known));
-                    known
-                }
-            },
+            }
             other => match self.get(&other, Prop::Partner, "partner")? {
                 Value::Str(id) => self.data.partner(&id),
                 _ => return Err(Stop::Bail),

@@ -65,13 +65,9 @@ pub(crate) enum Cmp {
     Ge,
 }
 
-/// Whether `op` holds for two values ordered `o`.
-pub(crate) fn holds(op: Cmp, o: Ordering) -> bool {
-    op.holds(o)
-}
-
 impl Cmp {
-    fn holds(self, o: Ordering) -> bool {
+    /// Whether `self` holds for two values ordered `o`.
+    pub(crate) fn holds(self, o: Ordering) -> bool {
         match self {
             Cmp::Eq => o == Ordering::Equal,
             Cmp::Ne => o != Ordering::Equal,
