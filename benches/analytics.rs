@@ -64,7 +64,7 @@ fn records() -> Vec<Record> {
                 Kind::Sale
             };
             let date = Date::new(2026, 1 + (i % 12) as i8, 1 + (i % 28) as i8).unwrap_or(Date::MIN);
-            let qty = 1 + (i % 7) as u32;
+            let qty = 1 + (i % 7) as i64;
             let price = |k: usize| line(k).1.parse().unwrap_or_default();
             Record::builder(
                 format!("R-{i}"),

@@ -117,25 +117,39 @@ impl fmt::Display for DecimalError {
 
 impl std::error::Error for DecimalError {}
 
-/// How many units of a part a line carries: a whole number above 0.
+/// How many units of a part a line carries: a whole number, never 0, at most `u32::MAX`
+/// either way. Below 0 it is a return: units coming back (only a sale's lines may carry
+/// one; the reader refuses it elsewhere).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Qty(u32);
+pub struct Qty(i64);
 
 impl Qty {
-    /// `qty` as a quantity, or `None` for 0.
-    pub const fn new(qty: u32) -> Option<Qty> {
-        if qty == 0 { None } else { Some(Qty(qty)) }
+    /// The largest quantity either way.
+    pub const MAX: i64 = u32::MAX as i64;
+
+    /// `qty` as a quantity, or `None` for 0 and for more than [`Qty::MAX`] either way.
+    pub const fn new(qty: i64) -> Option<Qty> {
+        if qty == 0 || qty > Qty::MAX || qty < -Qty::MAX {
+            None
+        } else {
+            Some(Qty(qty))
+        }
     }
 
     /// The number.
-    pub const fn get(self) -> u32 {
+    pub const fn get(self) -> i64 {
         self.0
+    }
+
+    /// Whether the line is a return (units coming back).
+    pub const fn is_return(self) -> bool {
+        self.0 < 0
     }
 }
 
 impl Deref for Qty {
-    type Target = u32;
-    fn deref(&self) -> &u32 {
+    type Target = i64;
+    fn deref(&self) -> &i64 {
         &self.0
     }
 }
@@ -146,27 +160,21 @@ impl fmt::Display for Qty {
     }
 }
 
-impl PartialEq<u32> for Qty {
-    fn eq(&self, other: &u32) -> bool {
+impl PartialEq<i64> for Qty {
+    fn eq(&self, other: &i64) -> bool {
         self.0 == *other
     }
 }
 
-impl PartialOrd<u32> for Qty {
-    fn partial_cmp(&self, other: &u32) -> Option<std::cmp::Ordering> {
+impl PartialOrd<i64> for Qty {
+    fn partial_cmp(&self, other: &i64) -> Option<std::cmp::Ordering> {
         self.0.partial_cmp(other)
-    }
-}
-
-impl From<Qty> for u32 {
-    fn from(q: Qty) -> u32 {
-        q.0
     }
 }
 
 impl From<Qty> for i64 {
     fn from(q: Qty) -> i64 {
-        i64::from(q.0)
+        q.0
     }
 }
 

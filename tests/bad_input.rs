@@ -625,7 +625,7 @@ fn a_number_with_an_exponent_is_quoted_the_same_by_both_readers() {
     let reason = rejected_by_both(&good("S-1").replace(r#""qty":4"#, r#""qty":1e2"#));
     assert_eq!(
         reason,
-        "field `lines[0].qty`: expected a whole number above 0, but found `1e+2`"
+        "field `lines[0].qty`: expected a whole number other than 0, but found `1e+2`"
     );
 }
 
@@ -654,10 +654,11 @@ fn negative_prices_are_rejected_and_zero_is_a_price() {
 }
 
 #[test]
-fn quantities_must_be_whole_and_above_zero() {
+fn quantities_must_be_whole_and_not_zero() {
     for (qty, found) in [
         ("0", "`0`"),
-        ("-1", "`-1`"),
+        ("-0", "`-0`"),
+        ("-4294967296", "`-4294967296`"),
         ("1.5", "`1.5`"),
         ("4294967296", "`4294967296`"),
         ("\"4\"", "a string"),
@@ -666,9 +667,65 @@ fn quantities_must_be_whole_and_above_zero() {
         let text = good("S-1").replace(r#""qty":4"#, &format!(r#""qty":{qty}"#));
         assert_eq!(
             rejected_by_both(&text),
-            format!("field `lines[0].qty`: expected a whole number above 0, but found {found}")
+            format!(
+                "field `lines[0].qty`: expected a whole number other than 0, but found {found}"
+            )
         );
     }
+}
+
+#[test]
+fn a_return_is_a_sale_line_below_zero_and_nothing_else_may_have_one() {
+    let sale = read_by_both(&good("S-1").replace(r#""qty":4"#, r#""qty":-4"#));
+    assert_eq!(sale.lines[0].qty.get(), -4);
+    assert!(sale.lines[0].qty.is_return());
+    let purchase = good("P-1")
+        .replace(r#""kind":"sale""#, r#""kind":"purchase""#)
+        .replace(r#""qty":4"#, r#""qty":-4"#);
+    assert_eq!(
+        rejected_by_both(&purchase),
+        "field `lines[0].qty`: a quantity below 0 (a return) is allowed only on a sale, but found `-4` on a purchase"
+    );
+}
+
+#[test]
+fn credit_notes_and_claims_name_what_they_refer_to() {
+    let credit = good("CN-1").replace(r#""kind":"sale""#, r#""kind":"credit_note""#);
+    assert_eq!(
+        rejected_by_both(&credit),
+        "missing required field `invoice`"
+    );
+    let credit = read_by_both(&credit.replace(r#""kind""#, r#""invoice":"S-1","kind""#));
+    assert_eq!(credit.kind, Kind::CreditNote);
+    assert_eq!(credit.invoice.as_deref(), Some("S-1"));
+    let claim = good("CL-1").replace(r#""kind":"sale""#, r#""kind":"claim","invoice":"S-1""#);
+    assert_eq!(
+        rejected_by_both(&claim),
+        "missing required field `agreement`"
+    );
+    let claim = read_by_both(&claim.replace(r#""kind""#, r#""agreement":"SPA-1","kind""#));
+    assert_eq!(claim.kind, Kind::Claim);
+}
+
+#[test]
+fn an_order_date_is_not_after_the_invoice_date() {
+    let ordered = |day: &str| {
+        good("S-1").replace(
+            r#""kind":"sale""#,
+            &format!(r#""kind":"sale","order_date":"{day}""#),
+        )
+    };
+    // GOOD is dated 2026-01-05.
+    let sale = read_by_both(&ordered("2026-01-02"));
+    assert_eq!(sale.order_date, Some(d("2026-01-02")));
+    assert_eq!(
+        read_by_both(&ordered("2026-01-05")).order_date,
+        Some(d("2026-01-05"))
+    );
+    assert_eq!(
+        rejected_by_both(&ordered("2026-01-06")),
+        "field `order_date`: the order date 2026-01-06 is after the record's date 2026-01-05; an order comes before its invoice"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1369,7 +1426,7 @@ fn an_overflowing_total_is_a_rule_error_never_a_crash_or_a_pass() {
 // Records built in Rust are refused for what the reader refuses, with the same error.
 
 /// [`GOOD`] built in Rust, with its line's quantity, price and currency given.
-fn good_built(qty: u32, unit_price: &str, currency: &str) -> Result<Record, RecordError> {
+fn good_built(qty: i64, unit_price: &str, currency: &str) -> Result<Record, RecordError> {
     Record::builder("S-1", Kind::Sale, d("2026-01-05"), "P-DE-04")
         .line_from("SEAL-200", qty, dec(unit_price), currency, "oem")
         .document("purchase_order", Some("PO-1"), true)
@@ -1395,7 +1452,7 @@ fn a_record_built_in_rust_is_refused_as_the_reader_refuses_it() {
             good_built(0, "90.00", "USD"),
             read_error(r#""qty":4"#, r#""qty":0"#),
             "lines[0].qty",
-            "field `lines[0].qty`: expected a whole number above 0, but found `0`",
+            "field `lines[0].qty`: expected a whole number other than 0, but found `0`",
         ),
         (
             good_built(4, "-1", "USD"),

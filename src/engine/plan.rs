@@ -8,7 +8,7 @@ use crate::record::Kind;
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     /// Stateless rules for each standard kind, in `Kind::KNOWN` order.
-    known: [Vec<usize>; 5],
+    known: [Vec<usize>; 7],
     /// Stateless rules for the other kinds some selector names.
     named: Vec<(String, Vec<usize>)>,
     /// Stateless rules for any other kind: those that select every kind.
@@ -24,6 +24,8 @@ fn slot(kind: &Kind) -> Option<usize> {
         Kind::PipelineUpdate => Some(2),
         Kind::ServiceOrder => Some(3),
         Kind::Agreement => Some(4),
+        Kind::CreditNote => Some(5),
+        Kind::Claim => Some(6),
         Kind::Other(_) => None,
     }
 }

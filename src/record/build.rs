@@ -1,8 +1,8 @@
 //! Records built in Rust, checked as the reader checks them.
 
 use super::{
-    At, CompactString, Document, Kind, Leaf, Line, Record, RecordError, currency_of, price_of,
-    qty_of, required, text,
+    At, CompactString, Document, Kind, Leaf, Line, Record, RecordError, check_shape, currency_of,
+    price_of, qty_of, required, text,
 };
 use crate::date::Date;
 use rust_decimal::Decimal;
@@ -31,7 +31,7 @@ use std::borrow::Cow;
 /// assert_eq!(refused.field(), Some("lines[0].qty"));
 /// assert_eq!(
 ///     refused.to_string(),
-///     "field `lines[0].qty`: expected a whole number above 0, but found `0`"
+///     "field `lines[0].qty`: expected a whole number other than 0, but found `0`"
 /// );
 /// ```
 #[derive(Debug, Clone)]
@@ -41,7 +41,8 @@ pub struct RecordBuilder {
     kind: Kind,
     date: Date,
     partner: String,
-    optional: [Option<String>; 6],
+    optional: [Option<String>; 7],
+    order_date: Option<Date>,
     lines: Vec<NewLine>,
     documents: Vec<NewDocument>,
     attrs: Map<String, Value>,
@@ -50,7 +51,7 @@ pub struct RecordBuilder {
 #[derive(Debug, Clone)]
 struct NewLine {
     sku: String,
-    qty: u32,
+    qty: i64,
     unit_price: Decimal,
     currency: Cow<'static, str>,
     source: Option<String>,
@@ -69,13 +70,15 @@ const OPPORTUNITY: usize = 2;
 const STAGE: usize = 3;
 const ASSET: usize = 4;
 const AGREEMENT: usize = 5;
-const OPTIONAL: [&str; 6] = [
+const INVOICE: usize = 6;
+const OPTIONAL: [&str; 7] = [
     "customer",
     "region",
     "opportunity",
     "stage",
     "asset",
     "agreement",
+    "invoice",
 ];
 
 impl Record {
@@ -93,6 +96,7 @@ impl Record {
             date,
             partner: partner.into(),
             optional: Default::default(),
+            order_date: None,
             lines: Vec::new(),
             documents: Vec::new(),
             attrs: Map::new(),
@@ -133,17 +137,28 @@ impl RecordBuilder {
         self.set(ASSET, asset)
     }
 
-    /// The agreement a sale relies on.
+    /// The agreement a sale relies on, or a claim is made under.
     pub fn agreement(self, agreement: impl Into<String>) -> Self {
         self.set(AGREEMENT, agreement)
     }
 
+    /// The sale a credit note or a claim refers to.
+    pub fn invoice(self, invoice: impl Into<String>) -> Self {
+        self.set(INVOICE, invoice)
+    }
+
+    /// The day a sale was ordered (on or before its date).
+    pub fn order_date(mut self, order_date: Date) -> Self {
+        self.order_date = Some(order_date);
+        self
+    }
+
     /// A line of goods: `qty` units of `sku` at `unit_price` each, in `currency` (an ISO
-    /// 4217 code such as `USD`).
+    /// 4217 code such as `USD`). A `qty` below 0 is a return (on a sale only).
     pub fn line(
         mut self,
         sku: impl Into<String>,
-        qty: u32,
+        qty: i64,
         unit_price: Decimal,
         currency: &str,
     ) -> Self {
@@ -162,7 +177,7 @@ impl RecordBuilder {
     pub fn line_from(
         mut self,
         sku: impl Into<String>,
-        qty: u32,
+        qty: i64,
         unit_price: Decimal,
         currency: &str,
         source: impl Into<String>,
@@ -233,6 +248,7 @@ impl RecordBuilder {
         let mut next = || optional.next().transpose().map(Option::flatten);
         let (customer, region, opportunity) = (next()?, next()?, next()?);
         let (stage, asset, agreement) = (next()?, next()?, next()?);
+        let invoice = next()?;
         let lines = self
             .lines
             .into_iter()
@@ -261,7 +277,7 @@ impl RecordBuilder {
                 })
             })
             .collect::<Result<_, RecordError>>()?;
-        Ok(Record {
+        let record = Record {
             id,
             kind,
             date: self.date,
@@ -272,10 +288,14 @@ impl RecordBuilder {
             stage,
             asset,
             agreement,
+            invoice,
+            order_date: self.order_date,
             lines,
             documents,
             attrs: self.attrs,
-        })
+        };
+        check_shape(&record)?;
+        Ok(record)
     }
 }
 

@@ -14,8 +14,8 @@
 
 use super::tree::Text;
 use super::{
-    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, date, near,
-    required, text,
+    At, DocumentLeaves, Kind, Leaf, LineLeaves, RECORD_FIELDS, Record, RecordError, check_shape,
+    date, near, optional_date, required, text,
 };
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -82,7 +82,7 @@ impl<'de> Visitor<'de> for RecordSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
-        let mut scalars: [Leaf<'de>; 10] = Default::default();
+        let mut scalars: [Leaf<'de>; 12] = Default::default();
         let mut lines = Vec::new();
         let mut documents = Vec::new();
         let mut attrs: Option<Map<String, Value>> = None;
@@ -100,14 +100,14 @@ impl<'de> Visitor<'de> for RecordSeed {
                 given |= bit;
             }
             match field {
-                Some(i @ 0..=9) => {
+                Some(i @ 0..=11) => {
                     let value = next_leaf(&mut map)?;
                     if let Some(slot) = scalars.get_mut(i) {
                         *slot = value;
                     }
                 }
-                Some(10) => lines = map.next_value_seed(ListSeed::<LineSeed>(PhantomData))?,
-                Some(11) => {
+                Some(12) => lines = map.next_value_seed(ListSeed::<LineSeed>(PhantomData))?,
+                Some(13) => {
                     documents = map.next_value_seed(ListSeed::<DocumentSeed>(PhantomData))?
                 }
                 Some(_) => {
@@ -137,12 +137,15 @@ impl<'de> Visitor<'de> for RecordSeed {
         let mut optional = |i: usize| text(take(i), At::Record).map_err(fail::<A::Error>);
         let (customer, region, opportunity) = (optional(4)?, optional(5)?, optional(6)?);
         let (stage, asset, agreement) = (optional(7)?, optional(8)?, optional(9)?);
+        let invoice = optional(10)?;
+        let order_date =
+            optional_date(take(11), At::Field("order_date")).map_err(fail::<A::Error>)?;
         // A field of `attrs` itself wins over an unknown top-level field of the same name.
         let mut attrs = attrs.unwrap_or_default();
         for (key, value) in extra {
             attrs.entry(key).or_insert(value);
         }
-        Ok(Record {
+        let record = Record {
             id,
             kind,
             date,
@@ -153,10 +156,14 @@ impl<'de> Visitor<'de> for RecordSeed {
             stage,
             asset,
             agreement,
+            invoice,
+            order_date,
             lines,
             documents,
             attrs,
-        })
+        };
+        check_shape(&record).map_err(fail)?;
+        Ok(record)
     }
 }
 

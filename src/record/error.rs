@@ -34,7 +34,7 @@ pub enum RecordErrorKind {
         /// What was found, such as `a number`.
         found: &'static str,
     },
-    /// A quantity that is not a whole number above 0.
+    /// A quantity that is not a whole number other than 0 (within `u32::MAX` either way).
     NotPositive {
         /// The number as written.
         found: String,
@@ -50,6 +50,20 @@ pub enum RecordErrorKind {
     },
     /// A currency that is not an ISO 4217 code.
     Currency(CurrencyError),
+    /// A quantity below 0 (a return) on a line of a record that is not a sale.
+    ReturnNotOnSale {
+        /// The quantity.
+        found: i64,
+        /// The record's kind.
+        kind: String,
+    },
+    /// An `order_date` after the record's `date`.
+    OrderedAfter {
+        /// The order date.
+        ordered: crate::date::Date,
+        /// The record's date.
+        dated: crate::date::Date,
+    },
     /// The record repeats an identical record with the same id; it is checked once.
     Repeated {
         /// The record id.
@@ -275,8 +289,19 @@ impl fmt::Display for RecordError {
         match &self.0.kind {
             K::WrongType { expected, found } => write!(f, "expected {expected}, but found {found}"),
             K::NotPositive { found } => {
-                write!(f, "expected a whole number above 0, but found `{found}`")
+                write!(
+                    f,
+                    "expected a whole number other than 0, but found `{found}`"
+                )
             }
+            K::ReturnNotOnSale { found, kind } => write!(
+                f,
+                "a quantity below 0 (a return) is allowed only on a sale, but found `{found}` on a {kind}"
+            ),
+            K::OrderedAfter { ordered, dated } => write!(
+                f,
+                "the order date {ordered} is after the record's date {dated}; an order comes before its invoice"
+            ),
             K::Date(e) => write!(f, "{e}"),
             K::Decimal(e) => write!(f, "{e}"),
             K::Negative { found } => write!(f, "a price cannot be negative, but found `{found}`"),

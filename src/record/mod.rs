@@ -24,7 +24,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-/// What a record is. The five kinds the standard pack knows have their own variant; any
+/// What a record is. The seven kinds the standard pack knows have their own variant; any
 /// other kind is kept by name, so a user's scripts can judge it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -38,6 +38,11 @@ pub enum Kind {
     ServiceOrder,
     /// An agreement (a deal, a contract) between a partner and a customer.
     Agreement,
+    /// A credit note: money given back on an earlier sale (`invoice` names it).
+    CreditNote,
+    /// A ship-and-debit claim: a partner claims back, under a special pricing agreement
+    /// (`agreement`), part of what it paid for goods it resold (`invoice` names the sale).
+    Claim,
     /// Any other kind, by name.
     Other(String),
 }
@@ -51,6 +56,8 @@ impl Kind {
             Kind::PipelineUpdate => "pipeline_update",
             Kind::ServiceOrder => "service_order",
             Kind::Agreement => "agreement",
+            Kind::CreditNote => "credit_note",
+            Kind::Claim => "claim",
             Kind::Other(name) => name,
         }
     }
@@ -63,6 +70,8 @@ impl Kind {
             "pipeline_update" => Kind::PipelineUpdate,
             "service_order" => Kind::ServiceOrder,
             "agreement" => Kind::Agreement,
+            "credit_note" => Kind::CreditNote,
+            "claim" => Kind::Claim,
             other => Kind::Other(other.to_owned()),
         }
     }
@@ -74,6 +83,8 @@ impl Kind {
         "pipeline_update",
         "service_order",
         "agreement",
+        "credit_note",
+        "claim",
     ];
 }
 
@@ -86,7 +97,7 @@ impl Kind {
 pub struct Line {
     /// The part or product number.
     pub sku: CompactString,
-    /// How many, always above zero.
+    /// How many: never zero; below zero a return (on a sale only).
     pub qty: Qty,
     /// The price of one unit, exact, never negative.
     pub unit_price: Price,
@@ -136,8 +147,14 @@ pub struct Record {
     pub stage: Option<CompactString>,
     /// The installed asset, on a service order.
     pub asset: Option<CompactString>,
-    /// The agreement a sale relies on: the id of an `agreement` record.
+    /// The agreement a sale relies on: the id of an `agreement` record, or of a special
+    /// pricing agreement (`special_prices.csv`); on a claim, the agreement claimed under.
     pub agreement: Option<CompactString>,
+    /// On a credit note or a claim, the id of the sale it refers to.
+    pub invoice: Option<CompactString>,
+    /// On a sale, the day it was ordered (on or before `date`): the list price in force
+    /// that day is the one that applies.
+    pub order_date: Option<Date>,
     /// The goods.
     pub lines: Vec<Line>,
     /// The paperwork.
@@ -162,6 +179,8 @@ const RECORD_FIELDS: &[&str] = &[
     "stage",
     "asset",
     "agreement",
+    "invoice",
+    "order_date",
     "lines",
     "documents",
     "attrs",
@@ -209,11 +228,15 @@ impl Record {
             ("stage", &self.stage),
             ("asset", &self.asset),
             ("agreement", &self.agreement),
+            ("invoice", &self.invoice),
         ];
         for (key, value) in optional {
             if let Some(v) = value {
                 map.insert(key.into(), v.as_str().into());
             }
+        }
+        if let Some(d) = self.order_date {
+            map.insert("order_date".into(), d.to_string().into());
         }
         let lines = self.lines.iter().map(|l| {
             let mut m = Map::new();
@@ -317,7 +340,7 @@ pub(crate) fn date(leaf: Leaf<'_>) -> Result<Date, RecordError> {
 pub(crate) fn qty(leaf: Leaf<'_>, at: At) -> Result<Qty, RecordError> {
     match leaf {
         Leaf::Missing | Leaf::Null => Err(RecordError::new(at, RecordErrorKind::Missing)),
-        Leaf::Number(text) => match text.parse::<u32>().ok().and_then(Qty::new) {
+        Leaf::Number(text) => match text.parse::<i64>().ok().and_then(Qty::new) {
             Some(q) => Ok(q),
             None => Err(RecordError::new(
                 at,
@@ -328,14 +351,14 @@ pub(crate) fn qty(leaf: Leaf<'_>, at: At) -> Result<Qty, RecordError> {
         },
         other => Err(RecordError::wrong_type(
             at,
-            "a whole number above 0",
+            "a whole number other than 0",
             other.kind(),
         )),
     }
 }
 
 /// A quantity given as a number (from Rust): the check the reader makes of `qty`.
-pub(crate) fn qty_of(qty: u32, at: At) -> Result<Qty, RecordError> {
+pub(crate) fn qty_of(qty: i64, at: At) -> Result<Qty, RecordError> {
     Qty::new(qty).ok_or_else(|| {
         RecordError::new(
             at,
@@ -344,6 +367,56 @@ pub(crate) fn qty_of(qty: u32, at: At) -> Result<Qty, RecordError> {
             },
         )
     })
+}
+
+/// An optional date field: absent, null and blank are `None`.
+pub(crate) fn optional_date(leaf: Leaf<'_>, at: At) -> Result<Option<Date>, RecordError> {
+    text(leaf, at)?
+        .map(|d| {
+            d.parse::<Date>()
+                .map_err(|e| RecordError::new(at, RecordErrorKind::Date(e)))
+        })
+        .transpose()
+}
+
+/// What a record of its kind must have beyond what every record has, checked once the
+/// record is read (by every reader, and by the builder, in this order): a credit note names
+/// its `invoice`; a claim its `agreement` and `invoice`; only a sale's lines may be
+/// returns (a quantity below 0); an `order_date` is not after `date`.
+pub(crate) fn check_shape(record: &Record) -> Result<(), RecordError> {
+    let needs: &[(&'static str, &Option<CompactString>)] = match record.kind {
+        Kind::CreditNote => &[("invoice", &record.invoice)],
+        Kind::Claim => &[
+            ("agreement", &record.agreement),
+            ("invoice", &record.invoice),
+        ],
+        _ => &[],
+    };
+    if let Some((field, _)) = needs.iter().find(|(_, value)| value.is_none()) {
+        return Err(RecordError::new(At::Field(field), RecordErrorKind::Missing));
+    }
+    if record.kind != Kind::Sale {
+        let returned = record.lines.iter().position(|l| l.qty.is_return());
+        if let Some((i, line)) = returned.and_then(|i| Some((i, record.lines.get(i)?))) {
+            return Err(RecordError::new(
+                At::Sub("lines", i, "qty"),
+                RecordErrorKind::ReturnNotOnSale {
+                    found: line.qty.get(),
+                    kind: record.kind.as_str().to_owned(),
+                },
+            ));
+        }
+    }
+    match record.order_date {
+        Some(ordered) if ordered > record.date => Err(RecordError::new(
+            At::Field("order_date"),
+            RecordErrorKind::OrderedAfter {
+                ordered,
+                dated: record.date,
+            },
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn price(leaf: Leaf<'_>, at: At) -> Result<Price, RecordError> {
@@ -465,7 +538,7 @@ mod tests {
         // nothing; a line's checked fields are no bigger than the raw ones they replace.
         assert_eq!(std::mem::size_of::<RecordError>(), 8);
         assert!(std::mem::size_of::<Currency>() <= 2);
-        assert_eq!(std::mem::size_of::<Qty>(), 4);
+        assert_eq!(std::mem::size_of::<Qty>(), 8);
         assert_eq!(std::mem::size_of::<Price>(), 16);
         assert!(
             std::mem::size_of::<Line>() <= 80,
@@ -497,7 +570,27 @@ mod tests {
             ),
             (
                 r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":0,"unit_price":"1","currency":"USD"}]}"#,
-                "field `lines[0].qty`: expected a whole number above 0, but found `0`",
+                "field `lines[0].qty`: expected a whole number other than 0, but found `0`",
+            ),
+            (
+                r#"{"id":"P","kind":"purchase","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":-2,"unit_price":"1","currency":"USD"}]}"#,
+                "field `lines[0].qty`: a quantity below 0 (a return) is allowed only on a sale, but found `-2` on a purchase",
+            ),
+            (
+                r#"{"id":"CN","kind":"credit_note","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":1,"unit_price":"1","currency":"USD"}]}"#,
+                "missing required field `invoice`",
+            ),
+            (
+                r#"{"id":"CL","kind":"claim","date":"2026-02-03","partner":"P","invoice":"S-1"}"#,
+                "missing required field `agreement`",
+            ),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-03","order_date":"2026-02-04","partner":"P"}"#,
+                "field `order_date`: the order date 2026-02-04 is after the record's date 2026-02-03",
+            ),
+            (
+                r#"{"id":"S","kind":"sale","date":"2026-02-03","order_date":"2026-02-31","partner":"P"}"#,
+                "field `order_date`: expected a date",
             ),
             (
                 r#"{"id":"S","kind":"sale","date":"2026-02-03","partner":"P","lines":[{"sku":"A","qty":1,"unit_price":"-1","currency":"USD"}]}"#,

@@ -35,7 +35,7 @@ struct Scan<'a> {
 }
 
 /// The top-level fields with a scalar value, in the order of `RECORD_FIELDS`.
-const SCALARS: usize = 10;
+const SCALARS: usize = 12;
 
 impl<'a> Scan<'a> {
     /// Skips JSON whitespace.
@@ -162,10 +162,11 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A quantity: a number that is a whole `u32` above 0 (as `qty` in `mod.rs` checks it).
+    /// A quantity: a number that is a whole number other than 0 (as `qty` in `mod.rs`
+    /// checks it).
     fn qty(&mut self) -> Option<Qty> {
         match self.peek()? {
-            b'-' | b'0'..=b'9' => self.number()?.parse::<u32>().ok().and_then(Qty::new),
+            b'-' | b'0'..=b'9' => self.number()?.parse::<i64>().ok().and_then(Qty::new),
             _ => None,
         }
     }
@@ -333,9 +334,11 @@ impl<'a> Scan<'a> {
                 STAGE => 7,
                 ASSET => 8,
                 AGREEMENT => 9,
-                LINES => 10,
-                DOCUMENTS => 11,
-                ATTRS => 12,
+                INVOICE => 10,
+                ORDER_DATE => 11,
+                LINES => 12,
+                DOCUMENTS => 13,
+                ATTRS => 14,
                 // An unknown key goes to `attrs`, after the near-miss check: the typed
                 // reader's.
                 _ => return None,
@@ -346,11 +349,11 @@ impl<'a> Scan<'a> {
             }
             given |= bit;
             match field {
-                10 => lines = s.list(Self::line)?,
-                11 => documents = s.list(Self::document)?,
+                12 => lines = s.list(Self::line)?,
+                13 => documents = s.list(Self::document)?,
                 // Only an empty `attrs` here: a value in it is read as the typed reader
                 // reads it.
-                12 => {
+                14 => {
                     if s.peek()? == b'n' {
                         s.word(b"null")?;
                     } else if s.object(|_, _| None)? {
@@ -372,10 +375,12 @@ impl<'a> Scan<'a> {
             stage,
             asset,
             agreement,
+            invoice,
+            order_date,
         ] = texts;
         let kind = Kind::from_name(required(kind)?);
         near::check_kind(&kind).ok()?;
-        Some(Record {
+        let record = Record {
             id: owned(required(id)?),
             kind,
             date: required(date)?.parse::<Date>().ok()?,
@@ -386,10 +391,17 @@ impl<'a> Scan<'a> {
             stage: optional(stage),
             asset: optional(asset),
             agreement: optional(agreement),
+            invoice: optional(invoice),
+            order_date: match required(order_date) {
+                Some(d) => Some(d.parse::<Date>().ok()?),
+                None => None,
+            },
             lines,
             documents,
             attrs: Map::new(),
-        })
+        };
+        super::check_shape(&record).ok()?;
+        Some(record)
     }
 }
 
@@ -471,6 +483,8 @@ const OPPORTUNITY: u128 = code_of(b"opportunity");
 const STAGE: u128 = code_of(b"stage");
 const ASSET: u128 = code_of(b"asset");
 const AGREEMENT: u128 = code_of(b"agreement");
+const INVOICE: u128 = code_of(b"invoice");
+const ORDER_DATE: u128 = code_of(b"order_date");
 const LINES: u128 = code_of(b"lines");
 const DOCUMENTS: u128 = code_of(b"documents");
 const ATTRS: u128 = code_of(b"attrs");

@@ -8,7 +8,7 @@
 
 use super::{
     At, Document, DocumentLeaves, Kind, Leaf, Line, LineLeaves, RECORD_FIELDS, Record, RecordError,
-    date, near, required, text,
+    check_shape, date, near, optional_date, required, text,
 };
 use serde::de::{self, Deserialize, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
@@ -194,6 +194,8 @@ fn read_into<'a, T: Tree<'a>>(
         optional("asset")?,
         optional("agreement")?,
     );
+    let invoice = optional("invoice")?;
+    let order_date = optional_date(leaf("order_date")?, At::Field("order_date"))?;
     let lines = list(get("lines"), "lines", line)?;
     let documents = list(get("documents"), "documents", document)?;
     let mut attrs = match get("attrs") {
@@ -224,7 +226,7 @@ fn read_into<'a, T: Tree<'a>>(
     for (key, value) in extra {
         attrs.entry(key).or_insert(value);
     }
-    Ok(Record {
+    let record = Record {
         id,
         kind,
         date,
@@ -235,10 +237,14 @@ fn read_into<'a, T: Tree<'a>>(
         stage,
         asset,
         agreement,
+        invoice,
+        order_date,
         lines,
         documents,
         attrs,
-    })
+    };
+    check_shape(&record)?;
+    Ok(record)
 }
 
 /// `lines` or `documents`: absent and `null` are empty.

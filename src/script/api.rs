@@ -298,6 +298,10 @@ fn register_record(engine: &mut rhai::Engine) {
     getter(engine, "stage", |r: &ScriptRecord| text(&r.0.stage));
     getter(engine, "asset", |r: &ScriptRecord| text(&r.0.asset));
     getter(engine, "agreement", |r: &ScriptRecord| text(&r.0.agreement));
+    getter(engine, "invoice", |r: &ScriptRecord| text(&r.0.invoice));
+    getter(engine, "order_date", |r: &ScriptRecord| {
+        date(r.0.order_date)
+    });
     engine.register_get("lines", |r: &mut ScriptRecord| {
         trace::read_worded(
             || "record.lines".to_owned(),

@@ -291,8 +291,9 @@ impl Types<'_> {
 fn record_field(field: &str) -> Option<Ty> {
     match field {
         "id" | "kind" | "partner" | "customer" | "region" | "opportunity" | "stage" | "asset"
-        | "agreement" => Some(Ty::Text),
+        | "agreement" | "invoice" => Some(Ty::Text),
         "date" => Some(Ty::Date),
+        "order_date" => Some(Ty::Date),
         "lines" | "documents" => Some(Ty::List),
         "attrs" => Some(Ty::Table),
         _ => None,

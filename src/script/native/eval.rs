@@ -475,6 +475,8 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
             (Value::Record, Prop::Stage) => opt(&r.stage),
             (Value::Record, Prop::Asset) => opt(&r.asset),
             (Value::Record, Prop::Agreement) => opt(&r.agreement),
+            (Value::Record, Prop::Invoice) => opt(&r.invoice),
+            (Value::Record, Prop::OrderDate) => date(r.order_date),
             (Value::Record, Prop::Lines) => self.items(r.lines.len(), Value::Lines),
             (Value::Record, Prop::Documents) => self.items(r.documents.len(), Value::Documents),
             (Value::Line(i), p) => {
