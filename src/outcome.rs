@@ -40,6 +40,8 @@ pub struct Outcome {
     pub as_of: Option<Date>,
     /// Records checked.
     pub checked: usize,
+    /// Records dated after the as-of date given: counted, judged by nothing.
+    pub deferred: usize,
     /// Every finding, in report order.
     pub findings: Vec<Finding>,
     /// Rules that failed to run.

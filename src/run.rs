@@ -17,7 +17,7 @@ impl Engine {
     /// records need no sorting: any order gives the same report.
     pub fn run(&self, batch: &Batch, as_of: Option<Date>) -> Report {
         self.report(
-            self.session_over(&batch.records),
+            self.session_over(&batch.records, as_of),
             as_of,
             Self::read_of(batch),
             Tally::default(),
@@ -28,7 +28,7 @@ impl Engine {
     /// As [`Engine::run`], on all cores: the batch is cut into shards, each checked by its
     /// own session, and the sessions merged before `finish`. The report equals `run`'s.
     pub fn run_parallel(&self, batch: &Batch, as_of: Option<Date>) -> Report {
-        let session = self.check_shards(&batch.records);
+        let session = self.check_shards(&batch.records, as_of);
         self.report(session, as_of, Self::read_of(batch), Tally::default())
             .with_kinds(KindTally::of(&batch.records))
     }
@@ -53,7 +53,7 @@ impl Engine {
         as_of: Option<Date>,
         options: &ReadOptions,
     ) -> Result<Report, StreamError> {
-        let (session, read) = self.stream_session(input, options, None)?;
+        let (session, read) = self.stream_session(input, options, as_of, None)?;
         Ok(self
             .report(session, as_of, read.rejected, Tally::default())
             .with_kinds(read.kinds))
@@ -92,7 +92,7 @@ impl Engine {
             tally.add(&block);
             each(&block)
         };
-        let (session, read) = self.stream_session(input, options, Some(&mut hand_out))?;
+        let (session, read) = self.stream_session(input, options, as_of, Some(&mut hand_out))?;
         Ok(self
             .report(session, as_of, read.rejected, tally)
             .with_kinds(read.kinds))

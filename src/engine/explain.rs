@@ -106,7 +106,7 @@ impl Engine {
                 },
             });
         };
-        let outcome = self.session_over(&batch.records).finish(as_of);
+        let outcome = self.session_over(&batch.records, as_of).finish(as_of);
         let as_of = outcome.as_of.unwrap_or(rec.date);
         let ctx = self.ctx(rec);
         let partner_level = r.check.is_partner_level();

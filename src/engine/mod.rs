@@ -111,6 +111,13 @@ impl Engine {
 
     /// Starts a session: push records, then `finish` for the rules that need the batch.
     pub fn session(&self) -> Session<'_> {
+        self.session_as_of(None)
+    }
+
+    /// Starts a session that judges the batch as of `as_of`: a record pushed that is dated
+    /// after it is deferred (counted, judged by nothing, and left out of the batch-level
+    /// rules and the analytics), and `finish` judges as of it.
+    pub fn session_as_of(&self, as_of: Option<Date>) -> Session<'_> {
         let state = self
             .pack
             .rules()
@@ -120,16 +127,18 @@ impl Engine {
         Session {
             engine: self,
             state,
+            as_of,
             first: None,
             last: None,
             checked: 0,
+            deferred: 0,
             verdict: Verdict::default(),
         }
     }
 
-    /// A session that has seen `records`.
-    pub(crate) fn session_over(&self, records: &[Record]) -> Session<'_> {
-        let mut session = self.session();
+    /// A session as of `as_of` that has seen `records`.
+    pub(crate) fn session_over(&self, records: &[Record], as_of: Option<Date>) -> Session<'_> {
+        let mut session = self.session_as_of(as_of);
         for record in records {
             session.push(record);
         }
@@ -142,9 +151,12 @@ impl Engine {
 pub struct Session<'e> {
     engine: &'e Engine,
     state: Vec<State>,
+    /// Records dated after this are deferred.
+    as_of: Option<Date>,
     first: Option<Date>,
     last: Option<Date>,
     checked: usize,
+    deferred: usize,
     verdict: Verdict,
 }
 
@@ -154,6 +166,8 @@ impl Session<'_> {
     /// how a batch is checked on all cores.
     pub fn merge(&mut self, other: Session<'_>) {
         self.checked += other.checked;
+        self.deferred += other.deferred;
+        self.as_of = self.as_of.or(other.as_of);
         self.first = match (self.first, other.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -171,8 +185,13 @@ impl Session<'_> {
     }
 
     /// Checks `record` against the stateless rules and remembers what the batch-level rules
-    /// need from it.
+    /// need from it; or, when it is dated after the session's as-of date, only counts it
+    /// as deferred.
     pub fn push(&mut self, record: &Record) {
+        if self.as_of.is_some_and(|as_of| record.date > as_of) {
+            self.deferred += 1;
+            return;
+        }
         let engine = self.engine;
         self.checked += 1;
         self.first = Some(self.first.map_or(record.date, |d| d.min(record.date)));
@@ -198,11 +217,11 @@ impl Session<'_> {
         verdict
     }
 
-    /// Judges the batch-level rules as of `as_of` (default: the latest record date) and
-    /// returns every finding in report order.
+    /// Judges the batch-level rules as of `as_of` (default: the session's own as-of date,
+    /// else the latest record date) and returns every finding in report order.
     pub fn finish(mut self, as_of: Option<Date>) -> Outcome {
         let engine = self.engine;
-        let as_of = as_of.or(self.last);
+        let as_of = as_of.or(self.as_of).or(self.last);
         let mut analytics = Analytics::default();
         // With no record read, the batch's first date is the earliest contract date, so
         // that a partner that filed nothing is judged from its contract on through the
@@ -236,6 +255,7 @@ impl Session<'_> {
         Outcome {
             as_of,
             checked: self.checked,
+            deferred: self.deferred,
             findings,
             rule_errors,
             analytics,

@@ -3,6 +3,7 @@
 //! batch-level rules' state) and one 24-byte entry per record for spotting repeated ids.
 
 use super::{Engine, Session};
+use crate::date::Date;
 use crate::hash::fixed_hash;
 use crate::outcome::Verdict;
 use crate::record::read::{KindTally, RejectedList};
@@ -444,13 +445,14 @@ impl Engine {
         &self,
         mut input: impl Read,
         options: &ReadOptions,
+        as_of: Option<Date>,
         mut each: Option<&mut Each<'_>>,
     ) -> Result<(Session<'_>, StreamRead), StreamError> {
         let max_line = options.max_line_bytes.max(1);
         let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK);
         // The memory of the block before last, reused for the unfinished line.
         let mut spare: Vec<u8> = Vec::with_capacity(BLOCK);
-        let mut session = self.session();
+        let mut session = self.session_as_of(as_of);
         let mut rejected = RejectedList::new(options.max_rejected_listed);
         let mut kinds = KindTally::default();
         let mut seen = Seen::default();
@@ -494,7 +496,7 @@ impl Engine {
                     }
                     let kinds = KindTally::of(&batch.records);
                     return Ok((
-                        self.check_shards(&batch.records),
+                        self.check_shards(&batch.records, as_of),
                         StreamRead { rejected, kinds },
                     ));
                 }
@@ -539,7 +541,7 @@ impl Engine {
             let before = std::mem::take(&mut pending);
             let (judged, keep) = super::pool::workers(|| {
                 rayon::join(
-                    || self.judge_block(before),
+                    || self.judge_block(before, as_of),
                     || {
                         parse_block(
                             &block,
@@ -556,20 +558,20 @@ impl Engine {
             pending = keep;
             spare = block;
         }
-        session.merge(hand_out(self.judge_block(pending), &mut each)?);
+        session.merge(hand_out(self.judge_block(pending, as_of), &mut each)?);
         rejected.listed.sort_by_key(|r| r.line);
         Ok((session, StreamRead { rejected, kinds }))
     }
 
     /// Checks a block's records on all cores, a run at a time, freeing each run once it is
     /// judged (a fair share of the work, so on all cores too).
-    fn judge_block(&self, runs: Vec<Vec<Record>>) -> Session<'_> {
+    fn judge_block(&self, runs: Vec<Vec<Record>>, as_of: Option<Date>) -> Session<'_> {
         if runs.is_empty() {
-            return self.session();
+            return self.session_as_of(as_of);
         }
         super::pool::workers(|| {
             runs.into_par_iter()
-                .map(|run| self.session_over(&run))
+                .map(|run| self.session_over(&run, as_of))
                 .reduce(
                     || self.session(),
                     |mut a, b| {
@@ -581,13 +583,13 @@ impl Engine {
     }
 
     /// Checks records on all cores, one session per shard, merged into one.
-    pub(crate) fn check_shards(&self, records: &[Record]) -> Session<'_> {
+    pub(crate) fn check_shards(&self, records: &[Record], as_of: Option<Date>) -> Session<'_> {
         use rayon::prelude::*;
         super::pool::workers(|| {
             let shard = (records.len() / (rayon::current_num_threads() * 4)).max(256);
             records
                 .par_chunks(shard)
-                .map(|chunk| self.session_over(chunk))
+                .map(|chunk| self.session_over(chunk, as_of))
                 .reduce(
                     || self.session(),
                     |mut a, b| {

@@ -23,11 +23,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// Everything a run found. `read == checked + rejected` always.
+/// Everything a run found. `read == checked + rejected + deferred` always.
 #[derive(Debug, Clone)]
 pub struct Report {
     as_of: Option<Date>,
     checked: usize,
+    deferred: usize,
     findings: Vec<Finding>,
     rule_errors: Vec<RuleError>,
     rejected: Vec<Rejected>,
@@ -62,6 +63,8 @@ pub struct Summary {
     pub checked: usize,
     /// Records that could not be read.
     pub rejected: usize,
+    /// Records dated after the as-of date given: read, judged by nothing.
+    pub deferred: usize,
     /// Findings.
     pub violations: usize,
     /// Rules that failed to run.
@@ -171,6 +174,7 @@ impl Report {
         Report {
             as_of: outcome.as_of,
             checked: outcome.checked,
+            deferred: outcome.deferred,
             findings: outcome.findings,
             rule_errors: outcome.rule_errors,
             rejected,
@@ -224,9 +228,10 @@ impl Report {
     pub fn summary(&self) -> Summary {
         let rejected = self.rejected.len() + self.rejected_unlisted;
         Summary {
-            read: self.checked + rejected,
+            read: self.checked + rejected + self.deferred,
             checked: self.checked,
             rejected,
+            deferred: self.deferred,
             violations: self.tally.findings,
             rule_errors: self.tally.rule_errors,
             by_rule: self.tally.by_rule(),
@@ -356,6 +361,13 @@ impl Report {
             "  records: {} read, {} checked, {} rejected",
             s.read, s.checked, s.rejected
         );
+        if s.deferred > 0 {
+            let _ = writeln!(
+                t,
+                "  deferred: {} (dated after the as-of date; judged by nothing)",
+                s.deferred
+            );
+        }
         if s.unknown_kinds > 0 {
             let _ = writeln!(
                 t,
