@@ -31,6 +31,8 @@ fn data() -> RefData {
             contract_signed: Date::new(2024, 1, 1),
             nda_expires: Date::new(2030, 1, 1),
             certified_until: Date::new(2030, 1, 1),
+            status_since: None,
+            jurisdiction: None,
         });
         data.add_installed_base(InstalledBase {
             partner: id,

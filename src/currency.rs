@@ -53,6 +53,9 @@ thread_local! {
 }
 
 impl Currency {
+    /// The US dollar, the default report currency.
+    pub const USD: Currency = Currency(iso_currency::Currency::USD);
+
     /// The currency with code `code` (three capital letters, as in ISO 4217).
     pub fn new(code: &str) -> Result<Currency, CurrencyError> {
         if !(code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())) {

@@ -362,6 +362,8 @@ pub mod codes {
     pub const DATA_DUPLICATE_KEY: &str = "pactum::data::duplicate-key";
     /// Two list prices of one sku and currency are in force on the same day.
     pub const DATA_PRICE_OVERLAP: &str = "pactum::data::price-overlap";
+    /// Two exchange rates of one currency are in force on the same day (`fx_rates.csv`).
+    pub const DATA_RATE_OVERLAP: &str = "pactum::data::rate-overlap";
     /// Rows name a reference table that does not exist (a test case's inline rows).
     pub const DATA_UNKNOWN_TABLE: &str = "pactum::data::unknown-table";
     /// Rows name a column the reference table does not have (a test case's inline rows).

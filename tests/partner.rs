@@ -23,6 +23,8 @@ fn px() -> Partner {
         contract_signed: Some(d("2025-03-10")),
         nda_expires: Some(d("2026-06-30")),
         certified_until: Some(d("2026-03-31")),
+        status_since: None,
+        jurisdiction: None,
     }
 }
 

@@ -34,7 +34,7 @@ pub use required_documents::{RequiredDocuments, Requirement};
 use crate::date::Date;
 use crate::finding::{Describe, Finding, Later, Part, Text};
 use crate::outcome::{Analytics, Outcome, Verdict};
-use crate::pack::{FileLoader, Rule, Selector};
+use crate::pack::{FileLoader, Rule, Selector, Settings};
 use crate::record::{CompactString, Kind, Record};
 use crate::refdata::{Partner, RefData};
 use crate::script::{Host, Shared};
@@ -468,6 +468,9 @@ pub(crate) struct RuleRef<'a> {
 /// What a stateless judge may use besides the record.
 pub(crate) struct Env<'a> {
     pub data: &'a RefData,
+    /// The pack's report currency and resale-price profiles.
+    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
+    pub settings: &'a Settings,
     /// Runs scripts and conditions.
     pub scripts: &'a Host,
     /// The record as the scripts see it, made by the first script rule that needs it.
@@ -477,6 +480,9 @@ pub(crate) struct Env<'a> {
 /// What a batch-level judgement may use besides its state.
 pub(crate) struct Finish<'a> {
     pub data: &'a RefData,
+    /// The pack's report currency and resale-price profiles.
+    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
+    pub settings: &'a Settings,
     /// The earliest record date of the batch.
     pub first: Option<Date>,
     /// The date the batch is judged at.
@@ -486,6 +492,9 @@ pub(crate) struct Finish<'a> {
 /// What the gate's judgement of one record may use besides the history.
 pub(crate) struct GateCx<'a> {
     pub ctx: &'a Ctx<'a>,
+    /// The pack's report currency and resale-price profiles.
+    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
+    pub settings: &'a Settings,
     /// The earliest record date the gate has seen (the batch's first date).
     pub first: Date,
 }
@@ -496,6 +505,9 @@ pub(crate) struct ExplainCx<'a> {
     pub rule: &'a Rule,
     pub ctx: &'a Ctx<'a>,
     pub data: &'a RefData,
+    /// The pack's report currency and resale-price profiles.
+    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
+    pub settings: &'a Settings,
     /// Runs the rule again, traced, for a script or condition's reads.
     pub scripts: &'a Host,
     pub records: &'a [Record],

@@ -132,6 +132,7 @@ impl Engine {
                 rule: r,
                 ctx: &ctx,
                 data: &self.data,
+                settings: self.pack.settings(),
                 scripts: &self.scripts,
                 records: &batch.records,
                 first: batch

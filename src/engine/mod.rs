@@ -89,6 +89,7 @@ impl Engine {
         let mut shared = Some(Shared::knowing(ctx.partner));
         let mut env = Env {
             data: &self.data,
+            settings: self.pack.settings(),
             scripts: &self.scripts,
             shared: &mut shared,
         };
@@ -238,6 +239,7 @@ impl Session<'_> {
         });
         let fin = Finish {
             data: &engine.data,
+            settings: engine.pack.settings(),
             first,
             as_of,
         };

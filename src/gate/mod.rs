@@ -322,6 +322,7 @@ impl Gate {
         self.fold(engine, &ctx);
         let gx = GateCx {
             ctx: &ctx,
+            settings: engine.pack().settings(),
             first: self.first.unwrap_or(record.date),
         };
         let mut skipped = Vec::new();

@@ -1,7 +1,7 @@
 //! Loading a pack: parse every file, convert the wire structs into [`Rule`]s, and collect
 //! every problem (with file, line and column) before giving up.
 
-use super::{Check, Pack, Rule, RuleOverride, Selector, Severity, wire};
+use super::{Check, Pack, Profile, Rule, RuleOverride, Selector, Settings, Severity, wire};
 use crate::diag::{Diagnostic, LineIndex, LoadError, Location, codes, did_you_mean};
 use crate::limits::Limits;
 use crate::money::parse_decimal;
@@ -220,6 +220,21 @@ fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack
         (Some(m), None) => m.limits,
         (None, None) => Limits::DEFAULT,
     };
+    // A layer's report currency replaces its base's; its jurisdictions are added over its
+    // base's, one by one.
+    let settings = {
+        let base = base.as_ref().map(|b| b.settings());
+        let currency = manifest
+            .as_ref()
+            .and_then(|m| m.report_currency)
+            .or(base.map(Settings::report_currency))
+            .unwrap_or(crate::currency::Currency::USD);
+        let mut jurisdictions = base.map(|b| b.jurisdictions().clone()).unwrap_or_default();
+        if let Some(m) = &manifest {
+            jurisdictions.extend(m.jurisdictions.iter().map(|(k, v)| (k.clone(), *v)));
+        }
+        Settings::new(currency, jurisdictions)
+    };
     let compiler = Compiler::new(&limits);
     let rule_files = source.rule_files().map_err(|e| {
         let message = format!("cannot list rule pack folder `{}`: {e}", dir.display());
@@ -323,6 +338,7 @@ fn load(source: &Source, given: Option<&Pack>, chain: &[PathBuf]) -> Result<Pack
         dir: dir.to_path_buf(),
         rules,
         limits,
+        settings,
         test_data,
         base,
         overrides,
@@ -563,6 +579,10 @@ struct ManifestInfo {
     test_data: Option<PathBuf>,
     /// `extends`, with where it is written.
     extends: Option<(String, Location)>,
+    /// `report_currency`, when given (and valid).
+    report_currency: Option<crate::currency::Currency>,
+    /// `[jurisdictions]`, the valid entries.
+    jurisdictions: BTreeMap<String, Profile>,
     /// The manifest's file and text, read again for its `[override]` tables.
     text: Option<(PathBuf, Arc<str>)>,
 }
@@ -619,6 +639,37 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
         }
     };
     let test_data = manifest.tests.and_then(|t| t.data).map(|d| dir.join(d));
+    let report_currency = manifest.report_currency.and_then(|c| {
+        crate::currency::Currency::new(c.get_ref())
+            .map_err(|e| {
+                let message = format!("`report_currency`: {e}");
+                loader.fail(c.span(), message, None);
+            })
+            .ok()
+    });
+    let mut jurisdictions = BTreeMap::new();
+    for (name, profile) in manifest.jurisdictions.unwrap_or_default() {
+        if name.trim().is_empty() {
+            let message = "`jurisdictions`: a jurisdiction's name must not be empty".to_owned();
+            loader.fail(profile.span(), message, None);
+            continue;
+        }
+        match Profile::from_name(profile.get_ref()) {
+            Some(p) => {
+                jurisdictions.insert(name, p);
+            }
+            None => {
+                let known = Profile::ALL.map(Profile::as_str);
+                let help = did_you_mean(profile.get_ref(), known);
+                let message = format!(
+                    "`jurisdictions.{name}`: expected {}, but found `{}`",
+                    ticked(&known).replace(", ", " or "),
+                    profile.get_ref()
+                );
+                loader.fail(profile.span(), message, help);
+            }
+        }
+    }
     Some(ManifestInfo {
         name: manifest.name.into_inner(),
         version: manifest.version.into_inner(),
@@ -627,6 +678,8 @@ fn load_manifest(source: &Source, errors: &mut LoadError) -> Option<ManifestInfo
         limits_given,
         test_data,
         extends,
+        report_currency,
+        jurisdictions,
         text: Some((file.clone(), Arc::clone(&text))),
     })
 }
@@ -1253,6 +1306,154 @@ mod tests {
             text.contains("mem/pack.toml") && text.contains("no rule files"),
             "{text}"
         );
+    }
+
+    /// The pack `mem` with `manifest` (after the name and version) and one script rule.
+    fn with_manifest(manifest: &str) -> Result<Pack, LoadError> {
+        let rule = "[[rule]]\nid = \"a\"\ntitle = \"A\"\nseverity = \"warning\"\ncheck = \"condition\"\nparams = { when = \"false\", message = \"m\" }\n";
+        let files = [
+            (
+                "pack.toml",
+                format!("name = \"m\"\nversion = \"1\"\n{manifest}"),
+            ),
+            ("a.toml", rule.to_owned()),
+        ];
+        Pack::from_files("mem", files.map(|(p, t)| (PathBuf::from(p), t)))
+    }
+
+    /// `(line, column, code, message)` of each problem loading `manifest`.
+    fn manifest_problems(manifest: &str) -> Vec<(usize, usize, &'static str, String)> {
+        with_manifest(manifest)
+            .err()
+            .map(|e| {
+                e.diagnostics()
+                    .iter()
+                    .map(|d| {
+                        let l = d.location();
+                        assert_eq!(l.file(), Path::new("mem/pack.toml"));
+                        (l.line(), l.column(), d.code(), d.message().to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn report_currency_defaults_to_usd_and_takes_an_iso_code() {
+        let pack = with_manifest("").unwrap();
+        assert_eq!(pack.settings().report_currency(), "USD");
+        assert!(pack.settings().jurisdictions().is_empty());
+        let pack = with_manifest("report_currency = \"EUR\"\n").unwrap();
+        assert_eq!(pack.settings().report_currency(), "EUR");
+        assert_eq!(
+            manifest_problems("report_currency = \"usd\"\n"),
+            [(
+                3,
+                19,
+                codes::PACK_BAD_VALUE,
+                "`report_currency`: expected a three-letter ISO 4217 code like `USD`, but found `usd`".to_owned()
+            )]
+        );
+        assert_eq!(
+            manifest_problems("report_currency = \"ZZZ\"\n"),
+            [(
+                3,
+                19,
+                codes::PACK_BAD_VALUE,
+                "`report_currency`: `ZZZ` is not an ISO 4217 currency code".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn jurisdictions_are_enforce_or_monitor_with_a_hint() {
+        let pack = with_manifest("[jurisdictions]\nEU = \"monitor\"\nUS = \"enforce\"\n").unwrap();
+        let s = pack.settings();
+        assert_eq!(s.jurisdictions().get("EU"), Some(&Profile::Monitor));
+        assert_eq!(s.profile("EU"), Profile::Monitor);
+        assert_eq!(s.profile("US"), Profile::Enforce);
+        assert_eq!(s.profile("JP"), Profile::Enforce);
+        let problems = manifest_problems("[jurisdictions]\nEU = \"monitr\"\n");
+        assert_eq!(
+            problems,
+            [(
+                4,
+                6,
+                codes::PACK_BAD_VALUE,
+                "`jurisdictions.EU`: expected `enforce` or `monitor`, but found `monitr`"
+                    .to_owned()
+            )]
+        );
+        let e = with_manifest("[jurisdictions]\nEU = \"monitr\"\n").unwrap_err();
+        assert_eq!(
+            e.diagnostics().first().and_then(|d| d.help()),
+            Some("did you mean `monitor`?")
+        );
+        // Not a string: serde's message, at the value.
+        let problems = manifest_problems("[jurisdictions]\nEU = 1\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((problems[0].0, problems[0].2), (4, codes::PACK_BAD_VALUE));
+        let problems = manifest_problems("jurisdiction = {}\n");
+        assert_eq!(problems[0].2, codes::PACK_UNKNOWN_KEY, "{problems:?}");
+    }
+
+    #[test]
+    fn a_state_takes_its_country_profile_unless_it_has_its_own_and_agents_are_enforced() {
+        use crate::refdata::{Partner, PartnerType};
+        let pack =
+            with_manifest("[jurisdictions]\nUS = \"monitor\"\nUS-NY = \"enforce\"\n").unwrap();
+        let s = pack.settings();
+        assert_eq!(s.profile("US-CA"), Profile::Monitor);
+        assert_eq!(s.profile("US-NY"), Profile::Enforce);
+        assert_eq!(s.profile("USA"), Profile::Enforce);
+        let partner = |t: PartnerType, j: Option<&str>| Partner {
+            id: "P".into(),
+            partner_type: t,
+            region: "R".into(),
+            status: "active".into(),
+            contract_signed: None,
+            nda_expires: None,
+            certified_until: None,
+            status_since: None,
+            jurisdiction: j.map(str::to_owned),
+        };
+        assert_eq!(
+            s.profile_of(&partner(PartnerType::Dealer, Some("US-CA"))),
+            Profile::Monitor
+        );
+        assert_eq!(
+            s.profile_of(&partner(PartnerType::Distributor, Some("US"))),
+            Profile::Monitor
+        );
+        assert_eq!(
+            s.profile_of(&partner(PartnerType::SalesAgent, Some("US"))),
+            Profile::Enforce
+        );
+        assert_eq!(
+            s.profile_of(&partner(PartnerType::Dealer, None)),
+            Profile::Enforce
+        );
+    }
+
+    #[test]
+    fn a_layer_keeps_its_base_settings_unless_it_sets_its_own() {
+        let base = with_manifest(
+            "report_currency = \"EUR\"\n[jurisdictions]\nEU = \"monitor\"\nUS = \"monitor\"\n",
+        )
+        .unwrap();
+        let layer = |manifest: &str| {
+            let files = [(
+                PathBuf::from("pack.toml"),
+                format!("name = \"l\"\nversion = \"1\"\n{manifest}"),
+            )];
+            Pack::from_files_extending("layer", files, &base).unwrap()
+        };
+        let same = layer("");
+        assert_eq!(same.settings(), base.settings());
+        let changed = layer("report_currency = \"CAD\"\n[jurisdictions]\nUS = \"enforce\"\n");
+        assert_eq!(changed.settings().report_currency(), "CAD");
+        assert_eq!(changed.settings().profile("EU"), Profile::Monitor);
+        assert_eq!(changed.settings().profile("US"), Profile::Enforce);
     }
 
     #[test]

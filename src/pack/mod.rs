@@ -13,10 +13,12 @@ pub use crate::checks::{
 };
 pub use crate::script::{Condition, Script};
 
+use crate::currency::Currency;
 use crate::diag::Location;
 use crate::limits::Limits;
 use crate::record::Kind;
-use crate::refdata::PartnerType;
+use crate::refdata::{Partner, PartnerType};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -61,6 +63,111 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How a jurisdiction's resale-price law lets the pack treat a minimum resale price
+/// (`[jurisdictions]` in the manifest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Profile {
+    /// A price below the floor is a violation to act on.
+    Enforce,
+    /// A minimum resale price may not be imposed on a buy-sell partner there (in the EU, a
+    /// hardcore restriction under Regulation (EU) 2022/720, Art. 4(a)): a price below the
+    /// floor is internal margin analysis, never an instruction to the partner.
+    Monitor,
+}
+
+impl Profile {
+    /// Every profile, in the order messages list them.
+    pub const ALL: [Profile; 2] = [Profile::Enforce, Profile::Monitor];
+
+    /// The name used in the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Enforce => "enforce",
+            Profile::Monitor => "monitor",
+        }
+    }
+
+    /// The profile named `name`.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// What a pack's manifest sets for all its rules: the currency analytics report in and the
+/// resale-price profile of each jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    report_currency: Currency,
+    jurisdictions: BTreeMap<String, Profile>,
+}
+
+impl Default for Settings {
+    /// `USD`, and no jurisdiction listed (every partner `enforce`).
+    fn default() -> Settings {
+        Settings {
+            report_currency: Currency::USD,
+            jurisdictions: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Settings with `report_currency` and the given jurisdictions' profiles.
+    pub fn new(
+        report_currency: Currency,
+        jurisdictions: impl IntoIterator<Item = (String, Profile)>,
+    ) -> Settings {
+        Settings {
+            report_currency,
+            jurisdictions: jurisdictions.into_iter().collect(),
+        }
+    }
+
+    /// The currency amounts are converted to for analytics (`report_currency`, default
+    /// `USD`).
+    pub fn report_currency(&self) -> Currency {
+        self.report_currency
+    }
+
+    /// The profiles of `[jurisdictions]`, by jurisdiction.
+    pub fn jurisdictions(&self) -> &BTreeMap<String, Profile> {
+        &self.jurisdictions
+    }
+
+    /// The profile of `jurisdiction`: its own entry, else that of the jurisdiction it is
+    /// part of (`US-CA`, then `US`), else [`Profile::Enforce`].
+    pub fn profile(&self, jurisdiction: &str) -> Profile {
+        let mut name = jurisdiction;
+        loop {
+            if let Some(p) = self.jurisdictions.get(name) {
+                return *p;
+            }
+            match name.rsplit_once('-') {
+                Some((outer, _)) => name = outer,
+                None => return Profile::Enforce,
+            }
+        }
+    }
+
+    /// The profile `partner`'s resale prices are judged under: a sales agent (genuine
+    /// agency, outside resale-price law) and a partner with no jurisdiction on file are
+    /// always [`Profile::Enforce`]; any other partner, its jurisdiction's.
+    pub fn profile_of(&self, partner: &Partner) -> Profile {
+        match (partner.partner_type, &partner.jurisdiction) {
+            (PartnerType::SalesAgent, _) | (_, None) => Profile::Enforce,
+            (_, Some(j)) => self.profile(j),
+        }
+    }
+}
+
 /// Which records a rule looks at. An empty list matches everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -102,6 +209,8 @@ pub struct Pack {
     dir: PathBuf,
     rules: Vec<Rule>,
     limits: Limits,
+    /// The manifest's `report_currency` and `[jurisdictions]`.
+    settings: Settings,
     test_data: Option<PathBuf>,
     /// SHA-256 over the files it was loaded from (see [`Pack::hash`]).
     hash: String,
@@ -248,6 +357,11 @@ impl Pack {
     /// The script limits, from the manifest's `[limits]` or the defaults.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The manifest's `report_currency` and `[jurisdictions]` (a layer's over its base's).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Its rules, in file order.

@@ -2,6 +2,7 @@
 //! are errors (`deny_unknown_fields`); meaning is checked later, in `load.rs`.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 /// `pack.toml`, the manifest.
@@ -18,6 +19,11 @@ pub(crate) struct Manifest {
     pub tests: Option<Tests>,
     /// The base pack this one layers over: a folder, relative to this pack's.
     pub extends: Option<Spanned<String>>,
+    /// The ISO 4217 code amounts are converted to for analytics (`fx_rates.csv`).
+    pub report_currency: Option<Spanned<String>>,
+    /// `[jurisdictions]`: the resale-price profile of each jurisdiction, `"enforce"` or
+    /// `"monitor"`.
+    pub jurisdictions: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 /// One `[override."rule.id"]` table of a layered pack's manifest, less its `params` (read

@@ -1,5 +1,6 @@
-//! Reference data: the OEM's price list, catalog, approved sources, partners and installed
-//! base, as a folder of CSV files the way ERP systems export them.
+//! Reference data: the OEM's price list, catalog, approved sources, partners, installed
+//! base, special pricing agreements and exchange rates, as a folder of CSV files the way
+//! ERP systems export them.
 //!
 //! This file holds the types and the lookups the rules make; reading the CSV files (and
 //! every diagnostic about them) is in `load.rs`, so a reader of the rules' data
@@ -7,6 +8,7 @@
 
 mod load;
 
+use crate::currency::Currency;
 use crate::date::Date;
 use crate::diag::did_you_mean;
 use rust_decimal::Decimal;
@@ -94,6 +96,24 @@ pub struct Partner {
     pub nda_expires: Option<Date>,
     /// The last day its staff's certification holds; `None` when never certified.
     pub certified_until: Option<Date>,
+    /// The day its current `status` took effect; `None` when not on file (the status is
+    /// then taken to hold for every record).
+    pub status_since: Option<Date>,
+    /// The jurisdiction whose resale-price law applies to it (`EU`, `US`, `US-CA`);
+    /// `None` when not on file.
+    pub jurisdiction: Option<String>,
+}
+
+impl Partner {
+    /// Its status on `date`: before `status_since` it was `active` (the current status took
+    /// effect that day); on or after it, and always when `status_since` is not on file, the
+    /// current status.
+    pub fn status_on(&self, date: Date) -> &str {
+        match self.status_since {
+            Some(since) if date < since => "active",
+            _ => &self.status,
+        }
+    }
 }
 
 /// A row of `price_list.csv`: one list price for one sku, currency and date range.
@@ -115,6 +135,78 @@ pub struct PriceRow {
 
 impl PriceRow {
     /// Whether the price is in force on `date` (both ends inclusive).
+    pub fn covers(&self, date: Date) -> bool {
+        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+    }
+
+    /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
+    pub fn range(&self) -> String {
+        match self.effective_to {
+            Some(to) => format!("{}..{}", self.effective_from, to),
+            None => format!("{}..", self.effective_from),
+        }
+    }
+}
+
+/// A row of `special_prices.csv`: a special pricing agreement (SPA) authorising `partner`
+/// to resell `sku` to `customer` at `price`, below list, between two dates. One agreement
+/// may have several rows (several skus or customers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialPrice {
+    /// The agreement's id, as sales and claims name it.
+    pub agreement: String,
+    /// The partner it is issued to.
+    pub partner: String,
+    /// The end customer it is for.
+    pub customer: String,
+    /// The part number.
+    pub sku: String,
+    /// The authorised resale price of one unit (0 or more).
+    pub price: Decimal,
+    /// The currency of `price`.
+    pub currency: Currency,
+    /// First day a resale under it may be dated.
+    pub valid_from: Date,
+    /// Last day a resale under it may be dated.
+    pub valid_to: Date,
+    /// The most units that may be claimed under it; `None` for no cap.
+    pub max_qty: Option<u64>,
+    /// How many days after the resale a claim must arrive; `None` for no deadline.
+    pub claim_days: Option<u32>,
+    /// The row's line in `special_prices.csv`, so a finding can point at it.
+    pub line: usize,
+}
+
+impl SpecialPrice {
+    /// Whether a resale dated `date` is inside the agreement's dates (both inclusive).
+    pub fn covers(&self, date: Date) -> bool {
+        self.valid_from <= date && date <= self.valid_to
+    }
+
+    /// The agreement's dates, as `2026-01-01..2026-06-30`.
+    pub fn range(&self) -> String {
+        format!("{}..{}", self.valid_from, self.valid_to)
+    }
+}
+
+/// A row of `fx_rates.csv`: how many units of the pack's report currency one unit of
+/// `currency` is worth between two dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FxRate {
+    /// The currency converted from.
+    pub currency: Currency,
+    /// Units of the report currency per unit of `currency` (more than 0, exact).
+    pub rate: Decimal,
+    /// First day the rate is in force.
+    pub effective_from: Date,
+    /// Last day the rate is in force; `None` when open-ended.
+    pub effective_to: Option<Date>,
+    /// The row's line in `fx_rates.csv`.
+    pub line: usize,
+}
+
+impl FxRate {
+    /// Whether the rate is in force on `date` (both ends inclusive).
     pub fn covers(&self, date: Date) -> bool {
         self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
     }
@@ -186,6 +278,10 @@ pub struct RefData {
     /// do.
     partners: std::collections::HashSet<ById, ahash::RandomState>,
     installed_base: Vec<InstalledBase>,
+    /// Per agreement id, its rows in file order.
+    agreements: Index<Vec<SpecialPrice>>,
+    /// Per currency code, its rates sorted by `effective_from` (never overlapping).
+    fx: Index<Vec<FxRate>>,
     /// SHA-256 over the CSV files it was loaded from (see [`RefData::hash`]).
     hash: Option<String>,
 }
@@ -227,6 +323,21 @@ impl RefData {
     /// Adds an installed-base row.
     pub fn add_installed_base(&mut self, row: InstalledBase) {
         self.installed_base.push(row);
+    }
+
+    /// Adds a special price row.
+    pub fn add_special_price(&mut self, row: SpecialPrice) {
+        self.agreements
+            .entry(row.agreement.clone())
+            .or_default()
+            .push(row);
+    }
+
+    /// Adds an exchange rate (keeping the index sorted).
+    pub fn add_fx_rate(&mut self, row: FxRate) {
+        let rows = self.fx.entry(row.currency.as_str().to_owned()).or_default();
+        rows.push(row);
+        rows.sort_by_key(|r| r.effective_from);
     }
 
     /// The list price of `sku` in `currency` in force on `date`.
@@ -273,6 +384,42 @@ impl RefData {
     /// The installed base rows.
     pub fn installed_base(&self) -> &[InstalledBase] {
         &self.installed_base
+    }
+
+    /// Every row of the special pricing agreement `agreement` (any partner, customer or
+    /// sku), in file order; empty when no agreement has that id.
+    pub fn agreement_rows(&self, agreement: &str) -> &[SpecialPrice] {
+        self.agreements.get(agreement).map_or(&[], Vec::as_slice)
+    }
+
+    /// The rate converting `currency` into the report currency on `date`: units of the
+    /// report currency per unit of `currency`, from `fx_rates.csv`. The report currency
+    /// itself needs no row: see [`RefData::to_report`].
+    ///
+    /// A binary search: one currency's rates never overlap (loading rejects overlaps).
+    pub fn fx_rate(&self, currency: &str, date: Date) -> Option<Decimal> {
+        let rows = self.fx.get(currency)?;
+        let after = rows.partition_point(|r| r.effective_from <= date);
+        rows.get(after.checked_sub(1)?)
+            .filter(|r| r.covers(date))
+            .map(|r| r.rate)
+    }
+
+    /// `amount` of `currency` in `report_currency` on `date`: itself when the two are the
+    /// same, else times the rate of [`RefData::fx_rate`], exact (no rounding). `None` when
+    /// there is no rate for the day or the product does not fit a decimal: an amount that
+    /// cannot be converted is never counted as 0.
+    pub fn to_report(
+        &self,
+        amount: Decimal,
+        currency: &str,
+        report_currency: &str,
+        date: Date,
+    ) -> Option<Decimal> {
+        if currency == report_currency {
+            return Some(amount);
+        }
+        amount.checked_mul(self.fx_rate(currency, date)?)
     }
 }
 

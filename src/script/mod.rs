@@ -49,6 +49,8 @@ mod tests {
             contract_signed: "2026-01-01".parse().ok(),
             nda_expires: None,
             certified_until: None,
+            status_since: None,
+            jurisdiction: None,
         });
         let limits = Limits::DEFAULT;
         (Compiler::new(&limits), Host::new(&limits, &Arc::new(data)))

@@ -51,6 +51,8 @@ pub fn partner(id: &str, partner_type: PartnerType, contract_signed: &str) -> Pa
         contract_signed: Some(d(contract_signed)),
         nda_expires: Some(d("2030-12-31")),
         certified_until: Some(d("2030-12-31")),
+        status_since: None,
+        jurisdiction: None,
     }
 }
 

@@ -44,6 +44,8 @@ fn data() -> Arc<RefData> {
                 contract_signed: signed.and_then(|s| s.parse().ok()),
                 nda_expires: nda.and_then(|s| s.parse().ok()),
                 certified_until: cert.and_then(|s| s.parse().ok()),
+                status_since: None,
+                jurisdiction: None,
             }
         };
     d.add_partner(partner(
