@@ -113,6 +113,7 @@ fn json_report_has_the_documented_shape() {
         set(&[
             "read",
             "checked",
+            "deferred",
             "rejected",
             "violations",
             "rule_errors",
