@@ -7,7 +7,7 @@
 
 use crate::common::*;
 use pactum::pack::Check;
-use pactum::{Engine, Pack, PartnerType, RefData, Verdict};
+use pactum::{Engine, Pack, Partner, PartnerType, RefData, Verdict};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::json;
@@ -75,8 +75,15 @@ fn pack() -> tempfile::TempDir {
             ("i", format!("{source}\nfn rhai_only() {{}}\n")),
         ] {
             files.push((format!("scripts/{side}/{name}.rhai"), text));
+            // The standard pack's parameter, with a type to exempt so both sides of the
+            // exemption run.
+            let params = if name == "partner_contract_current" {
+                "nda_exempt_types = [\"sales_agent\"]\n"
+            } else {
+                ""
+            };
             rules.push_str(&format!(
-                "[[rule]]\nid = \"{side}.{name}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"script\"\n[rule.params]\nfile = \"scripts/{side}/{name}.rhai\"\n\n"
+                "[[rule]]\nid = \"{side}.{name}\"\ntitle = \"t\"\nseverity = \"error\"\ncheck = \"script\"\n[rule.params]\nfile = \"scripts/{side}/{name}.rhai\"\n{params}\n"
             ));
         }
     }
@@ -150,6 +157,18 @@ fn data() -> RefData {
         Some("2026-03-14"),
         Some("2026-12-31"),
     );
+    // Both sides of `status_since` and of the NDA exemption (P-1 and P-3 have no NDA).
+    let mut edit = |id: &str, change: &dyn Fn(&mut Partner)| {
+        let mut p = data.partner(id).unwrap().clone();
+        change(&mut p);
+        data.add_partner(p);
+    };
+    edit("P-2", &|p| p.status_since = Some(d("2026-03-14")));
+    edit("P-4", &|p| {
+        p.status_since = Some(d("2026-01-01"));
+        p.jurisdiction = Some("EU".into());
+    });
+    edit("P-3", &|p| p.partner_type = PartnerType::SalesAgent);
     data
 }
 

@@ -136,6 +136,80 @@ fn no_contract_on_file_shows_as_none_on_file() {
     assert_eq!(f[0].actual, "none on file");
 }
 
+/// The standard pack with `partner.contract-current`'s `nda_exempt_types` set to `types`
+/// (a layer over it), bound to the fixture plus `partner`.
+fn exempting(types: &str, partner: Partner) -> Engine {
+    let manifest = format!(
+        "name = \"exempt\"\nversion = \"1\"\n[override.\"{CONTRACT}\"]\nparams = {{ nda_exempt_types = {types} }}\n"
+    );
+    let pack = Pack::from_files_extending(
+        "exempt",
+        [(std::path::PathBuf::from("pack.toml"), manifest)],
+        &std_pack(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut data = refdata();
+    data.add_partner(partner);
+    Engine::new(pack, data).unwrap()
+}
+
+#[test]
+fn no_nda_on_file_is_a_finding_unless_the_partner_type_is_exempt() {
+    let no_nda = Partner {
+        nda_expires: None,
+        ..px()
+    };
+    let f = of(no_nda.clone(), "sale", "2026-01-15", CONTRACT);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].expected.as_str(), f[0].actual.as_str()),
+        ("an NDA on file", "none on file")
+    );
+    let contract = |e: &Engine| {
+        let v = e.check(&rec("sale", "P-X", "2026-01-15", None));
+        assert!(v.rule_errors.is_empty(), "{:?}", v.rule_errors);
+        v.findings.iter().filter(|f| &*f.rule == CONTRACT).count()
+    };
+    assert_eq!(contract(&exempting("[\"dealer\"]", no_nda.clone())), 0);
+    assert_eq!(contract(&exempting("[\"sales_agent\"]", no_nda.clone())), 1);
+    assert_eq!(contract(&exempting("[]", no_nda)), 1);
+    // An exempt type with an NDA on file is still held to its end date.
+    assert_eq!(contract(&exempting("[\"dealer\"]", px())), 0);
+    let expired = exempting("[\"dealer\"]", px());
+    let v = expired.check(&rec("sale", "P-X", "2026-07-01", None));
+    assert_eq!(
+        v.findings.iter().filter(|f| &*f.rule == CONTRACT).count(),
+        1
+    );
+}
+
+#[test]
+fn status_since_splits_a_partners_records_at_the_day_its_status_took_effect() {
+    let gone = Partner {
+        status: "terminated".to_owned(),
+        status_since: Some(d("2026-02-01")),
+        ..px()
+    };
+    assert!(of(gone.clone(), "sale", "2026-01-31", ACTIVE).is_empty());
+    let f = of(gone.clone(), "sale", "2026-02-01", ACTIVE);
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].expected.as_str(), f[0].actual.as_str()),
+        (
+            "dated before 2026-02-01, while the partner was active",
+            "status terminated since 2026-02-01"
+        )
+    );
+    assert_eq!(gone.status_on(d("2026-01-31")), "active");
+    assert_eq!(gone.status_on(d("2026-02-01")), "terminated");
+    // Without the date, the status holds for every record, as before.
+    let always = Partner {
+        status_since: None,
+        ..gone
+    };
+    assert_eq!(of(always, "sale", "2020-01-01", ACTIVE).len(), 1);
+}
+
 // partner.certified
 
 #[test]

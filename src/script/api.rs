@@ -424,6 +424,14 @@ fn register_partner(engine: &mut rhai::Engine) {
     getter(engine, "certified_until", |p: &ScriptPartner| {
         date(p.0.certified_until)
     });
+    getter(engine, "status_since", |p: &ScriptPartner| {
+        date(p.0.status_since)
+    });
+    getter(engine, "jurisdiction", |p: &ScriptPartner| {
+        p.0.jurisdiction
+            .as_deref()
+            .map_or(Dynamic::UNIT, |j| Dynamic::from(ImmutableString::from(j)))
+    });
     engine.register_fn("to_string", |p: &mut ScriptPartner| {
         format!("partner {}", p.0.id)
     });

@@ -311,8 +311,8 @@ fn line_field(field: &str) -> Option<Ty> {
 
 fn partner_field(field: &str) -> Option<Ty> {
     match field {
-        "id" | "type" | "region" | "status" => Some(Ty::Text),
-        "contract_signed" | "nda_expires" | "certified_until" => Some(Ty::Date),
+        "id" | "type" | "region" | "status" | "jurisdiction" => Some(Ty::Text),
+        "contract_signed" | "nda_expires" | "certified_until" | "status_since" => Some(Ty::Date),
         _ => None,
     }
 }

@@ -18,6 +18,11 @@ use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::cell::Cell;
 
+/// The longest list of parameters `x in params.list` is answered for on the compiled path:
+/// rhai counts an operation per item compared, and a node's bound
+/// ([`OPS_PER_NODE`](super::compile::OPS_PER_NODE), 8) holds a few items beside the call.
+const LIST_IN_BOUND: usize = 4;
+
 /// What stops a body early: a `return` (its value is in [`Cx::returned`], which keeps
 /// every result one word of tag and the value), or a bail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +349,10 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                     (Some(Value::Partner(p)), Prop::ContractSigned) => date(p.contract_signed),
                     (Some(Value::Partner(p)), Prop::NdaExpires) => date(p.nda_expires),
                     (Some(Value::Partner(p)), Prop::CertifiedUntil) => date(p.certified_until),
+                    (Some(Value::Partner(p)), Prop::StatusSince) => date(p.status_since),
+                    (Some(Value::Partner(p)), Prop::Jurisdiction) => {
+                        opt_text(p.jurisdiction.as_deref())
+                    }
                     _ => Ok(Peek::No),
                 }
             }
@@ -513,6 +522,11 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 Prop::ContractSigned => date(p.contract_signed),
                 Prop::NdaExpires => date(p.nda_expires),
                 Prop::CertifiedUntil => date(p.certified_until),
+                Prop::StatusSince => date(p.status_since),
+                Prop::Jurisdiction => match &p.jurisdiction {
+                    Some(j) => self.text(j),
+                    None => Ok(Value::Unit),
+                },
                 _ => Err(Stop::Bail),
             },
             (Value::Date(d), Prop::Year) => Ok(Value::Int(i64::from(d.year()))),
@@ -638,7 +652,25 @@ impl<'a, 'd: 'a> Cx<'a, 'd> {
                 .map_err(|_| Stop::Bail),
             Func::Finding | Func::LineFinding => self.finding(f, args, slots),
             Func::Contains | Func::StartsWith | Func::EndsWith => {
-                let a = self.str_arg(args, 0, slots)?;
+                let a = match self.arg(args, 0, slots)? {
+                    Value::Str(s) => s,
+                    // `x in params.list` (rhai's `contains` of an array): a short list of
+                    // texts, so the operations rhai counts stay within the node's bound.
+                    Value::Param(Param::List(items))
+                        if f == Func::Contains && items.len() <= LIST_IN_BOUND =>
+                    {
+                        let b = self.str_arg(args, 1, slots)?;
+                        let mut found = false;
+                        for item in items {
+                            let Param::Text(t) = item else {
+                                return Err(Stop::Bail);
+                            };
+                            found |= *t == *b;
+                        }
+                        return Ok(Value::Bool(found));
+                    }
+                    _ => return Err(Stop::Bail),
+                };
                 let b = self.str_arg(args, 1, slots)?;
                 Ok(Value::Bool(match f {
                     Func::Contains => a.contains(b.as_ref()),

@@ -55,13 +55,17 @@ fn data() -> Arc<RefData> {
         None,
         Some("2026-06-30"),
     ));
-    d.add_partner(partner(
-        "P-2",
-        "suspended",
-        Some("2025-01-01"),
-        Some("2026-03-31"),
-        None,
-    ));
+    d.add_partner(Partner {
+        status_since: "2026-03-14".parse().ok(),
+        jurisdiction: Some("EU".into()),
+        ..partner(
+            "P-2",
+            "suspended",
+            Some("2025-01-01"),
+            Some("2026-03-31"),
+            None,
+        )
+    });
     d.add_partner(partner("P-3", "active", None, None, Some("2026-03-14")));
     d.add_partner(partner(
         "P-4",
@@ -169,6 +173,24 @@ fn condition_with(
         each_line,
         params,
     )
+}
+
+/// A shipped script with the parameters the standard pack gives it (and a type exempt
+/// from NDAs, so both sides of the exemption run).
+fn shipped(name: &str, source: &str, limits: &Limits) -> Script {
+    let s = script(source, limits);
+    if name != "partner_contract_current.rhai" {
+        return s;
+    }
+    use super::super::params::Param;
+    let mut values = std::collections::BTreeMap::new();
+    values.insert(
+        "nda_exempt_types".to_owned(),
+        Param::List(vec![Param::Text("sales_agent".into())]),
+    );
+    s.with_params(Params::new(values))
+        .map_err(|_| "params")
+        .unwrap()
 }
 
 /// Parameters for the tests that read them: a text, a decimal, a date, a list, a table.
@@ -305,6 +327,12 @@ fn getters_and_host_functions() {
         "partner(record.partner).status == \"active\" && partner(\"P-9\") == ()"
     ));
     assert!(holds("partner(record.partner).certified_until.month == 6"));
+    assert!(holds(
+        "partner(\"P-2\").status_since == date(\"2026-03-14\") && partner(\"P-2\").jurisdiction == \"EU\""
+    ));
+    assert!(holds(
+        "partner(record.partner).status_since == () && partner(record.partner).jurisdiction == ()"
+    ));
     assert!(holds(
         "days_between(date(\"2026-01-01\"), record.date) == 72"
     ));
@@ -506,17 +534,36 @@ fn params_are_read_compiled() {
     let both = run_condition(&c, &r, &data(), &limits);
     both.agree().unwrap();
     assert_eq!(both.native.unwrap().len(), 1);
-    // A list is not a string: rhai decides.
-    let c = condition_with(
-        "params.regions.contains(\"EU\")",
-        "m",
-        None,
-        false,
-        params(),
+    // `contains` and `in` over a short list of texts answer as rhai does; over a longer
+    // list, or one holding other values, rhai decides.
+    use super::super::params::Param;
+    let text = |t: &str| Param::Text(t.into());
+    let mut values = std::collections::BTreeMap::new();
+    values.insert(
+        "regions".to_owned(),
+        Param::List(vec![text("EU"), text("US")]),
     );
-    let both = run_condition(&c, &r, &data(), &limits);
-    assert!(both.native.is_none());
-    assert!(both.rhai.is_ok());
+    values.insert("long".to_owned(), Param::List(vec![text("EU"); 5]));
+    values.insert(
+        "mixed".to_owned(),
+        Param::List(vec![Param::Int(1), text("EU")]),
+    );
+    let lists = Params::new(values);
+    for (when, compiled) in [
+        ("params.regions.contains(\"EU\")", true),
+        ("\"EU\" in params.regions", true),
+        ("\"US-NE\" in params.regions", true),
+        ("!(\"US\" in params.regions)", true),
+        ("\"EU\" in params.long", false),
+        ("\"EU\" in params.mixed", false),
+        ("1 in params.regions", false),
+    ] {
+        let c = condition_with(when, "m", None, false, lists.clone());
+        let both = run_condition(&c, &r, &data(), &limits);
+        both.agree().unwrap_or_else(|e| panic!("{when}: {e}"));
+        assert_eq!(both.native.is_some(), compiled, "{when}");
+        assert!(both.rhai.is_ok(), "{when}");
+    }
 }
 
 #[test]
@@ -525,8 +572,8 @@ fn a_partner_is_looked_up_once_per_record() {
     let r = sale("P-1", "2026-03-14", None);
     let data = data();
     let mut memo = super::Memo::default();
-    for (_, source) in SCRIPTS {
-        let s = script(source, &limits);
+    for (name, source) in SCRIPTS {
+        let s = shipped(name, source, &limits);
         let body = s.native.as_ref().unwrap();
         super::run_script(body, &r, &data, &limits, &s.params, &mut memo).unwrap();
     }
@@ -587,6 +634,8 @@ fn comparisons_read_in_place_answer_as_rhai() {
         "p.nda_expires",
         "p.certified_until",
         "p.contract_signed",
+        "p.status_since",
+        "p.jurisdiction",
         "record.region",
         "record.customer",
         "record.id",
@@ -802,7 +851,7 @@ proptest! {
         let data = data();
         let limits = Limits { max_operations, ..Limits::DEFAULT };
         for (name, source) in SCRIPTS {
-            let both = run_script(&script(source, &limits), &r, &data, &limits);
+            let both = run_script(&shipped(name, source, &limits), &r, &data, &limits);
             prop_assert!(both.agree().is_ok(), "{}: {:?}", name, both.agree());
             if max_operations == 100_000 {
                 prop_assert!(both.native.is_some(), "{} bailed on {}", name, json);
