@@ -112,6 +112,21 @@ pub struct LeftOut {
     pub reason: String,
 }
 
+/// Claim money a ship-and-debit rule rejected for one partner in one currency: the units
+/// times the debit per unit of every claim line with at least one reject reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ClaimMoney {
+    /// The rule.
+    pub rule: Arc<str>,
+    /// The partner that claimed.
+    pub partner: String,
+    /// The claims' currency.
+    pub currency: String,
+    /// The money rejected, exact.
+    pub amount: Decimal,
+}
+
 /// What the aggregate rules measured, for the scorecard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -122,6 +137,8 @@ pub struct Analytics {
     pub groups: Vec<PeerGroup>,
     /// Partners left out, per rule.
     pub left_out: Vec<LeftOut>,
+    /// Claim money rejected, per rule, partner and currency.
+    pub claims_rejected: Vec<ClaimMoney>,
 }
 
 /// `amount` with at least `scale` decimal places and no trailing zeros beyond them: how

@@ -12,6 +12,7 @@
 mod analytics;
 mod bad_input;
 mod batch;
+mod claims;
 mod common;
 mod docs;
 mod fuzz_regressions;

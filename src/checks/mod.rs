@@ -21,6 +21,7 @@ mod pipeline_cadence;
 mod registered_before_sale;
 mod required_documents;
 mod script;
+mod ship_and_debit;
 
 pub use agreement_on_file::AgreementOnFile;
 pub use genuine_parts::GenuineParts;
@@ -30,6 +31,7 @@ pub use peer_outlier::{Direction, PeerKey, PeerOutlier};
 pub use pipeline_cadence::PipelineCadence;
 pub use registered_before_sale::RegisteredBeforeSale;
 pub use required_documents::{RequiredDocuments, Requirement};
+pub use ship_and_debit::ShipAndDebit;
 
 use crate::date::Date;
 use crate::finding::{Describe, Finding, Later, Part, Text};
@@ -145,6 +147,13 @@ no_history!(
     required_documents::RequiredDocuments,
     script::Script,
 );
+
+impl GateKind for ship_and_debit::ShipAndDebit {
+    type History = ();
+    const GATE_SKIP: Option<&'static str> = Some(
+        "judged over all claims in a batch (quantity caps, lines claimed twice, sales before or after their claims): it cannot be judged one record at a time",
+    );
+}
 
 impl GateKind for peer_outlier::PeerOutlier {
     type History = ();
@@ -413,11 +422,16 @@ registry! {
     /// `peer-outlier`: a per-partner metric over the batch, per installed asset, against
     /// the partner's peer group, judged by the modified z-score.
     "peer-outlier" => PeerOutlier(peer_outlier::PeerOutlier),
+    /// `ship-and-debit`: each claim line is judged against its special pricing agreement
+    /// and its sale; each problem carries its X12 901 reject reason code.
+    "ship-and-debit" => ShipAndDebit(ship_and_debit::ShipAndDebit),
 }
 
 /// What a rule needs to know about the record in hand, looked up once per record.
 pub(crate) struct Ctx<'a> {
     pub record: &'a Record,
+    /// The reference data.
+    pub data: &'a RefData,
     pub partner: Option<&'a Partner>,
     /// The record's region, else its partner's.
     pub region: Option<&'a str>,
@@ -433,6 +447,7 @@ impl<'a> Ctx<'a> {
             .or(partner.map(|p| p.region.as_str()));
         Ctx {
             record,
+            data,
             partner,
             region,
         }

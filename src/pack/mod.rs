@@ -10,6 +10,7 @@ mod wire;
 pub use crate::checks::{
     AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice,
     PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
+    ShipAndDebit,
 };
 pub use crate::script::{Condition, Script};
 

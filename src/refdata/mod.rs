@@ -392,6 +392,11 @@ impl RefData {
         self.agreements.get(agreement).map_or(&[], Vec::as_slice)
     }
 
+    /// Every row of every special pricing agreement, in no particular order.
+    pub fn special_prices(&self) -> impl Iterator<Item = &SpecialPrice> {
+        self.agreements.values().flatten()
+    }
+
     /// The rate converting `currency` into the report currency on `date`: units of the
     /// report currency per unit of `currency`, from `fx_rates.csv`. The report currency
     /// itself needs no row: see [`RefData::to_report`].

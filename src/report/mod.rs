@@ -429,15 +429,19 @@ impl Report {
                     f.date
                 );
                 let _ = writeln!(t, "          {}", esc(&f.message));
+                let code = f
+                    .code
+                    .as_deref()
+                    .map_or(String::new(), |c| format!("; code: {}", esc(c)));
                 let _ = writeln!(
                     t,
-                    "          expected: {}; actual: {}",
+                    "          expected: {}; actual: {}{code}",
                     esc(&f.expected),
                     esc(&f.actual)
                 );
             }
         }
-        if !self.analytics.groups.is_empty() {
+        if !self.analytics.groups.is_empty() || !self.analytics.claims_rejected.is_empty() {
             scorecard::render(&mut t, &self.cards, &self.analytics, &self.regions);
         }
         if !self.rejected.is_empty() {

@@ -1,7 +1,7 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::outcome::{Analytics, PartnerScore, shown};
+use crate::outcome::{Analytics, PartnerScore, money, shown};
 use crate::refdata::{PartnerType, RefData};
 use crate::text::escape as esc;
 use rust_decimal::Decimal;
@@ -27,6 +27,9 @@ pub struct PartnerCard {
     pub metrics: BTreeMap<String, Metric>,
     /// Findings per rule.
     pub findings: BTreeMap<String, usize>,
+    /// Ship-and-debit claim money rejected, per currency (two places); absent when none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub claims_rejected: BTreeMap<String, String>,
 }
 
 /// One partner's metric under one aggregate rule, rounded for people (two places, half to
@@ -98,6 +101,7 @@ pub(crate) fn cards(
                 status: p.map(|p| p.status.clone()),
                 metrics: BTreeMap::new(),
                 findings: BTreeMap::new(),
+                claims_rejected: BTreeMap::new(),
             }
         });
     };
@@ -110,6 +114,17 @@ pub(crate) fn cards(
     for s in &analytics.scores {
         if let Some(c) = cards.get_mut(&s.partner) {
             c.metrics.insert(s.rule.to_string(), metric(s));
+        }
+    }
+    let mut rejected: BTreeMap<(&str, &str), Decimal> = BTreeMap::new();
+    for c in &analytics.claims_rejected {
+        let sum = rejected.entry((&c.partner, &c.currency)).or_default();
+        *sum = sum.saturating_add(c.amount);
+    }
+    for ((partner, currency), amount) in rejected {
+        if let Some(c) = cards.get_mut(partner) {
+            c.claims_rejected
+                .insert(currency.to_owned(), money(amount, 2));
         }
     }
     for (partner, by_rule) in counts {
@@ -240,5 +255,13 @@ pub(crate) fn render(
             esc(c.region.as_deref().unwrap_or("-")),
             esc(c.status.as_deref().unwrap_or("not in partners.csv")),
         );
+        if !c.claims_rejected.is_empty() {
+            let money: Vec<String> = c
+                .claims_rejected
+                .iter()
+                .map(|(currency, amount)| format!("{amount} {currency}"))
+                .collect();
+            let _ = writeln!(t, "  {:<10} claim money rejected: {}", "", money.join(", "));
+        }
     }
 }
