@@ -11,6 +11,7 @@ use crate::hash::FastMap;
 use crate::outcome::{Analytics, Verdict};
 use crate::pack::{FileLoader, Rule};
 use crate::record::{CompactString, Kind};
+use crate::refdata::RefData;
 use serde::{Deserialize, Serialize};
 
 /// The parameters of an `agreement-on-file` rule.
@@ -152,7 +153,12 @@ impl GateKind for AgreementOnFile {
 
     fn decide(&self, history: &History, at: &RuleRef<'_>, gx: &GateCx<'_>, out: &mut Verdict) {
         let record = gx.ctx.record;
-        if at.rule.select.matches(gx.ctx) && record.agreement.is_some() {
+        if at.rule.select.matches(gx.ctx)
+            && record
+                .agreement
+                .as_ref()
+                .is_some_and(|a| !special(gx.ctx.data, a))
+        {
             let sale = Pending::of(record, record.agreement.clone());
             out.findings.extend(self.finding(history, at, &sale));
         }
@@ -184,7 +190,10 @@ impl CheckKind for AgreementOnFile {
         let record = ctx.record;
         self.remember(&mut state.history, rule, ctx);
         if let Some(agreement) = &record.agreement {
-            if rule.select.matches(ctx) && !state.history.settles(agreement, record.date) {
+            if rule.select.matches(ctx)
+                && !special(ctx.data, agreement)
+                && !state.history.settles(agreement, record.date)
+            {
                 state
                     .sales
                     .push(Pending::of(record, record.agreement.clone()));
@@ -225,6 +234,15 @@ impl CheckKind for AgreementOnFile {
                 &[],
             )];
         };
+        if special(cx.data, name) {
+            return vec![step(
+                "agreement",
+                format!(
+                    "names special pricing agreement {name}, which is on file in special_prices.csv: passes"
+                ),
+                &[],
+            )];
+        }
         let state = cx.replay(self);
         let on_file = state.history.agreements.get(name).copied();
         let decision = Self::decide(rec.date, on_file);
@@ -261,4 +279,10 @@ impl CheckKind for AgreementOnFile {
             ],
         )]
     }
+}
+
+/// Whether `agreement` is a special pricing agreement (`special_prices.csv`): the OEM's own
+/// reference data documents it, so no agreement record need carry it.
+fn special(data: &RefData, agreement: &str) -> bool {
+    !data.agreement_rows(agreement).is_empty()
 }
