@@ -1120,7 +1120,7 @@ fn a_reference_file_missing_a_column_exits_2_naming_it() {
             "partners.csv".to_owned(),
             1,
             1,
-            "missing column `status`; the header has `id`, `type`, `region`, `contract_signed`, `nda_expires`, `certified_until`".to_owned()
+            "missing column `status`; the header has `id`, `type`, `region`, `contract_signed`, `nda_expires`, `certified_until`, `status_since`, `jurisdiction`".to_owned()
         )]
     );
     let out = check_with_data(dir.path());

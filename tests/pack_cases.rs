@@ -9,7 +9,7 @@ use std::path::Path;
 use tempfile::TempDir;
 
 /// Every rule of the shipped pack.
-const RULES: [&str; 13] = [
+const RULES: [&str; 14] = [
     "price.min-list",
     "price.no-list-price",
     "parts.genuine",
@@ -23,6 +23,7 @@ const RULES: [&str; 13] = [
     "partner.territory",
     "aftermarket.sales-per-asset",
     "parts.genuine-ratio",
+    "claim.valid",
 ];
 
 /// The cadence cases that expect a finding: with a longer allowed gap they must fail.
@@ -81,6 +82,7 @@ fn the_shipped_cases_pass_through_the_library_and_cover_every_rule() {
         .collect();
     let expected: BTreeSet<String> = [
         "analytics.toml",
+        "claims.toml",
         "docs.toml",
         "partner.toml",
         "parts.toml",

@@ -186,6 +186,7 @@ fn a_reload_from_files_in_memory_swaps_in_the_same_hash_as_the_folder() {
     for name in [
         "pack.toml",
         "analytics.toml",
+        "claims.toml",
         "docs.toml",
         "partner.toml",
         "parts.toml",

@@ -52,10 +52,13 @@ def test_undercutting_integrator_is_held_on_price_min_list(engine):
 
 
 def test_undercutting_integrator_in_the_example_data(gated):
-    undercut = [d for d in gated.values() if "price.min-list" in rules_of(d)]
-    assert undercut, "the integrator's undercut sales are held"
+    undercut = [
+        d
+        for d in gated.values()
+        if "price.min-list" in rules_of(d) and d["findings"][0]["partner"] == "P-SI-07"
+    ]
+    assert len(undercut) >= 4, "the integrator's undercut sales are held"
     assert all(d["verdict"] == "hold" for d in undercut)
-    assert {d["findings"][0]["partner"] for d in undercut} == {"P-SI-07"}
 
 
 def test_non_genuine_parts_of_the_dealer(gated):

@@ -244,6 +244,8 @@ pub fn example_csvs() -> Vec<(String, String)> {
         "approved_sources.csv",
         "partners.csv",
         "installed_base.csv",
+        "special_prices.csv",
+        "fx_rates.csv",
     ]
     .iter()
     .map(|f| {
