@@ -421,6 +421,8 @@ pub(crate) struct Ctx<'a> {
     pub partner: Option<&'a Partner>,
     /// The record's region, else its partner's.
     pub region: Option<&'a str>,
+    /// The reference data the partner was looked up in (exchange rates, approved sources).
+    pub data: &'a RefData,
 }
 
 impl<'a> Ctx<'a> {
@@ -435,6 +437,7 @@ impl<'a> Ctx<'a> {
             record,
             partner,
             region,
+            data,
         }
     }
 }
@@ -481,7 +484,6 @@ pub(crate) struct Env<'a> {
 pub(crate) struct Finish<'a> {
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// The earliest record date of the batch.
     pub first: Option<Date>,
@@ -506,7 +508,6 @@ pub(crate) struct ExplainCx<'a> {
     pub ctx: &'a Ctx<'a>,
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// Runs the rule again, traced, for a script or condition's reads.
     pub scripts: &'a Host,
