@@ -605,7 +605,8 @@ fn finish(
         for (currency, a) in &left {
             let words = left_words(*currency, a, target, target == report.as_str());
             analytics.left_out.push(left_out(&partner.id, &words));
-            *left_lines.entry(partner.id.as_str()).or_default() += a.lines;
+            let n = left_lines.entry(partner.id.as_str()).or_default();
+            *n = n.saturating_add(a.lines);
         }
         measured.push((partner, n, total));
     }
