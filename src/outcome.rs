@@ -76,7 +76,9 @@ pub struct PartnerScore {
     pub score: Option<Decimal>,
     /// Whether it was flagged.
     pub flagged: bool,
-    /// Lines left out for being in another currency.
+    /// Lines left out of `total`: in a currency with no rate to the report currency on
+    /// their date (or, for a rule with its own `currency`, in another currency); listed in
+    /// [`Analytics::left_out`].
     pub other_currency_lines: usize,
 }
 
@@ -100,7 +102,8 @@ pub struct PeerGroup {
     pub note: Option<String>,
 }
 
-/// A partner an aggregate rule could not measure, and why.
+/// A partner an aggregate rule could not measure, or amounts it left out of a partner's
+/// total, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct LeftOut {
@@ -108,7 +111,9 @@ pub struct LeftOut {
     pub rule: Arc<str>,
     /// The partner.
     pub partner: String,
-    /// Why: no installed assets, or not in `partners.csv`.
+    /// Why: no installed assets, not in `partners.csv`, or (the partner measured without
+    /// them) lines that could not be converted into the report currency, with their count,
+    /// amount, currency and dates.
     pub reason: String,
 }
 

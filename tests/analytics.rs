@@ -87,7 +87,7 @@ fn four_times_the_median_is_flagged_and_twenty_percent_above_is_not() {
     assert_eq!(f.actual, "40.47");
     assert_eq!(
         f.message,
-        "P-EU-6 sold 40.00 USD of parts per installed asset; the median of 6 partners in EU is 10.00: modified z-score 40.47, above the limit of 3.50"
+        "P-EU-6 sold 40.00 USD of parts per installed asset; the median of 6 dealers in EU is 10.00: modified z-score 40.47, above the limit of 3.50"
     );
     let twelve = report
         .analytics()
@@ -121,7 +121,7 @@ fn a_dealer_buying_a_fifth_of_the_median_from_the_oem_is_flagged() {
     let report = run(&engine, records, None);
     assert_eq!(flagged(&report, "parts.genuine-ratio"), vec!["P-EU-5"]);
     let f = of_rule(&report, "parts.genuine-ratio")[0];
-    assert!(f.message.starts_with("P-EU-5 bought 4.00 USD of parts from the OEM per installed asset; the median of 5 dealers in EU is 20.00"), "{}", f.message);
+    assert!(f.message.starts_with("P-EU-5 bought 4.00 USD of parts from the OEM or its distributors per installed asset; the median of 5 dealers in EU is 20.00"), "{}", f.message);
     assert_eq!(f.actual, "-10.79");
 }
 
@@ -272,11 +272,17 @@ fn the_example_data_shows_both_stories() {
     let engine = Engine::new(pack, data).unwrap();
     let input = std::fs::read(root().join("examples/records.jsonl")).unwrap();
     let report = engine.run(&pactum::read_batch(&input).unwrap(), None);
+    // P-DE-05, the only dealer of US-SE, sold 6,530 USD of "oem" parts after buying none
+    // from the OEM: judged among all dealers since issue 15 (its region alone is too small).
+    // P-SI-07, the only systems integrator, is judged among the partners of US-NE.
     assert_eq!(
         flagged(&report, "aftermarket.sales-per-asset"),
-        vec!["P-SI-07"]
+        vec!["P-DE-05", "P-SI-07"]
     );
-    assert_eq!(flagged(&report, "parts.genuine-ratio"), vec!["P-DE-02"]);
+    assert_eq!(
+        flagged(&report, "parts.genuine-ratio"),
+        vec!["P-DE-02", "P-DE-05"]
+    );
 }
 
 proptest::proptest! {
@@ -299,6 +305,191 @@ proptest::proptest! {
         proptest::prop_assert_eq!(
             flagged(&base, "aftermarket.sales-per-asset"),
             flagged(&scaled, "aftermarket.sales-per-asset")
+        );
+    }
+}
+
+#[test]
+fn an_amount_with_no_rate_is_left_out_and_listed_in_the_text_and_json_reports() {
+    let partners = dealers(4, "EU", 10);
+    let mut data = data_of(&partners);
+    data.add_fx_rate(pactum::refdata::FxRate {
+        currency: "EUR".parse().unwrap(),
+        rate: dec("1.10"),
+        effective_from: d("2026-03-01"),
+        effective_to: None,
+        line: 2,
+    });
+    let engine = engine(data);
+    let records = vec![
+        // Converted: 100 EUR x 1.10 = 110 USD.
+        worth("S-1", "sale", "P-EU-1", "100", "EUR", "oem"),
+        worth("S-2", "sale", "P-EU-1", "5", "USD", "oem"),
+        // No CAD rate: left out, never counted as 0 silently.
+        worth("S-3", "sale", "P-EU-2", "1000", "CAD", "oem"),
+        worth("S-4", "sale", "P-EU-2", "400", "CAD", "oem"),
+    ];
+    let report = run(&engine, records, None);
+    let score = |id: &str| {
+        report
+            .analytics()
+            .scores
+            .iter()
+            .find(|s| s.partner == id && &*s.rule == "aftermarket.sales-per-asset")
+            .unwrap()
+    };
+    assert_eq!(
+        (score("P-EU-1").total, score("P-EU-1").other_currency_lines),
+        (dec("115.00"), 0)
+    );
+    assert_eq!(
+        (score("P-EU-2").total, score("P-EU-2").other_currency_lines),
+        (dec("0"), 2)
+    );
+    let reason = "2 lines, 1400.00 CAD on 2026-03-02 left out of its total: no rate to USD in fx_rates.csv on their dates";
+    let left: Vec<(&str, &str)> = report
+        .analytics()
+        .left_out
+        .iter()
+        .filter(|l| &*l.rule == "aftermarket.sales-per-asset" && l.partner.starts_with("P-EU"))
+        .map(|l| (l.partner.as_str(), l.reason.as_str()))
+        .collect();
+    assert_eq!(left, [("P-EU-2", reason)]);
+    let text = report.to_text();
+    assert!(
+        text.contains(&format!("left out: P-EU-2 ({reason})")),
+        "{text}"
+    );
+    let json = report.to_json();
+    let listed = json["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["partner"] == "P-EU-2" && l["reason"] == reason);
+    assert!(listed, "{json}");
+}
+
+#[test]
+fn a_partner_too_few_in_its_group_is_judged_in_the_first_fallback_group_large_enough() {
+    // Five dealers in EU; one systems integrator in EU, the only one of its type: judged
+    // among the six partners of EU (its type's group of one is too small as well).
+    let mut partners = dealers(5, "EU", 10);
+    partners.push((
+        "P-SI".to_owned(),
+        PartnerType::SystemsIntegrator,
+        "EU".to_owned(),
+        10,
+    ));
+    let engine = engine(data_of(&partners));
+    let mut records: Vec<Record> = ["90", "100", "100", "110", "100"]
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            worth(
+                &format!("S-{i}"),
+                "sale",
+                &format!("P-EU-{}", i + 1),
+                v,
+                "USD",
+                "oem",
+            )
+        })
+        .collect();
+    records.push(worth("S-SI", "sale", "P-SI", "5000", "USD", "oem"));
+    let report = run(&engine, records, None);
+    let f = of_rule(&report, "aftermarket.sales-per-asset");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].partner, "P-SI");
+    assert!(
+        f[0].message.contains("the median of 6 partners in EU (its own group, EU, systems_integrator, has 1, fewer than 4)"),
+        "{}",
+        f[0].message
+    );
+    let si = report
+        .analytics()
+        .scores
+        .iter()
+        .find(|s| s.partner == "P-SI" && &*s.rule == "aftermarket.sales-per-asset")
+        .unwrap();
+    assert_eq!(si.group, "EU", "the group that judged it");
+    let own = report
+        .analytics()
+        .groups
+        .iter()
+        .find(|g| g.group == "EU, systems_integrator" && &*g.rule == "aftermarket.sales-per-asset")
+        .unwrap();
+    assert!(!own.judged);
+    assert_eq!(
+        own.note.as_deref(),
+        Some("too small to judge: 1 partner, fewer than 4; judged in `EU`")
+    );
+}
+
+#[test]
+fn with_no_fallback_group_large_enough_a_partner_is_not_judged_and_says_why() {
+    // Three dealers in EU, the only partners: every group is too small.
+    let partners = dealers(3, "EU", 10);
+    let engine = engine(data_of(&partners));
+    let records = vec![worth("S-1", "sale", "P-EU-1", "5000", "USD", "oem")];
+    let report = run(&engine, records, None);
+    assert!(of_rule(&report, "aftermarket.sales-per-asset").is_empty());
+    let own = report
+        .analytics()
+        .groups
+        .iter()
+        .find(|g| g.group == "EU, dealer" && &*g.rule == "aftermarket.sales-per-asset")
+        .unwrap();
+    assert_eq!(
+        own.note.as_deref(),
+        Some("too small to judge: 3 partners, fewer than 4")
+    );
+}
+
+#[test]
+fn a_fallback_that_repeats_the_peers_or_names_no_key_is_refused_at_its_place() {
+    let load = |fallback: &str| {
+        let rule = format!(
+            "[[rule]]\nid = \"a\"\ntitle = \"A\"\nseverity = \"warning\"\ncheck = \"peer-outlier\"\n[rule.params]\npeers = [\"region\", \"partner_type\"]\nfallback = {fallback}\ndirection = \"high\"\nthreshold = \"3.5\"\nmin_group = 4\n"
+        );
+        let files = [
+            ("pack.toml", "name = \"m\"\nversion = \"1\"\n".to_owned()),
+            ("a.toml", rule),
+        ];
+        pactum::Pack::from_files("mem", files.map(|(p, t)| (std::path::PathBuf::from(p), t)))
+    };
+    assert!(load("[[\"partner_type\"], [\"region\"]]").is_ok());
+    assert!(load("[]").is_ok());
+    for (fallback, column, message) in [
+        (
+            "[[\"partner_type\", \"region\"]]",
+            13,
+            "each fallback must differ from `peers` and from the fallbacks before it",
+        ),
+        (
+            "[[\"region\"], [\"region\"]]",
+            25,
+            "each fallback must differ from `peers` and from the fallbacks before it",
+        ),
+        (
+            "[[\"regoin\"]]",
+            14,
+            "expected peers by `region`, `partner_type`, but found `regoin`",
+        ),
+    ] {
+        let e = load(fallback).unwrap_err();
+        let [d] = e.diagnostics() else {
+            panic!("{fallback}: {e}")
+        };
+        assert_eq!(d.code(), pactum::codes::PACK_BAD_PARAM, "{fallback}");
+        assert_eq!(
+            (d.location().line(), d.location().column()),
+            (8, column),
+            "{fallback}"
+        );
+        assert!(
+            d.message().starts_with(message),
+            "{fallback}: {}",
+            d.message()
         );
     }
 }

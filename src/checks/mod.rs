@@ -430,11 +430,11 @@ registry! {
 /// What a rule needs to know about the record in hand, looked up once per record.
 pub(crate) struct Ctx<'a> {
     pub record: &'a Record,
-    /// The reference data.
-    pub data: &'a RefData,
     pub partner: Option<&'a Partner>,
     /// The record's region, else its partner's.
     pub region: Option<&'a str>,
+    /// The reference data the partner was looked up in (exchange rates, approved sources).
+    pub data: &'a RefData,
 }
 
 impl<'a> Ctx<'a> {
@@ -447,9 +447,9 @@ impl<'a> Ctx<'a> {
             .or(partner.map(|p| p.region.as_str()));
         Ctx {
             record,
-            data,
             partner,
             region,
+            data,
         }
     }
 }
@@ -496,7 +496,6 @@ pub(crate) struct Env<'a> {
 pub(crate) struct Finish<'a> {
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// The earliest record date of the batch.
     pub first: Option<Date>,
@@ -521,7 +520,6 @@ pub(crate) struct ExplainCx<'a> {
     pub ctx: &'a Ctx<'a>,
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// Runs the rule again, traced, for a script or condition's reads.
     pub scripts: &'a Host,

@@ -1100,6 +1100,17 @@ mod tests {
         assert!(!a.covers(d("2025-12-31")) && !a.covers(d("2026-07-01")));
         assert_eq!(a.range(), "2026-01-01..2026-06-30");
         assert!(data.agreement_rows("SPA-2").is_empty());
+        let find = |partner: &str, customer: &str, sku: &str, currency: &str, day: &str| {
+            data.special_price("SPA-1", partner, customer, sku, currency, d(day))
+                .map(|r| r.line)
+        };
+        assert_eq!(find("P-1", "C-9", "A", "USD", "2026-06-30"), Some(2));
+        assert_eq!(find("P-1", "C-8", "A", "USD", "2026-01-01"), Some(4));
+        assert_eq!(find("P-1", "C-9", "B", "EUR", "2026-03-01"), Some(3));
+        assert_eq!(find("P-2", "C-9", "A", "USD", "2026-03-01"), None);
+        assert_eq!(find("P-1", "C-7", "A", "USD", "2026-03-01"), None);
+        assert_eq!(find("P-1", "C-9", "A", "EUR", "2026-03-01"), None);
+        assert_eq!(find("P-1", "C-9", "A", "USD", "2026-07-01"), None);
     }
 
     #[test]

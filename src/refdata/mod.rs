@@ -397,6 +397,28 @@ impl RefData {
         self.agreements.values().flatten()
     }
 
+    /// The row of agreement `agreement` that authorises `partner` to resell `sku` to
+    /// `customer` in `currency`, in force on `date`; `None` when no row does (the agreement
+    /// is unknown, issued to another partner or customer, without that sku or currency, or
+    /// out of its dates: [`RefData::agreement_rows`] tells which).
+    pub fn special_price(
+        &self,
+        agreement: &str,
+        partner: &str,
+        customer: &str,
+        sku: &str,
+        currency: &str,
+        date: Date,
+    ) -> Option<&SpecialPrice> {
+        self.agreement_rows(agreement).iter().find(|r| {
+            r.partner == partner
+                && r.customer == customer
+                && r.sku == sku
+                && r.currency == currency
+                && r.covers(date)
+        })
+    }
+
     /// The rate converting `currency` into the report currency on `date`: units of the
     /// report currency per unit of `currency`, from `fx_rates.csv`. The report currency
     /// itself needs no row: see [`RefData::to_report`].
