@@ -241,7 +241,7 @@ fn the_batch_report_is_the_check_commands_json_report() {
             .unwrap();
         assert_eq!(ours, String::from_utf8(theirs).unwrap());
         let report = json(&ours);
-        assert_eq!(report["summary"]["read"], 85);
+        assert_eq!(report["summary"]["read"], 83);
         assert_eq!(report["as_of"], as_of.unwrap_or("2026-06-30"));
     }
 }
@@ -389,7 +389,7 @@ fn one_engine_serves_many_threads() {
         s.spawn(|| {
             let engine = Engine(shared.get());
             let report = json(&engine.check(&input, None));
-            assert_eq!(report["summary"]["read"], 85);
+            assert_eq!(report["summary"]["read"], 83);
             engine
                 .reload(&root().join("rules"), &root().join("examples/data"))
                 .unwrap();

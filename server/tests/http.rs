@@ -319,7 +319,7 @@ fn check_answers_the_json_report_at_as_of_and_400_for_a_bad_date() {
     let mut expected = Vec::new();
     local.write_json(&mut expected).unwrap();
     assert_eq!(report, serde_json::from_slice::<Value>(&expected).unwrap());
-    assert_eq!(report["summary"]["read"], 85);
+    assert_eq!(report["summary"]["read"], 83);
 
     // Without as_of: judged at the latest record date.
     let (status, text) = post(&server.url("/v1/check"), batch.as_slice());
@@ -708,7 +708,7 @@ fn shutdown_finishes_a_request_in_flight_then_stops() {
     go.send(()).unwrap();
     let (status, text) = client.join().unwrap();
     assert_eq!(status, 200, "{text}");
-    assert_eq!(json(&text)["summary"]["read"], 85);
+    assert_eq!(json(&text)["summary"]["read"], 83);
     server.stop().unwrap();
     assert!(
         std::net::TcpStream::connect(addr).is_err(),
