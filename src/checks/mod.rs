@@ -11,21 +11,25 @@
 //! match over kinds is generated from that line and is exhaustive. The walkthrough is in
 //! `docs/adding-a-check-kind.md`.
 
+mod agreement_misuse;
 mod agreement_on_file;
 mod condition;
 mod genuine_parts;
 mod list_price_exists;
 mod min_list_price;
+mod net_below_list;
 mod peer_outlier;
 mod pipeline_cadence;
 mod registered_before_sale;
 mod required_documents;
 mod script;
 
+pub use agreement_misuse::AgreementMisuse;
 pub use agreement_on_file::AgreementOnFile;
 pub use genuine_parts::GenuineParts;
 pub use list_price_exists::ListPriceExists;
-pub use min_list_price::{Discount, MinListPrice};
+pub use min_list_price::{Discount, MinListPrice, price_floor};
+pub use net_below_list::NetBelowList;
 pub use peer_outlier::{Direction, PeerKey, PeerOutlier};
 pub use pipeline_cadence::PipelineCadence;
 pub use registered_before_sale::RegisteredBeforeSale;
@@ -138,6 +142,7 @@ macro_rules! no_history {
 }
 
 no_history!(
+    agreement_misuse::AgreementMisuse,
     condition::Condition,
     genuine_parts::GenuineParts,
     list_price_exists::ListPriceExists,
@@ -145,6 +150,13 @@ no_history!(
     required_documents::RequiredDocuments,
     script::Script,
 );
+
+impl GateKind for net_below_list::NetBelowList {
+    type History = ();
+    const GATE_SKIP: Option<&'static str> = Some(
+        "nets credit notes against the batch's sales: it cannot be judged one record at a time yet",
+    );
+}
 
 impl GateKind for peer_outlier::PeerOutlier {
     type History = ();
@@ -394,6 +406,12 @@ registry! {
     "min-list-price" => MinListPrice(min_list_price::MinListPrice),
     /// `list-price-exists`: each line's sku has a list price in its currency on the date.
     "list-price-exists" => ListPriceExists(list_price_exists::ListPriceExists),
+    /// `agreement-misuse`: a sale naming a special pricing agreement was issued it (the
+    /// agreement has a row for its partner and customer).
+    "agreement-misuse" => AgreementMisuse(agreement_misuse::AgreementMisuse),
+    /// `net-below-list`: a sale line's net unit price after the credit notes crediting it
+    /// stays at or above its floor.
+    "net-below-list" => NetBelowList(net_below_list::NetBelowList),
     /// `genuine-parts`: each line's sku is a genuine catalog part from an approved source.
     "genuine-parts" => GenuineParts(genuine_parts::GenuineParts),
     /// `pipeline-cadence`: each selected partner files an update at least every
@@ -469,7 +487,6 @@ pub(crate) struct RuleRef<'a> {
 pub(crate) struct Env<'a> {
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// Runs scripts and conditions.
     pub scripts: &'a Host,
@@ -481,7 +498,6 @@ pub(crate) struct Env<'a> {
 pub(crate) struct Finish<'a> {
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// The earliest record date of the batch.
     pub first: Option<Date>,
@@ -506,7 +522,6 @@ pub(crate) struct ExplainCx<'a> {
     pub ctx: &'a Ctx<'a>,
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// Runs the rule again, traced, for a script or condition's reads.
     pub scripts: &'a Host,

@@ -13,12 +13,13 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The reference tables a case can add rows to, by their CSV file's name.
-const TABLES: [&str; 5] = [
+const TABLES: [&str; 6] = [
     "price_list",
     "catalog",
     "approved_sources",
     "partners",
     "installed_base",
+    "special_prices",
 ];
 
 #[derive(Deserialize)]
@@ -53,6 +54,8 @@ pub(super) struct WireCase {
     pub(super) partners: Vec<toml::Table>,
     #[serde(default)]
     pub(super) installed_base: Vec<toml::Table>,
+    #[serde(default)]
+    pub(super) special_prices: Vec<toml::Table>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -210,6 +213,7 @@ pub(super) fn case_data(
         &wire.approved_sources,
         &wire.partners,
         &wire.installed_base,
+        &wire.special_prices,
     ];
     for (name, rows) in TABLES.iter().zip(tables) {
         if rows.is_empty() {
