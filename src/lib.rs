@@ -74,6 +74,7 @@ mod stats;
 pub mod testing;
 pub mod text;
 
+pub use checks::price_floor;
 pub use compact_str::CompactString;
 pub use currency::{Currency, CurrencyError};
 pub use date::{Date, DateError};
@@ -97,7 +98,7 @@ pub use rust_decimal::Decimal;
 /// and the partners they could not measure. [`Outcome::analytics`] and the [`Report`]'s
 /// scorecard hold these.
 pub mod analytics {
-    pub use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup};
+    pub use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup, UnmatchedCreditNote};
     pub use crate::report::{Metric, PartnerCard, RegionRow};
 }
 

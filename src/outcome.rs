@@ -144,6 +144,27 @@ pub struct Analytics {
     pub left_out: Vec<LeftOut>,
     /// Claim money rejected, per rule, partner and currency.
     pub claims_rejected: Vec<ClaimMoney>,
+    /// Credit notes (or credit lines) that could not be netted against a sale of the
+    /// batch, per rule.
+    pub unmatched_credit_notes: Vec<UnmatchedCreditNote>,
+}
+
+/// A credit note, or one of its lines, a rule could not net against its sale, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct UnmatchedCreditNote {
+    /// The rule.
+    pub rule: Arc<str>,
+    /// The credit note's id.
+    pub credit_note: String,
+    /// The sale it names as its invoice.
+    pub invoice: String,
+    /// The partner of the credit note.
+    pub partner: String,
+    /// The credit line, when one line could not be netted (`None`: the whole note).
+    pub line: Option<usize>,
+    /// Why: the invoice is not in the batch, the line's sku or currency is not on the sale.
+    pub reason: String,
 }
 
 /// `amount` with at least `scale` decimal places and no trailing zeros beyond them: how

@@ -9,9 +9,11 @@ use std::path::Path;
 use tempfile::TempDir;
 
 /// Every rule of the shipped pack.
-const RULES: [&str; 14] = [
+const RULES: [&str; 16] = [
     "price.min-list",
     "price.no-list-price",
+    "price.agreement-misuse",
+    "price.net-below-list",
     "parts.genuine",
     "pipeline.cadence",
     "pipeline.registered-before-sale",

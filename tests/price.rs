@@ -226,3 +226,337 @@ proptest::proptest! {
         proptest::prop_assert!(at(cents + raise) <= before);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 15: floors as an invoice computes them, agreements, credit notes, profiles.
+
+const NET: &str = "price.net-below-list";
+
+/// The shipped pack with `discount` for dealers, in `price.min-list` and
+/// `price.net-below-list` both.
+fn dealer_discount(discount: &str) -> tempfile::TempDir {
+    let to = format!(r#"dealer = "{discount}""#);
+    pack_copy(&[
+        ("price.toml", r#"dealer = "0""#, &to),
+        ("price.toml", r#"dealer = "0""#, &to),
+    ])
+}
+
+#[test]
+fn three_percent_off_94_50_is_91_66_as_an_invoice_says_so_91_66_passes_and_91_65_fails() {
+    let pack = dealer_discount("0.03");
+    let e = engine_with(pack.path(), refdata());
+    let at = |p: &str| {
+        check_rule(
+            &e,
+            &sale(
+                "S-1",
+                "P-DE",
+                "2026-04-01",
+                vec![line("SEAL-200", p, "USD")],
+            ),
+            MIN,
+        )
+    };
+    // 94.50 x 3% = 2.835, rounded half up to 2.84: the floor is 91.66, not 91.665.
+    assert!(at("91.66").is_empty());
+    let f = at("91.65");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].expected, "91.66");
+    assert!(
+        f[0].message.contains("so the floor is 91.66 USD"),
+        "{}",
+        f[0].message
+    );
+}
+
+#[test]
+fn a_yen_floor_is_rounded_to_whole_yen() {
+    let pack = dealer_discount("0.03");
+    let mut data = refdata();
+    // 150 x 3% = 4.5 yen, rounded half up to 5: the floor is 145; 12345 x 3% = 370.35, so 11975.
+    data.add_price(price("YEN-1", "150", "JPY", "2026-01-01", None));
+    data.add_price(price("YEN-2", "12345", "JPY", "2026-01-01", None));
+    let e = engine_with(pack.path(), data);
+    let at = |sku: &str, p: &str| {
+        check_rule(
+            &e,
+            &sale("S-1", "P-DE", "2026-04-01", vec![line(sku, p, "JPY")]),
+            MIN,
+        )
+    };
+    assert!(at("YEN-1", "145").is_empty());
+    assert_eq!(at("YEN-1", "144")[0].expected, "145");
+    assert!(at("YEN-2", "11975").is_empty());
+    assert_eq!(at("YEN-2", "11974")[0].expected, "11975");
+    assert_eq!(
+        pactum::price_floor(
+            dec("12345"),
+            dec("0.03"),
+            pactum::Currency::new("JPY").unwrap()
+        ),
+        dec("11975")
+    );
+    // A currency with no minor units keeps the exact discount amount.
+    assert_eq!(
+        pactum::price_floor(
+            dec("94.50"),
+            dec("0.03"),
+            pactum::Currency::new("XAU").unwrap()
+        ),
+        dec("91.665")
+    );
+}
+
+/// Reference data with SPA-1 (P-DE to C-1, SEAL-200 at 80.00 USD in the second quarter of
+/// 2026) and an EU dealer and sales agent.
+fn spa_data() -> RefData {
+    let mut data = refdata();
+    data.add_special_price(pactum::refdata::SpecialPrice {
+        agreement: "SPA-1".to_owned(),
+        partner: "P-DE".to_owned(),
+        customer: "C-1".to_owned(),
+        sku: "SEAL-200".to_owned(),
+        price: dec("80.00"),
+        currency: pactum::Currency::USD,
+        valid_from: d("2026-04-01"),
+        valid_to: d("2026-06-30"),
+        max_qty: None,
+        claim_days: None,
+        line: 2,
+    });
+    for (id, t) in [
+        ("P-EU-DE", PartnerType::Dealer),
+        ("P-EU-SA", PartnerType::SalesAgent),
+    ] {
+        let mut p = partner(id, t, "2025-01-01");
+        p.jurisdiction = Some("EU".to_owned());
+        data.add_partner(p);
+    }
+    data
+}
+
+fn spa_sale(id: &str, partner: &str, customer: &str, date: &str, price: &str) -> pactum::Record {
+    record_of(serde_json::json!({
+        "id": id, "kind": "sale", "date": date, "partner": partner, "customer": customer,
+        "agreement": "SPA-1", "lines": [line("SEAL-200", price, "USD")], "documents": [po()]
+    }))
+}
+
+fn credit(
+    id: &str,
+    partner: &str,
+    date: &str,
+    invoice: &str,
+    qty: i64,
+    per_unit: &str,
+    currency: &str,
+) -> pactum::Record {
+    record_of(serde_json::json!({
+        "id": id, "kind": "credit_note", "date": date, "partner": partner, "invoice": invoice,
+        "lines": [{"sku": "SEAL-200", "qty": qty, "unit_price": per_unit, "currency": currency}]
+    }))
+}
+
+#[test]
+fn explain_says_which_floor_was_used_list_with_its_discount_or_the_agreement() {
+    let pack = dealer_discount("0.03");
+    let e = engine_with(pack.path(), spa_data());
+    let batch = pactum::Batch::from_records(vec![
+        sale(
+            "S-1",
+            "P-DE",
+            "2026-04-01",
+            vec![line("SEAL-200", "91.65", "USD")],
+        ),
+        spa_sale("S-2", "P-DE", "C-1", "2026-05-01", "80.00"),
+    ]);
+    let x = e.explain(&batch, MIN, "S-1", None).unwrap();
+    let text: Vec<&str> = x.steps.iter().map(|s| s.text.as_str()).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("floor 94.50 - 2.84 (3% discount")
+                && t.contains("= 91.66")
+                && t.contains("below the floor, a finding")),
+        "{text:?}"
+    );
+    let x = e.explain(&batch, MIN, "S-2", None).unwrap();
+    let step = x
+        .steps
+        .iter()
+        .find(|s| s.about.starts_with("line 1"))
+        .unwrap();
+    assert!(step.text.contains("agreement SPA-1"), "{}", step.text);
+    assert!(
+        step.text
+            .contains("floor 80.00 USD (the agreement price, no discount on top)"),
+        "{}",
+        step.text
+    );
+    assert_eq!(step.facts["basis"], "agreement");
+}
+
+#[test]
+fn an_agreement_out_of_its_dates_is_judged_against_list_and_is_not_misuse() {
+    let e = engine(spa_data());
+    let r = spa_sale("S-1", "P-DE", "C-1", "2026-07-01", "80.00");
+    assert_eq!(check_rule(&e, &r, MIN)[0].expected, "94.50");
+    assert!(check_rule(&e, &r, "price.agreement-misuse").is_empty());
+    // In force on the order date, the agreement holds though the invoice is later.
+    let ordered = record_of(serde_json::json!({
+        "id": "S-2", "kind": "sale", "date": "2026-07-01", "order_date": "2026-06-30",
+        "partner": "P-DE", "customer": "C-1", "agreement": "SPA-1",
+        "lines": [line("SEAL-200", "80.00", "USD")], "documents": [po()]
+    }));
+    assert!(check_rule(&e, &ordered, MIN).is_empty());
+}
+
+#[test]
+fn a_monitored_dealer_gets_info_margin_analysis_that_never_fails_the_run_an_agent_gets_an_error() {
+    let e = engine(spa_data());
+    let report = run(
+        &e,
+        vec![
+            sale(
+                "S-EU",
+                "P-EU-DE",
+                "2026-04-01",
+                vec![line("SEAL-200", "85.05", "USD")],
+            ),
+            sale(
+                "S-EU-2",
+                "P-EU-DE",
+                "2026-04-01",
+                vec![line("SEAL-200", "94.50", "USD")],
+            ),
+            credit("CN-EU", "P-EU-DE", "2026-04-05", "S-EU-2", 1, "9.45", "USD"),
+        ],
+        None,
+    );
+    let mine: Vec<_> = report
+        .findings()
+        .iter()
+        .filter(|f| f.rule.starts_with("price."))
+        .collect();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    for f in &mine {
+        assert_eq!(f.severity, pactum::Severity::Info, "{}", f.message);
+        assert!(
+            f.message.starts_with("internal margin analysis: "),
+            "{}",
+            f.message
+        );
+        assert!(!f.message.contains("sold "), "{}", f.message);
+    }
+    assert!(
+        report.worst().is_none_or(|w| w < pactum::Severity::Warning)
+            || report
+                .findings()
+                .iter()
+                .any(|f| !f.rule.starts_with("price.")),
+        "only info from the price rules"
+    );
+    let agent = check_rule(
+        &e,
+        &sale(
+            "S-SA",
+            "P-EU-SA",
+            "2026-04-01",
+            vec![line("SEAL-200", "85.05", "USD")],
+        ),
+        MIN,
+    );
+    assert_eq!(agent[0].severity, pactum::Severity::Error);
+    assert!(
+        agent[0]
+            .message
+            .starts_with("sold SEAL-200 at 85.05 USD, 10% below")
+    );
+}
+
+#[test]
+fn net_price_is_judged_on_the_credit_note_that_takes_it_below_the_rounded_floor() {
+    let pack = dealer_discount("0.03");
+    let e = engine_with(pack.path(), spa_data());
+    // 3 x 94.50, floor 91.66 a unit: credits of 2.84 a unit in all leave 91.66 (clean);
+    // one more cent on one unit leaves 91.6566... a unit (below).
+    let report = run(
+        &e,
+        vec![
+            sale(
+                "S-1",
+                "P-DE",
+                "2026-04-01",
+                vec![json_line("SEAL-200", 3, "94.50")],
+            ),
+            credit("CN-B", "P-DE", "2026-04-10", "S-1", 3, "2.00", "USD"),
+            credit("CN-A", "P-DE", "2026-04-10", "S-1", 3, "0.84", "USD"),
+            credit("CN-C", "P-DE", "2026-04-11", "S-1", 1, "0.01", "USD"),
+            credit("CN-D", "P-DE", "2026-04-12", "S-1", 1, "5.00", "USD"),
+        ],
+        None,
+    );
+    let f = of_rule(&report, NET);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].record.as_deref(), Some("CN-C"));
+    assert_eq!(f[0].date, d("2026-04-11"));
+    assert_eq!(
+        (f[0].expected.as_str(), f[0].actual.as_str()),
+        ("91.66", "91.6567")
+    );
+    assert!(
+        f[0].message.contains("so the floor is 91.66 USD"),
+        "{}",
+        f[0].message
+    );
+}
+
+fn json_line(sku: &str, qty: i64, unit_price: &str) -> serde_json::Value {
+    serde_json::json!({"sku": sku, "qty": qty, "unit_price": unit_price, "currency": "USD", "source": "oem"})
+}
+
+#[test]
+fn unmatched_credit_notes_are_listed_in_the_json_and_text_reports() {
+    let e = engine(spa_data());
+    let report = run(
+        &e,
+        vec![
+            sale(
+                "S-1",
+                "P-DE",
+                "2026-04-01",
+                vec![line("SEAL-200", "94.50", "USD")],
+            ),
+            credit("CN-LOST", "P-DE", "2026-04-10", "S-GONE", 1, "50.00", "USD"),
+            credit("CN-EUR", "P-DE", "2026-04-10", "S-1", 1, "50.00", "EUR"),
+        ],
+        None,
+    );
+    assert!(of_rule(&report, NET).is_empty());
+    let json = report.to_json();
+    let listed = json["unmatched_credit_notes"].as_array().unwrap();
+    let ids: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|u| {
+            (
+                u["credit_note"].as_str().unwrap(),
+                u["invoice"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(ids, [("CN-EUR", "S-1"), ("CN-LOST", "S-GONE")]);
+    assert!(
+        listed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("in EUR, but S-1 sold it in USD: not netted")
+    );
+    let text = report.to_text();
+    assert!(text.contains("Unmatched credit notes"), "{text}");
+    assert!(
+        text.contains(
+            "CN-LOST (P-DE) credits invoice S-GONE: its invoice S-GONE is not in the batch"
+        ),
+        "{text}"
+    );
+}

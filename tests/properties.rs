@@ -309,7 +309,24 @@ fn naive_floor(record: &Record, sku: &str, currency: &str) -> Option<Decimal> {
         .iter()
         .find(|p| p.id == record.partner)
         .map_or(Decimal::ZERO, |p| discount_of(p.partner_type));
-    Some(row.list_price * (Decimal::ONE - discount))
+    Some(reference_floor(row.list_price, discount, currency))
+}
+
+/// The floor as an invoice writes it, worked out by hand: the discount amount in whole
+/// minor units (cents; yen for JPY), halves rounded away from zero, taken off the list price.
+fn reference_floor(list: Decimal, discount: Decimal, currency: &str) -> Decimal {
+    let places = if currency == "JPY" { 0 } else { 2 };
+    let unit = Decimal::new(1, places);
+    let amount = list * discount;
+    let units = amount / unit;
+    let whole = units.trunc();
+    let rest = units - whole;
+    let rounded = if rest >= Decimal::new(5, 1) {
+        whole + Decimal::ONE
+    } else {
+        whole
+    };
+    list - rounded * unit
 }
 
 fn set_price(sale: &mut Value, line: usize, price: Decimal) {
@@ -318,6 +335,30 @@ fn set_price(sale: &mut Value, line: usize, price: Decimal) {
 
 // ---------------------------------------------------------------------------------------
 // Prices.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The floor `price.min-list` judges by is the invoice's: list less the discount amount
+    /// rounded half up to the currency's minor units, never the exact product.
+    #[test]
+    fn the_floor_is_list_less_the_discount_rounded_to_minor_units(
+        cents in 0i64..100_000_000,
+        per_mille in 0i64..1000,
+        jpy in any::<bool>(),
+    ) {
+        let (list, currency) = if jpy {
+            (Decimal::from(cents), "JPY")
+        } else {
+            (Decimal::new(cents, 2), "USD")
+        };
+        let discount = Decimal::new(per_mille, 3);
+        let floor = pactum::price_floor(list, discount, pactum::Currency::new(currency).unwrap());
+        prop_assert_eq!(floor, reference_floor(list, discount, currency));
+        let places = if jpy { 0 } else { 2 };
+        prop_assert_eq!(floor, floor.round_dp(places), "the floor is whole minor units");
+    }
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]

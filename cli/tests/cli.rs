@@ -88,7 +88,7 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     // DESIGN's five keys, then the analytics issue's scorecard, region table, peer groups
-    // and the partners the aggregate rules left out.
+    // and the partners the aggregate rules left out; then the credit notes not netted.
     assert_eq!(
         keys(&report),
         set(&[
@@ -101,6 +101,7 @@ fn json_report_has_the_documented_shape() {
             "regions",
             "peer_groups",
             "left_out",
+            "unmatched_credit_notes",
             "pack",
             "data"
         ])

@@ -81,7 +81,7 @@ fn acceptance_a_layered_pack_validates_and_tests_without_touching_the_vendor_fil
     let (code, out, err) = pactum(&["validate", dir]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("rule pack `acme` 0.1.0"), "{out}");
-    assert!(out.contains("15 rules, no problems"), "{out}");
+    assert!(out.contains("17 rules, no problems"), "{out}");
     assert!(
         out.contains("layered over `standard` 1.0.0") && out.contains("1 own rules, 1 overrides"),
         "{out}"

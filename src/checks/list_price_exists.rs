@@ -1,8 +1,10 @@
 //! `list-price-exists`: each sale line's sku has a list price in the line's currency on
-//! the sale's date (otherwise `min-list-price` cannot judge it).
+//! the sale's price date, its order date when given (otherwise `min-list-price` cannot
+//! judge it). Returns are not judged on price.
 
-use super::min_list_price::price_row;
+use super::min_list_price::{price_date, price_row};
 use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
+use crate::date::Date;
 use crate::finding::Finding;
 use crate::outcome::{Verdict, money};
 use crate::pack::FileLoader;
@@ -21,9 +23,19 @@ pub struct ListPriceExists;
 pub(crate) struct Params {}
 
 impl ListPriceExists {
-    /// The one decision: the price row in force for the line, if any.
-    fn decide<'d>(line: &Line, record: &Record, data: &'d RefData) -> Option<&'d PriceRow> {
-        data.list_price(&line.sku, &line.currency, record.date)
+    /// The one decision: the price row in force for the line on the price date, if any;
+    /// `Ok(None)` for a return, which needs none.
+    fn decide<'d>(
+        line: &Line,
+        record: &Record,
+        data: &'d RefData,
+    ) -> Result<Option<&'d PriceRow>, ()> {
+        if line.qty.is_return() {
+            return Ok(None);
+        }
+        data.list_price(&line.sku, &line.currency, price_date(record))
+            .map(Some)
+            .ok_or(())
     }
 }
 
@@ -39,9 +51,10 @@ impl CheckKind for ListPriceExists {
     fn judge(&self, at: &RuleRef<'_>, ctx: &Ctx<'_>, env: &mut Env<'_>, out: &mut Verdict) {
         let record = ctx.record;
         for (i, line) in record.lines.iter().enumerate() {
-            if Self::decide(line, record, env.data).is_none() {
+            if Self::decide(line, record, env.data).is_err() {
                 out.findings.push(no_list_price(
                     &At::record(at, record, Some(i)),
+                    price_date(record),
                     line,
                     env.data,
                 ));
@@ -57,12 +70,27 @@ impl CheckKind for ListPriceExists {
             .map(|(i, line)| {
                 let about = format!("line {} (index {i})", i + 1);
                 match Self::decide(line, rec, cx.data) {
-                    Some(p) => step(
+                    Ok(None) => step(
                         about,
-                        format!("{} in {}: {}", line.sku, line.currency, price_row(p)),
-                        &[("found", "true".to_owned()), ("effective", p.range())],
+                        format!("{} x {}: a return, not judged on price", line.qty, line.sku),
+                        &[("return", "true".to_owned())],
                     ),
-                    None => {
+                    Ok(Some(p)) => step(
+                        about,
+                        format!(
+                            "{} in {} on {}: {}",
+                            line.sku,
+                            line.currency,
+                            price_date(rec),
+                            price_row(p)
+                        ),
+                        &[
+                            ("found", "true".to_owned()),
+                            ("price_date", price_date(rec).to_string()),
+                            ("effective", p.range()),
+                        ],
+                    ),
+                    Err(()) => {
                         let rows: Vec<String> = cx
                             .data
                             .prices_of(&line.sku)
@@ -80,7 +108,9 @@ impl CheckKind for ListPriceExists {
                             about,
                             format!(
                                 "{} in {} on {}: no list price in force ({known})",
-                                line.sku, line.currency, rec.date
+                                line.sku,
+                                line.currency,
+                                price_date(rec)
                             ),
                             &[("found", "false".to_owned())],
                         )
@@ -92,11 +122,11 @@ impl CheckKind for ListPriceExists {
 }
 
 #[cold]
-fn no_list_price(at: &At<'_>, line: &Line, data: &RefData) -> Finding {
+fn no_list_price(at: &At<'_>, date: Date, line: &Line, data: &RefData) -> Finding {
     let rows = data.prices_of(&line.sku);
     let mut message = format!(
-        "no list price for {} in {} on {}",
-        line.sku, line.currency, at.date
+        "no list price for {} in {} on {date}",
+        line.sku, line.currency
     );
     let same: Vec<String> = rows
         .iter()
@@ -122,7 +152,7 @@ fn no_list_price(at: &At<'_>, line: &Line, data: &RefData) -> Finding {
     }
     at.finding(
         message,
-        format!("a list price in {} in force on {}", line.currency, at.date),
+        format!("a list price in {} in force on {date}", line.currency),
         "none".to_owned(),
     )
 }

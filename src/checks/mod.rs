@@ -11,11 +11,13 @@
 //! match over kinds is generated from that line and is exhaustive. The walkthrough is in
 //! `docs/adding-a-check-kind.md`.
 
+mod agreement_misuse;
 mod agreement_on_file;
 mod condition;
 mod genuine_parts;
 mod list_price_exists;
 mod min_list_price;
+mod net_below_list;
 mod peer_outlier;
 mod pipeline_cadence;
 mod registered_before_sale;
@@ -23,10 +25,12 @@ mod required_documents;
 mod script;
 mod ship_and_debit;
 
+pub use agreement_misuse::AgreementMisuse;
 pub use agreement_on_file::AgreementOnFile;
 pub use genuine_parts::GenuineParts;
 pub use list_price_exists::ListPriceExists;
-pub use min_list_price::{Discount, MinListPrice};
+pub use min_list_price::{Discount, MinListPrice, price_floor};
+pub use net_below_list::NetBelowList;
 pub use peer_outlier::{Direction, PeerKey, PeerOutlier};
 pub use pipeline_cadence::PipelineCadence;
 pub use registered_before_sale::RegisteredBeforeSale;
@@ -140,6 +144,7 @@ macro_rules! no_history {
 }
 
 no_history!(
+    agreement_misuse::AgreementMisuse,
     condition::Condition,
     genuine_parts::GenuineParts,
     list_price_exists::ListPriceExists,
@@ -152,6 +157,13 @@ impl GateKind for ship_and_debit::ShipAndDebit {
     type History = ();
     const GATE_SKIP: Option<&'static str> = Some(
         "judged over all claims in a batch (quantity caps, lines claimed twice, sales before or after their claims): it cannot be judged one record at a time",
+    );
+}
+
+impl GateKind for net_below_list::NetBelowList {
+    type History = ();
+    const GATE_SKIP: Option<&'static str> = Some(
+        "nets credit notes against the batch's sales: it cannot be judged one record at a time yet",
     );
 }
 
@@ -403,6 +415,12 @@ registry! {
     "min-list-price" => MinListPrice(min_list_price::MinListPrice),
     /// `list-price-exists`: each line's sku has a list price in its currency on the date.
     "list-price-exists" => ListPriceExists(list_price_exists::ListPriceExists),
+    /// `agreement-misuse`: a sale naming a special pricing agreement was issued it (the
+    /// agreement has a row for its partner and customer).
+    "agreement-misuse" => AgreementMisuse(agreement_misuse::AgreementMisuse),
+    /// `net-below-list`: a sale line's net unit price after the credit notes crediting it
+    /// stays at or above its floor.
+    "net-below-list" => NetBelowList(net_below_list::NetBelowList),
     /// `genuine-parts`: each line's sku is a genuine catalog part from an approved source.
     "genuine-parts" => GenuineParts(genuine_parts::GenuineParts),
     /// `pipeline-cadence`: each selected partner files an update at least every
@@ -484,7 +502,6 @@ pub(crate) struct RuleRef<'a> {
 pub(crate) struct Env<'a> {
     pub data: &'a RefData,
     /// The pack's report currency and resale-price profiles.
-    #[expect(dead_code, reason = "for the price rules of issue 15, not written yet")]
     pub settings: &'a Settings,
     /// Runs scripts and conditions.
     pub scripts: &'a Host,

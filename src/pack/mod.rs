@@ -8,9 +8,9 @@ pub(crate) use load::{FileLoader, unknown_key_hint};
 mod wire;
 
 pub use crate::checks::{
-    AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists, MinListPrice,
-    PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale, RequiredDocuments, Requirement,
-    ShipAndDebit,
+    AgreementMisuse, AgreementOnFile, Check, Direction, Discount, GenuineParts, ListPriceExists,
+    MinListPrice, NetBelowList, PeerKey, PeerOutlier, PipelineCadence, RegisteredBeforeSale,
+    RequiredDocuments, Requirement, ShipAndDebit,
 };
 pub use crate::script::{Condition, Script};
 

@@ -12,7 +12,7 @@ pub use scorecard::{Metric, PartnerCard, RegionRow};
 use crate::date::Date;
 use crate::finding::{Finding, RuleError};
 use crate::gate::{DataStamp, PackStamp};
-use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, Verdict, shown};
+use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, UnmatchedCreditNote, Verdict, shown};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
 use crate::record::read::KindTally;
@@ -91,6 +91,7 @@ struct JsonReport<'a> {
     regions: &'a [RegionRow],
     peer_groups: Vec<JsonGroup<'a>>,
     left_out: &'a [LeftOut],
+    unmatched_credit_notes: &'a [UnmatchedCreditNote],
     pack: &'a PackStamp,
     data: &'a DataStamp,
 }
@@ -261,6 +262,7 @@ impl Report {
             regions: &self.regions,
             peer_groups: self.analytics.groups.iter().map(JsonGroup::from).collect(),
             left_out: &self.analytics.left_out,
+            unmatched_credit_notes: &self.analytics.unmatched_credit_notes,
             pack: &self.stamp.0,
             data: &self.stamp.1,
         }
@@ -300,6 +302,7 @@ impl Report {
         o.value("regions", r.regions)?;
         o.value("peer_groups", &r.peer_groups)?;
         o.value("left_out", r.left_out)?;
+        o.value("unmatched_credit_notes", r.unmatched_credit_notes)?;
         o.value("pack", r.pack)?;
         o.value("data", r.data)?;
         o.end()
@@ -438,6 +441,19 @@ impl Report {
                     "          expected: {}; actual: {}{code}",
                     esc(&f.expected),
                     esc(&f.actual)
+                );
+            }
+        }
+        if !self.analytics.unmatched_credit_notes.is_empty() {
+            let _ = writeln!(t, "\nUnmatched credit notes (not netted against a sale):");
+            for u in &self.analytics.unmatched_credit_notes {
+                let _ = writeln!(
+                    t,
+                    "  {} ({}) credits invoice {}: {}",
+                    esc(&u.credit_note),
+                    esc(&u.partner),
+                    esc(&u.invoice),
+                    esc(&u.reason)
                 );
             }
         }
