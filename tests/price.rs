@@ -545,17 +545,14 @@ fn unmatched_credit_notes_are_listed_in_the_json_and_text_reports() {
         })
         .collect();
     assert_eq!(ids, [("CN-EUR", "S-1"), ("CN-LOST", "S-GONE")]);
-    assert!(
-        listed[0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("in EUR, but S-1 sold it in USD: not netted")
-    );
+    assert!(listed[0]["reason"].as_str().unwrap().contains(
+        "line 1 credits SEAL-200 in EUR, which no sale S-1 of P-DE in the batch has: not netted"
+    ));
     let text = report.to_text();
     assert!(text.contains("Unmatched credit notes"), "{text}");
     assert!(
         text.contains(
-            "CN-LOST (P-DE) credits invoice S-GONE: its invoice S-GONE is not in the batch"
+            "CN-LOST (P-DE) credits invoice S-GONE: line 1 credits SEAL-200 in USD, which no sale S-GONE of P-DE in the batch has: not netted"
         ),
         "{text}"
     );

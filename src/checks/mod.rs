@@ -724,3 +724,101 @@ impl Pending {
 pub(crate) fn kind_words(kind: &Kind) -> String {
     kind.as_str().replace('_', " ")
 }
+
+/// What a batch-level rule keeps of every record of a kind (sale lines to net credit notes
+/// against, sale fingerprints), in chunks of [`Kept::CHUNK`]: merging shards moves whole
+/// chunks and copies only partial ones, instead of growing one vector, which would hold up to
+/// twice what it keeps while it doubles.
+pub(crate) struct Kept<T> {
+    chunks: Vec<Vec<T>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept { chunks: Vec::new() }
+    }
+}
+
+impl<T> Kept<T> {
+    /// Items per full chunk.
+    const CHUNK: usize = 1 << 14;
+
+    pub(crate) fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(chunk) if chunk.len() < Self::CHUNK => chunk.push(item),
+            _ => {
+                let mut chunk = Vec::new();
+                chunk.push(item);
+                self.chunks.push(chunk);
+            }
+        }
+    }
+
+    /// Adds another shard's items.
+    pub(crate) fn append(&mut self, other: Kept<T>) {
+        for chunk in other.chunks {
+            if chunk.len() == Self::CHUNK {
+                // Behind the last chunk, which may stay partial: a few per batch.
+                self.chunks.push(chunk);
+            } else {
+                for item in chunk {
+                    self.push(item);
+                }
+            }
+        }
+    }
+
+    /// Sorts each chunk by `key`, for [`Kept::find`].
+    pub(crate) fn sort_by_key<K: Ord>(&mut self, key: impl Fn(&T) -> K + Copy) {
+        for chunk in &mut self.chunks {
+            chunk.sort_unstable_by_key(key);
+        }
+    }
+
+    /// An item whose key is `wanted`, once sorted by the same `key`.
+    pub(crate) fn find<K: Ord>(&self, wanted: &K, key: impl Fn(&T) -> K + Copy) -> Option<&T> {
+        self.chunks.iter().find_map(|chunk| {
+            let i = chunk.binary_search_by(|item| key(item).cmp(wanted)).ok()?;
+            chunk.get(i)
+        })
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::Kept;
+
+    #[test]
+    fn kept_items_are_found_after_shards_are_appended_in_any_sizes() {
+        // Shards of 0, 1, a partial chunk, exactly a chunk and more than a chunk.
+        let sizes = [
+            0usize,
+            1,
+            300,
+            Kept::<u64>::CHUNK,
+            Kept::<u64>::CHUNK + 7,
+            5,
+        ];
+        let mut all = Kept::default();
+        let mut next = 0u64;
+        for size in sizes {
+            let mut shard = Kept::default();
+            for _ in 0..size {
+                // Keys out of order within a chunk.
+                shard.push(next.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                next += 1;
+            }
+            all.append(shard);
+        }
+        all.sort_by_key(|k| *k);
+        let total: usize = all.chunks.iter().map(Vec::len).sum();
+        assert_eq!(total as u64, next);
+        // Every chunk but the last ones of partial shards is full.
+        assert!(all.chunks.len() <= 4, "{}", all.chunks.len());
+        for i in 0..next {
+            let k = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            assert_eq!(all.find(&k, |x| *x), Some(&k));
+        }
+        assert_eq!(all.find(&1, |x| *x), None);
+    }
+}

@@ -12,10 +12,11 @@ use super::min_list_price::{
     Floor, MinListPrice, Params as MinParams, Sold, as_margin_analysis, below_words, floor_of,
     floor_words, monitored,
 };
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, step};
 use crate::date::Date;
 use crate::finding::{Finding, Part};
-use crate::hash::FastMap;
+use crate::hash::{FastMap, fixed_hash};
+use crate::money::{Price, Qty};
 use crate::outcome::{Analytics, UnmatchedCreditNote, Verdict, money};
 use crate::pack::{FileLoader, Rule, Settings};
 use crate::record::{CompactString, Kind, Line};
@@ -32,13 +33,35 @@ pub struct NetBelowList {
     pub floor: MinListPrice,
 }
 
-/// What a sale leaves for netting.
-struct KeptSale {
-    partner: CompactString,
-    customer: Option<CompactString>,
-    agreement: Option<CompactString>,
+/// A sale line kept for netting, in 24 bytes whatever its text: a credit line names the
+/// same partner, sale, sku and currency (their fingerprint, `key`), and the floor is worked
+/// out again from the price date when a credit note reaches it. A batch of a million sales
+/// keeps a few tens of megabytes for this rule, not the sales themselves.
+#[derive(Debug, Clone, Copy)]
+struct KeptLine {
+    key: u64,
+    /// The unit price in millionths ([`MICRO`]).
+    unit_price: i64,
+    qty: u32,
+    /// The order date when given, else the sale's date.
     price_date: Date,
-    lines: Vec<Line>,
+}
+
+/// A sale line whose price has more than six places, or whose quantity does not fit
+/// [`KeptLine`]: kept exactly (rare).
+#[derive(Debug, Clone)]
+struct OddLine {
+    key: u64,
+    unit_price: Decimal,
+    qty: Qty,
+    price_date: Date,
+}
+
+/// A sale naming a special pricing agreement: what its floor needs besides the line.
+#[derive(Debug, Clone)]
+struct Agreed {
+    customer: Option<CompactString>,
+    agreement: CompactString,
 }
 
 /// A credit note waiting for the batch's sales.
@@ -50,11 +73,74 @@ struct KeptCredit {
     lines: Vec<Line>,
 }
 
-/// The sales and credit notes of the batch.
+/// The sale lines and credit notes of the batch.
 #[derive(Default)]
 pub(crate) struct State {
-    sales: FastMap<CompactString, KeptSale>,
+    lines: Kept<KeptLine>,
+    odd: Vec<OddLine>,
+    /// By the fingerprint of the partner and sale id.
+    agreed: FastMap<u64, Agreed>,
     credits: Vec<KeptCredit>,
+}
+
+/// Places of the compact unit price.
+const MICRO: u32 = 6;
+/// The seed of the fingerprints.
+const SEED: u64 = 0x4E45_5442_454C_4F57;
+
+fn line_key(partner: &str, sale: &str, sku: &str, currency: &str) -> u64 {
+    fixed_hash(SEED, &(partner, sale, sku, currency))
+}
+
+fn sale_key(partner: &str, sale: &str) -> u64 {
+    fixed_hash(SEED, &(partner, sale))
+}
+
+/// `price` in millionths, when it has at most six places and fits.
+fn micro(price: Decimal) -> Option<i64> {
+    let price = price.normalize();
+    let scale = price.scale();
+    if scale > MICRO {
+        return None;
+    }
+    let factor = 10i128.checked_pow(MICRO - scale)?;
+    i64::try_from(price.mantissa().checked_mul(factor)?).ok()
+}
+
+/// A sale line found for a credit line, with what its floor needs.
+struct Found {
+    unit_price: Decimal,
+    qty: Qty,
+    price_date: Date,
+}
+
+impl State {
+    /// Sorts the kept lines for [`State::find`].
+    fn sorted(mut self) -> State {
+        self.lines.sort_by_key(|l| l.key);
+        self.odd.sort_by_key(|l| l.key);
+        self
+    }
+
+    /// The sale line a credit line of `partner` on `sale` for `sku` in `currency` nets
+    /// against (the lines must be sorted).
+    fn find(&self, partner: &str, sale: &str, sku: &str, currency: &str) -> Option<Found> {
+        let key = line_key(partner, sale, sku, currency);
+        if let Some(l) = self.lines.find(&key, |l| l.key) {
+            return Some(Found {
+                unit_price: Decimal::new(l.unit_price, MICRO),
+                qty: Qty::new(i64::from(l.qty))?,
+                price_date: l.price_date,
+            });
+        }
+        let i = self.odd.binary_search_by_key(&key, |l| l.key).ok()?;
+        let l = self.odd.get(i)?;
+        Some(Found {
+            unit_price: l.unit_price,
+            qty: l.qty,
+            price_date: l.price_date,
+        })
+    }
 }
 
 /// What netting one credit line gave: the one decision findings, the unmatched list and
@@ -64,7 +150,8 @@ enum Event<'s, 'd> {
     Netted {
         credit: &'s KeptCredit,
         line: usize,
-        sale_line: usize,
+        /// The sale line it nets against, as kept (no source).
+        sold: Line,
         /// Sold x unit price less everything credited so far, divided by the units sold.
         net: Decimal,
         floor: Floor<'d>,
@@ -81,7 +168,7 @@ enum Event<'s, 'd> {
 }
 
 impl NetBelowList {
-    /// Nets every credit note against its sale, in date then id order.
+    /// Nets every credit note against its sale, in date then id order (`state` sorted).
     fn net<'s, 'd>(
         &self,
         state: &'s State,
@@ -90,64 +177,56 @@ impl NetBelowList {
     ) -> Vec<Event<'s, 'd>> {
         let mut credits: Vec<&KeptCredit> = state.credits.iter().collect();
         credits.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
-        // Per (sale, line): the amount credited so far, and whether the net is below.
-        let mut credited: FastMap<(&str, usize), (Decimal, bool)> = FastMap::default();
+        // Per sale line (its key): the amount credited so far, and whether the net is below.
+        let mut credited: FastMap<u64, (Decimal, bool)> = FastMap::default();
         let mut events = Vec::new();
         for credit in credits {
-            let Some(sale) = state.sales.get(&credit.invoice) else {
-                events.push(Event::Unmatched {
-                    credit,
-                    line: None,
-                    reason: format!("its invoice {} is not in the batch", credit.invoice),
-                });
-                continue;
-            };
-            let partner = data.partner(&sale.partner);
+            let partner = data.partner(&credit.partner);
             let discount = self.floor.discount_of(partner);
-            let sold = Sold {
-                partner: &sale.partner,
-                customer: sale.customer.as_deref(),
-                agreement: sale.agreement.as_deref(),
-                price_date: sale.price_date,
-            };
+            let agreed = state
+                .agreed
+                .get(&sale_key(&credit.partner, &credit.invoice));
             for (j, cl) in credit.lines.iter().enumerate() {
-                let sold_line = sale.lines.iter().enumerate().find(|(_, l)| {
-                    !l.qty.is_return() && l.sku == cl.sku && l.currency == cl.currency
+                let unmatched = |reason: String| Event::Unmatched {
+                    credit,
+                    line: Some(j),
+                    reason,
+                };
+                let currency = cl.currency.as_str();
+                let found = state.find(&credit.partner, &credit.invoice, &cl.sku, currency);
+                let sold = found.and_then(|f| {
+                    Some(Line {
+                        sku: cl.sku.clone(),
+                        qty: f.qty,
+                        unit_price: Price::new(f.unit_price)?,
+                        currency: cl.currency,
+                        source: None,
+                    })
+                    .zip(Some(f.price_date))
                 });
-                let Some((i, sl)) = sold_line else {
-                    let other = sale
-                        .lines
-                        .iter()
-                        .find(|l| !l.qty.is_return() && l.sku == cl.sku);
-                    let reason = match other {
-                        Some(l) => format!(
-                            "line {} credits {} in {}, but {} sold it in {}: not netted",
-                            j + 1,
-                            cl.sku,
-                            cl.currency,
-                            credit.invoice,
-                            l.currency
-                        ),
-                        None => format!(
-                            "line {} credits {}, which {} did not sell: not netted",
-                            j + 1,
-                            cl.sku,
-                            credit.invoice
-                        ),
-                    };
-                    events.push(Event::Unmatched {
-                        credit,
-                        line: Some(j),
-                        reason,
-                    });
+                let Some((sl, price_date)) = sold else {
+                    events.push(unmatched(format!(
+                        "line {} credits {} in {currency}, which no sale {} of {} in the batch has: not netted",
+                        j + 1,
+                        cl.sku,
+                        credit.invoice,
+                        credit.partner
+                    )));
                     continue;
                 };
-                let Some(floor) = floor_of(discount, &sold, sl, data) else {
+                let sold_by = Sold {
+                    partner: &credit.partner,
+                    customer: agreed.and_then(|a| a.customer.as_deref()),
+                    agreement: agreed.map(|a| a.agreement.as_str()),
+                    price_date,
+                };
+                let Some(floor) = floor_of(discount, &sold_by, &sl, data) else {
                     // No floor (no list price): `list-price-exists` says so.
                     continue;
                 };
                 let qty = Decimal::from(sl.qty);
-                let entry = credited.entry((sale_key(&credit.invoice), i)).or_default();
+                let key = line_key(&credit.partner, &credit.invoice, &cl.sku, currency);
+                let entry = credited.entry(key).or_default();
                 let amount = Decimal::from(cl.qty)
                     .checked_mul(*cl.unit_price)
                     .and_then(|a| a.checked_add(entry.0));
@@ -157,14 +236,10 @@ impl NetBelowList {
                         .and_then(|n| n.checked_div(qty))
                 });
                 let (Some(amount), Some(net)) = (amount, net) else {
-                    events.push(Event::Unmatched {
-                        credit,
-                        line: Some(j),
-                        reason: format!(
-                            "line {} credits an amount too large to net: not netted",
-                            j + 1
-                        ),
-                    });
+                    events.push(unmatched(format!(
+                        "line {} credits an amount too large to net: not netted",
+                        j + 1
+                    )));
                     continue;
                 };
                 entry.0 = amount;
@@ -174,7 +249,7 @@ impl NetBelowList {
                 events.push(Event::Netted {
                     credit,
                     line: j,
-                    sale_line: i,
+                    sold: sl,
                     net,
                     floor,
                     takes_below,
@@ -184,11 +259,6 @@ impl NetBelowList {
         }
         events
     }
-}
-
-/// A sale's id as a key of the netting map.
-fn sale_key(id: &CompactString) -> &str {
-    id.as_str()
 }
 
 impl CheckKind for NetBelowList {
@@ -206,13 +276,42 @@ impl CheckKind for NetBelowList {
         let r = ctx.record;
         match r.kind {
             Kind::Sale => {
-                state.sales.entry(r.id.clone()).or_insert_with(|| KeptSale {
-                    partner: r.partner.clone(),
-                    customer: r.customer.clone(),
-                    agreement: r.agreement.clone(),
-                    price_date: super::min_list_price::price_date(r),
-                    lines: r.lines.clone(),
-                });
+                let price_date = super::min_list_price::price_date(r);
+                // One line per sku and currency: the first, as a credit line nets it.
+                let mut seen: Vec<u64> = Vec::new();
+                for l in r.lines.iter().filter(|l| !l.qty.is_return()) {
+                    let key = line_key(&r.partner, &r.id, &l.sku, l.currency.as_str());
+                    if seen.contains(&key) {
+                        continue;
+                    }
+                    seen.push(key);
+                    let compact = micro(*l.unit_price).zip(u32::try_from(l.qty.get()).ok());
+                    match compact {
+                        Some((unit_price, qty)) => state.lines.push(KeptLine {
+                            key,
+                            unit_price,
+                            qty,
+                            price_date,
+                        }),
+                        None => state.odd.push(OddLine {
+                            key,
+                            unit_price: *l.unit_price,
+                            qty: l.qty,
+                            price_date,
+                        }),
+                    }
+                }
+                if let Some(agreement) = &r.agreement {
+                    if !ctx.data.agreement_rows(agreement).is_empty() {
+                        state.agreed.insert(
+                            sale_key(&r.partner, &r.id),
+                            Agreed {
+                                customer: r.customer.clone(),
+                                agreement: agreement.clone(),
+                            },
+                        );
+                    }
+                }
             }
             Kind::CreditNote => {
                 if let Some(invoice) = &r.invoice {
@@ -230,9 +329,9 @@ impl CheckKind for NetBelowList {
     }
 
     fn merge(&self, mine: &mut State, theirs: State) {
-        for (id, sale) in theirs.sales {
-            mine.sales.entry(id).or_insert(sale);
-        }
+        mine.lines.append(theirs.lines);
+        mine.odd.extend(theirs.odd);
+        mine.agreed.extend(theirs.agreed);
         mine.credits.extend(theirs.credits);
     }
 
@@ -244,12 +343,13 @@ impl CheckKind for NetBelowList {
         out: &mut Verdict,
         analytics: &mut Analytics,
     ) {
+        let state = state.sorted();
         for event in self.net(&state, fin.data, fin.settings) {
             match event {
                 Event::Netted {
                     credit,
                     line,
-                    sale_line,
+                    sold,
                     net,
                     floor,
                     takes_below: true,
@@ -262,22 +362,16 @@ impl CheckKind for NetBelowList {
                         partner: &credit.partner,
                         date: credit.date,
                     };
-                    let sale = state.sales.get(&credit.invoice);
-                    let sl = sale.and_then(|s| s.lines.get(sale_line));
-                    let ptype = sale
-                        .and_then(|s| fin.data.partner(&s.partner))
-                        .map(|p| p.partner_type);
-                    if let Some(sl) = sl {
-                        out.findings.push(net_below(
-                            &at,
-                            &credit.invoice,
-                            sl,
-                            net,
-                            &floor,
-                            ptype,
-                            monitor,
-                        ));
-                    }
+                    let ptype = fin.data.partner(&credit.partner).map(|p| p.partner_type);
+                    out.findings.push(net_below(
+                        &at,
+                        &credit.invoice,
+                        &sold,
+                        net,
+                        &floor,
+                        ptype,
+                        monitor,
+                    ));
                 }
                 Event::Netted { .. } => {}
                 Event::Unmatched {
@@ -297,7 +391,7 @@ impl CheckKind for NetBelowList {
     }
 
     fn explain(&self, cx: &ExplainCx<'_>) -> Vec<Step> {
-        let state = cx.replay(self);
+        let state = cx.replay(self).sorted();
         let rec = cx.ctx.record;
         let mut steps = Vec::new();
         for event in self.net(&state, cx.data, cx.settings) {
@@ -305,7 +399,7 @@ impl CheckKind for NetBelowList {
                 Event::Netted {
                     credit,
                     line,
-                    sale_line,
+                    sold,
                     net,
                     floor,
                     takes_below,
@@ -326,7 +420,7 @@ impl CheckKind for NetBelowList {
                     let mut facts = vec![
                         ("credit_note", credit.id.to_string()),
                         ("invoice", credit.invoice.to_string()),
-                        ("sale_line", sale_line.to_string()),
+                        ("sku", sold.sku.to_string()),
                         ("net", net.to_string()),
                         ("takes_below", takes_below.to_string()),
                     ];
@@ -334,9 +428,12 @@ impl CheckKind for NetBelowList {
                     steps.push(step(
                         format!("{} line {} (index {line})", credit.id, line + 1),
                         format!(
-                            "credits {} line {} (index {sale_line}): net unit price {}; {}; {verdict}{profile}",
+                            "credits {} of {} ({} at {} {}): net unit price {}; {}; {verdict}{profile}",
+                            sold.sku,
                             credit.invoice,
-                            sale_line + 1,
+                            sold.qty,
+                            money(*sold.unit_price, floor.scale),
+                            sold.currency,
                             money(net.round_dp(4), floor.scale),
                             floor.describe(),
                         ),

@@ -28,7 +28,7 @@
 //! agreement (only such a partner's claim can get past `01`); of any other sale, a 64-bit
 //! fingerprint of its partner and id, enough to say whether a claimed invoice exists.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, step};
 use crate::date::Date;
 use crate::finding::{Finding, RuleError, RuleErrorKind};
 use crate::hash::{FastMap, fixed_hash};
@@ -61,8 +61,9 @@ pub(crate) struct State {
     holders: Option<HashSet<String, ahash::RandomState>>,
     /// The sales of those partners, by partner and id.
     sales: FastMap<(CompactString, CompactString), SaleFacts>,
-    /// Every other sale, as a fingerprint of its partner and id.
-    others: HashSet<u64, ahash::RandomState>,
+    /// Every other sale, as a fingerprint of its partner and id (8 bytes a sale; sorted at
+    /// `finish`).
+    others: Kept<u64>,
     /// The claims selected, whole (claims are few).
     claims: Vec<Record>,
 }
@@ -432,7 +433,13 @@ impl State {
         let key = (partner.clone(), CompactString::new(id));
         match self.sales.get(&key) {
             Some(sale) => Invoice::Known(sale),
-            None if self.others.contains(&fingerprint(partner, id)) => Invoice::Exists,
+            None if self
+                .others
+                .find(&fingerprint(partner, id), |f| *f)
+                .is_some() =>
+            {
+                Invoice::Exists
+            }
             None => Invoice::Missing,
         }
     }
@@ -475,9 +482,7 @@ impl CheckKind for ShipAndDebit {
                         },
                     );
                 } else {
-                    state
-                        .others
-                        .insert(fingerprint(&record.partner, &record.id));
+                    state.others.push(fingerprint(&record.partner, &record.id));
                 }
             }
             Kind::Claim if rule.select.matches(ctx) => state.claims.push(record.clone()),
@@ -490,18 +495,19 @@ impl CheckKind for ShipAndDebit {
             mine.holders = theirs.holders;
         }
         mine.sales.extend(theirs.sales);
-        mine.others.extend(theirs.others);
+        mine.others.append(theirs.others);
         mine.claims.extend(theirs.claims);
     }
 
     fn finish(
         &self,
-        state: State,
+        mut state: State,
         at: &RuleRef<'_>,
         fin: &Finish<'_>,
         out: &mut Verdict,
         analytics: &mut Analytics,
     ) {
+        state.others.sort_by_key(|f| *f);
         let mut rejected: BTreeMap<(String, String), Decimal> = BTreeMap::new();
         for verdict in Self::decide(&state, fin.data) {
             let (Some(claim), true) = (
@@ -555,7 +561,8 @@ impl CheckKind for ShipAndDebit {
                 &[],
             )];
         }
-        let state = cx.replay(self);
+        let mut state = cx.replay(self);
+        state.others.sort_by_key(|f| *f);
         let verdicts = Self::decide(&state, cx.data);
         verdicts
             .iter()
