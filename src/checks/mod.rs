@@ -746,11 +746,7 @@ impl<T> Kept<T> {
     pub(crate) fn push(&mut self, item: T) {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < Self::CHUNK => chunk.push(item),
-            _ => {
-                let mut chunk = Vec::new();
-                chunk.push(item);
-                self.chunks.push(chunk);
-            }
+            _ => self.chunks.push(vec![item]),
         }
     }
 
