@@ -116,6 +116,20 @@ impl Partner {
     }
 }
 
+/// Whether a row in force from `from` through `to` (open-ended when `None`, both ends
+/// inclusive) is in force on `date`.
+fn in_force(from: Date, to: Option<Date>, date: Date) -> bool {
+    from <= date && to.is_none_or(|to| date <= to)
+}
+
+/// The range `from..to`, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
+fn shown_range(from: Date, to: Option<Date>) -> String {
+    match to {
+        Some(to) => format!("{from}..{to}"),
+        None => format!("{from}.."),
+    }
+}
+
 /// A row of `price_list.csv`: one list price for one sku, currency and date range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceRow {
@@ -136,15 +150,12 @@ pub struct PriceRow {
 impl PriceRow {
     /// Whether the price is in force on `date` (both ends inclusive).
     pub fn covers(&self, date: Date) -> bool {
-        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+        in_force(self.effective_from, self.effective_to, date)
     }
 
     /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
     pub fn range(&self) -> String {
-        match self.effective_to {
-            Some(to) => format!("{}..{}", self.effective_from, to),
-            None => format!("{}..", self.effective_from),
-        }
+        shown_range(self.effective_from, self.effective_to)
     }
 }
 
@@ -208,15 +219,12 @@ pub struct FxRate {
 impl FxRate {
     /// Whether the rate is in force on `date` (both ends inclusive).
     pub fn covers(&self, date: Date) -> bool {
-        self.effective_from <= date && self.effective_to.is_none_or(|to| date <= to)
+        in_force(self.effective_from, self.effective_to, date)
     }
 
     /// The effective range, as `2026-01-01..2026-06-30` or `2026-07-01..` when open.
     pub fn range(&self) -> String {
-        match self.effective_to {
-            Some(to) => format!("{}..{}", self.effective_from, to),
-            None => format!("{}..", self.effective_from),
-        }
+        shown_range(self.effective_from, self.effective_to)
     }
 }
 
