@@ -380,6 +380,40 @@ fn a_wrong_line_or_message_fails_the_case_with_a_diff() {
 }
 
 #[test]
+fn an_expectation_can_name_the_severity_and_a_wrong_or_unknown_one_fails() {
+    let case = |name: &str, severity: &str| {
+        format!(
+            "[[case]]\nname = \"{name}\"\nrules = [\"price.min-list\"]\n\
+             expect = [{{ rule = \"price.min-list\", record = \"S-2\", severity = \"{severity}\" }}]\n\n{}",
+            seal_sale("S-2", "89.99")
+        )
+    };
+    let copy = copy_with_cases(&case("an error", "error"));
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+
+    let copy = copy_with_cases(&case("not a warning", "warning"));
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("          expected: severity warning\n          found:    severity error"),
+        "{}",
+        out.stdout
+    );
+
+    let copy = copy_with_cases(&case("a typo", "eror"));
+    let out = pactum_test(copy.path(), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("`severity` must be `info`, `warning` or `error`, but found `eror`"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn an_expected_code_never_passes_against_a_finding_without_one() {
     let cases = format!(
         "[[case]]\nname = \"a code\"\nrules = [\"price.min-list\"]\n\

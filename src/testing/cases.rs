@@ -73,6 +73,8 @@ pub(super) struct WireExpect {
     pub(super) message: Option<String>,
     /// The finding's code.
     pub(super) code: Option<String>,
+    /// The finding's severity: `info`, `warning` or `error`.
+    pub(super) severity: Option<String>,
 }
 
 /// A case as read, with where it is.

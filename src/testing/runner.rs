@@ -49,7 +49,8 @@ impl std::fmt::Display for Expected {
 }
 
 /// What an expectation asks of a finding beyond its rule and subject (`line`, `message`,
-/// `code` in `[[case.expect]]`); a finding matches when it has every detail given.
+/// `code`, `severity` in `[[case.expect]]`); a finding matches when it has every detail
+/// given.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ExpectedDetails {
     /// The finding's line index (into the record's `lines`).
@@ -61,12 +62,19 @@ pub struct ExpectedDetails {
     /// The finding's code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The finding's severity (a rule's findings may be milder than the rule, as a
+    /// monitored partner's margin analysis is `info`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 impl ExpectedDetails {
     /// Whether the expectation asks nothing beyond rule and subject.
     fn is_empty(&self) -> bool {
-        self.line.is_none() && self.message.is_none() && self.code.is_none()
+        self.line.is_none()
+            && self.message.is_none()
+            && self.code.is_none()
+            && self.severity.is_none()
     }
 
     /// Whether `finding` has every detail asked for.
@@ -80,6 +88,7 @@ impl ExpectedDetails {
                 .code
                 .as_ref()
                 .is_none_or(|c| finding_code(finding) == Some(c.as_str()))
+            && self.severity.is_none_or(|s| finding.severity == s)
     }
 }
 
@@ -95,6 +104,9 @@ impl std::fmt::Display for ExpectedDetails {
         if let Some(code) = &self.code {
             parts.push(format!("code `{code}`"));
         }
+        if let Some(severity) = self.severity {
+            parts.push(format!("severity {severity}"));
+        }
         f.write_str(&parts.join(", "))
     }
 }
@@ -108,6 +120,8 @@ pub struct FoundFinding {
     pub message: String,
     /// Its code, when it has one.
     pub code: Option<String>,
+    /// Its severity.
+    pub severity: Severity,
 }
 
 impl FoundFinding {
@@ -116,6 +130,7 @@ impl FoundFinding {
             line: finding.line,
             message: finding.message.to_string(),
             code: finding_code(finding).map(str::to_owned),
+            severity: finding.severity,
         }
     }
 
@@ -138,12 +153,15 @@ impl FoundFinding {
                     .map_or("no code".to_owned(), |c| format!("code `{c}`")),
             );
         }
+        if wanted.severity.is_some() {
+            parts.push(format!("severity {}", self.severity));
+        }
         parts.join(", ")
     }
 }
 
 /// An expected finding whose rule and subject came, but none with the details the case
-/// asks for (`line`, `message`, `code`).
+/// asks for (`line`, `message`, `code`, `severity`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
     /// The rule and subject.
@@ -586,10 +604,22 @@ fn judge_case(
                 continue;
             }
         };
+        let severity = match e.severity.as_deref().map(|s| (s, Severity::from_name(s))) {
+            None => None,
+            Some((_, Some(severity))) => Some(severity),
+            Some((name, None)) => {
+                result.problems.push(format!(
+                    "expectation for `{}`: `severity` must be `info`, `warning` or `error`, but found `{name}`",
+                    e.rule
+                ));
+                continue;
+            }
+        };
         let details = ExpectedDetails {
             line: e.line,
             message: e.message.clone(),
             code: e.code.clone(),
+            severity,
         };
         if let Some(problem) = details_problem(&details) {
             result
