@@ -38,7 +38,7 @@ use crate::record::{CompactString, Kind, Line, Record};
 use crate::refdata::{RefData, SpecialPrice};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The parameters of a `ship-and-debit` rule: none; the agreements are reference data.
@@ -57,8 +57,6 @@ const SEED: u64 = 0x5348_4950_4445_4249;
 /// What the rule gathers over a batch.
 #[derive(Default)]
 pub(crate) struct State {
-    /// The partners that hold a special pricing agreement, looked up at the first record.
-    holders: Option<HashSet<String, ahash::RandomState>>,
     /// The sales of those partners, by partner and id.
     sales: FastMap<(CompactString, CompactString), SaleFacts>,
     /// Every other sale, as a fingerprint of its partner and id (8 bytes a sale; sorted at
@@ -466,13 +464,7 @@ impl CheckKind for ShipAndDebit {
         let record = ctx.record;
         match record.kind {
             Kind::Sale => {
-                let holders = state.holders.get_or_insert_with(|| {
-                    ctx.data
-                        .special_prices()
-                        .map(|r| r.partner.clone())
-                        .collect()
-                });
-                if holders.contains(record.partner.as_str()) {
+                if ctx.data.holds_agreement(&record.partner) {
                     state.sales.insert(
                         (record.partner.clone(), record.id.clone()),
                         SaleFacts {
@@ -491,9 +483,6 @@ impl CheckKind for ShipAndDebit {
     }
 
     fn merge(&self, mine: &mut State, theirs: State) {
-        if mine.holders.is_none() {
-            mine.holders = theirs.holders;
-        }
         mine.sales.extend(theirs.sales);
         mine.others.append(theirs.others);
         mine.claims.extend(theirs.claims);

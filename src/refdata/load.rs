@@ -124,6 +124,7 @@ impl RefData {
                     let Some(spa) = row.parse_special_price(errors) else {
                         continue;
                     };
+                    self.holders.insert(spa.partner.clone());
                     let rows = self.agreements.entry(spa.agreement.clone()).or_default();
                     let same = |o: &SpecialPrice| o.sku == spa.sku && o.customer == spa.customer;
                     if let Some(old) = rows.iter().find(|o| same(o)) {

@@ -288,6 +288,8 @@ pub struct RefData {
     installed_base: Vec<InstalledBase>,
     /// Per agreement id, its rows in file order.
     agreements: Index<Vec<SpecialPrice>>,
+    /// Every partner some row of `agreements` names (or named, before a merge replaced it).
+    holders: std::collections::HashSet<String, ahash::RandomState>,
     /// Per currency code, its rates sorted by `effective_from` (never overlapping).
     fx: Index<Vec<FxRate>>,
     /// SHA-256 over the CSV files it was loaded from (see [`RefData::hash`]).
@@ -335,6 +337,7 @@ impl RefData {
 
     /// Adds a special price row.
     pub fn add_special_price(&mut self, row: SpecialPrice) {
+        self.holders.insert(row.partner.clone());
         self.agreements
             .entry(row.agreement.clone())
             .or_default()
@@ -403,6 +406,12 @@ impl RefData {
     /// Every row of every special pricing agreement, in no particular order.
     pub fn special_prices(&self) -> impl Iterator<Item = &SpecialPrice> {
         self.agreements.values().flatten()
+    }
+
+    /// Whether some special pricing agreement is issued to `partner`: a hash lookup, for
+    /// the rules that keep more of such a partner's sales.
+    pub fn holds_agreement(&self, partner: &str) -> bool {
+        self.holders.contains(partner)
     }
 
     /// The row of agreement `agreement` that authorises `partner` to resell `sku` to
