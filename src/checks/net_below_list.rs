@@ -122,10 +122,9 @@ impl State {
         self
     }
 
-    /// The sale line a credit line of `partner` on `sale` for `sku` in `currency` nets
-    /// against (the lines must be sorted).
-    fn find(&self, partner: &str, sale: &str, sku: &str, currency: &str) -> Option<Found> {
-        let key = line_key(partner, sale, sku, currency);
+    /// The sale line of `key` ([`line_key`] of a credit line's partner, sale, sku and
+    /// currency) it nets against (the lines must be sorted).
+    fn find(&self, key: u64) -> Option<Found> {
         if let Some(l) = self.lines.find(&key, |l| l.key) {
             return Some(Found {
                 unit_price: Decimal::new(l.unit_price, MICRO),
@@ -193,7 +192,8 @@ impl NetBelowList {
                     reason,
                 };
                 let currency = cl.currency.as_str();
-                let found = state.find(&credit.partner, &credit.invoice, &cl.sku, currency);
+                let key = line_key(&credit.partner, &credit.invoice, &cl.sku, currency);
+                let found = state.find(key);
                 let sold = found.and_then(|f| {
                     Some(Line {
                         sku: cl.sku.clone(),
@@ -225,7 +225,6 @@ impl NetBelowList {
                     continue;
                 };
                 let qty = Decimal::from(sl.qty);
-                let key = line_key(&credit.partner, &credit.invoice, &cl.sku, currency);
                 let entry = credited.entry(key).or_default();
                 let amount = Decimal::from(cl.qty)
                     .checked_mul(*cl.unit_price)
@@ -277,14 +276,19 @@ impl CheckKind for NetBelowList {
         match r.kind {
             Kind::Sale => {
                 let price_date = super::min_list_price::price_date(r);
-                // One line per sku and currency: the first, as a credit line nets it.
-                let mut seen: Vec<u64> = Vec::new();
-                for l in r.lines.iter().filter(|l| !l.qty.is_return()) {
-                    let key = line_key(&r.partner, &r.id, &l.sku, l.currency.as_str());
-                    if seen.contains(&key) {
+                let sold = |l: &&Line| !l.qty.is_return();
+                for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| sold(l)) {
+                    // One line per sku and currency: the first, as a credit line nets it
+                    // (the earlier lines are looked over, which allocates nothing).
+                    let earlier = r.lines.get(..i).unwrap_or(&[]);
+                    if earlier
+                        .iter()
+                        .filter(sold)
+                        .any(|e| e.sku == l.sku && e.currency == l.currency)
+                    {
                         continue;
                     }
-                    seen.push(key);
+                    let key = line_key(&r.partner, &r.id, &l.sku, l.currency.as_str());
                     let compact = micro(*l.unit_price).zip(u32::try_from(l.qty.get()).ok());
                     match compact {
                         Some((unit_price, qty)) => state.lines.push(KeptLine {

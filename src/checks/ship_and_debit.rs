@@ -274,20 +274,14 @@ struct LineVerdict {
 impl ShipAndDebit {
     /// The one decision: every claim line, in date then id order, with its problems.
     fn decide(state: &State, data: &RefData) -> Vec<LineVerdict> {
-        let mut order: Vec<usize> = (0..state.claims.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (state.claims.get(a), state.claims.get(b));
-            a.map(|c| (c.date, &c.id)).cmp(&b.map(|c| (c.date, &c.id)))
-        });
+        let mut order: Vec<(usize, &Record)> = state.claims.iter().enumerate().collect();
+        order.sort_by(|(_, a), (_, b)| (a.date, &a.id).cmp(&(b.date, &b.id)));
         // Units claimed so far per agreement and sku; the claim that first claimed each
         // invoice and sku.
         let mut claimed: BTreeMap<(&str, &str), u64> = BTreeMap::new();
         let mut first: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         let mut verdicts = Vec::new();
-        for i in order {
-            let Some(claim) = state.claims.get(i) else {
-                continue;
-            };
+        for (i, claim) in order {
             let agreement = claim.agreement.as_deref().unwrap_or("");
             let invoice_id = claim.invoice.as_deref().unwrap_or("");
             let rows = data.agreement_rows(agreement);

@@ -396,8 +396,12 @@ pub(crate) fn check_shape(record: &Record) -> Result<(), RecordError> {
         return Err(RecordError::new(At::Field(field), RecordErrorKind::Missing));
     }
     if record.kind != Kind::Sale {
-        let returned = record.lines.iter().position(|l| l.qty.is_return());
-        if let Some((i, line)) = returned.and_then(|i| Some((i, record.lines.get(i)?))) {
+        let returned = record
+            .lines
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.qty.is_return());
+        if let Some((i, line)) = returned {
             return Err(RecordError::new(
                 At::Sub("lines", i, "qty"),
                 RecordErrorKind::ReturnNotOnSale {

@@ -403,11 +403,6 @@ impl RefData {
         self.agreements.get(agreement).map_or(&[], Vec::as_slice)
     }
 
-    /// Every row of every special pricing agreement, in no particular order.
-    pub fn special_prices(&self) -> impl Iterator<Item = &SpecialPrice> {
-        self.agreements.values().flatten()
-    }
-
     /// Whether some special pricing agreement is issued to `partner`: a hash lookup, for
     /// the rules that keep more of such a partner's sales.
     pub fn holds_agreement(&self, partner: &str) -> bool {
