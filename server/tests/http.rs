@@ -258,6 +258,37 @@ fn decide_answers_400_for_a_body_that_is_not_json_and_200_reject_for_json_that_i
     }
 }
 
+/// Sends `head` and then `body` over a raw connection, and reads the answer: the status and
+/// the body as text. A server refusing a body may answer and close before the body is all
+/// written, so a failed write is not an error here; the answer is what is checked. The head
+/// must close the connection (`Connection: close`).
+fn raw_exchange(addr: SocketAddr, head: &str, body: &[&[u8]]) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    for part in body {
+        if stream.write_all(part).is_err() {
+            break;
+        }
+    }
+    let mut answer = Vec::new();
+    // A reset after the answer arrived still leaves the answer in `answer`.
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8(answer).unwrap();
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer: {answer:?}"));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status: {head}"));
+    (status, body.to_string())
+}
+
 /// Acceptance: 413 past the body limit, for `/v1/decide` and `/v1/check` (a length given
 /// up front, and a chunked body that passes it on the way).
 #[test]
@@ -272,7 +303,17 @@ fn bodies_past_the_limits_get_413() {
         r#"{{"id": "S-1", "note": "{}", "kind": "sale"}}"#,
         "x".repeat(2000)
     );
-    let (status, text) = post(&server.url("/v1/decide"), padded.as_str());
+    let head = |path: &str, length: usize| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        )
+    };
+    let (status, text) = raw_exchange(
+        server.addr,
+        &head("/v1/decide", padded.len()),
+        &[padded.as_bytes()],
+    );
     assert_eq!(status, 413, "{text}");
     assert_eq!(
         json(&text)["error"],
@@ -281,18 +322,33 @@ fn bodies_past_the_limits_get_413() {
     // Under the limit it is decided.
     assert_eq!(decide(&server, CLEAN)["verdict"], "accept");
 
+    // A length past the limit is refused from the head alone, before any body is read.
     let batch = std::fs::read(records_file()).unwrap();
     assert!(batch.len() > 4096);
-    let (status, text) = post(&server.url("/v1/check"), batch.as_slice());
+    let (status, text) = raw_exchange(server.addr, &head("/v1/check", batch.len()), &[]);
     assert_eq!(status, 413, "{text}");
     assert_eq!(
         json(&text)["error"],
         "the body is larger than the limit of 4096 bytes"
     );
-    let mut reader = batch.as_slice();
-    let (status, text) = post(
-        &server.url("/v1/check"),
-        ureq::SendBody::from_reader(&mut reader),
+    // Chunked, the body passes the limit on the way, in its fifth chunk of 1,000 bytes.
+    let chunks: Vec<Vec<u8>> = batch
+        .chunks(1000)
+        .take(5)
+        .map(|chunk| {
+            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+            framed.extend_from_slice(chunk);
+            framed.extend_from_slice(b"\r\n");
+            framed
+        })
+        .chain([b"0\r\n\r\n".to_vec()])
+        .collect();
+    let parts: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+    let (status, text) = raw_exchange(
+        server.addr,
+        "POST /v1/check HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Transfer-Encoding: chunked\r\n\r\n",
+        &parts,
     );
     assert_eq!(status, 413, "chunked: {text}");
     assert!(json(&text)["error"].is_string(), "{text}");
