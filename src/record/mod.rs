@@ -14,7 +14,7 @@ mod tree;
 pub use build::RecordBuilder;
 pub use csv::read_csv_batch;
 pub use error::{RecordError, RecordErrorKind};
-pub use read::{Batch, InputError, ReadOptions, Rejected, read_batch};
+pub use read::{Batch, InputError, ReadOptions, ReadProgress, Rejected, read_batch};
 
 pub(crate) use error::At;
 
