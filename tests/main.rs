@@ -30,5 +30,6 @@ mod pipeline;
 mod policy_params;
 mod price;
 mod properties;
+mod read_progress;
 mod reload;
 mod scripts;
