@@ -669,6 +669,38 @@ mod tests {
         assert!(csv.lines.windows(2).all(|w| w[0] < w[1]) && csv.lines[0] == 2);
     }
 
+    /// A generated batch, as CSV with its rows in reverse order (so no record's rows are
+    /// next to each other where it has several, and records come in another order), reads
+    /// as the same records.
+    #[test]
+    fn a_generated_batch_reads_the_same_from_csv_with_its_rows_shuffled() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = pactum_testkit::GenerateOptions {
+            records: 2_000,
+            ..Default::default()
+        };
+        pactum_testkit::generate(&options, dir.path()).unwrap();
+        let jsonl = read_batch(&std::fs::read(dir.path().join("records.jsonl")).unwrap()).unwrap();
+        assert_eq!(jsonl.records.len(), 2_000);
+        let csv = to_csv(&jsonl.records);
+        let (head, rows) = csv.split_once('\n').unwrap();
+        let mut rows: Vec<&str> = rows.lines().collect();
+        assert!(rows.len() > jsonl.records.len());
+        rows.reverse();
+        let read = read_csv_batch(format!("{head}\n{}\n", rows.join("\n")).as_bytes()).unwrap();
+        assert!(read.rejected.is_empty(), "{:?}", read.rejected.first());
+        let by_id = |records: &[Record]| {
+            let mut records = records.to_vec();
+            records.sort_by(|a, b| a.id.cmp(&b.id));
+            records
+        };
+        let mut reversed = by_id(&read.records);
+        for record in &mut reversed {
+            record.lines.reverse();
+        }
+        assert_eq!(reversed, by_id(&jsonl.records));
+    }
+
     const HEAD: &str = "id,kind,date,partner,customer,sku,qty,unit_price,currency,source,documents";
 
     fn read(rows: &str) -> Batch {
