@@ -5,7 +5,7 @@ use super::progress::{Counting, Progress};
 use super::{EXIT_FINDINGS, FailOn, Failure, Format};
 use pactum::text::escape;
 use pactum::{ReadOptions, Report};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -31,7 +31,10 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
-    let progress = Progress::start(!args.quiet);
+    // JSON Lines written to the terminal as the run goes would break through the bar.
+    let streamed_to_terminal =
+        matches!(args.format, Format::Jsonl) && std::io::stdout().is_terminal();
+    let progress = Progress::start(!args.quiet && !streamed_to_terminal);
     let counts = progress.counts().clone();
     let input = Counting::new(args.inputs.reader()?, counts.bytes);
     let mut options = ReadOptions::default();
