@@ -87,8 +87,8 @@ pub use money::{DecimalError, Price, Qty};
 pub use outcome::{Outcome, Verdict};
 pub use pack::{Pack, Rule, Severity};
 pub use record::{
-    Batch, Document, InputError, Kind, Line, ReadOptions, Record, RecordBuilder, RecordError,
-    RecordErrorKind, Rejected, read_batch,
+    Batch, Document, InputError, Kind, Line, ReadOptions, ReadProgress, Record, RecordBuilder,
+    RecordError, RecordErrorKind, Rejected, read_batch, read_csv_batch,
 };
 pub use refdata::{Partner, PartnerType, RefData};
 pub use report::{Report, Summary};

@@ -30,6 +30,7 @@ mod pipeline;
 mod policy_params;
 mod price;
 mod properties;
+mod read_progress;
 mod reload;
 mod report;
 mod scripts;

@@ -8,7 +8,9 @@ use crate::hash::fixed_hash;
 use crate::outcome::Verdict;
 use crate::record::read::{KindTally, RejectedList};
 use crate::record::read::{lines, parse_line};
-use crate::record::{At, ReadOptions, Record, RecordError, RecordErrorKind, Rejected, read_batch};
+use crate::record::{
+    At, ReadOptions, ReadProgress, Record, RecordError, RecordErrorKind, Rejected, read_batch,
+};
 use rayon::prelude::*;
 use std::io::{self, Read};
 
@@ -362,8 +364,13 @@ fn parse_block(
     seen: &mut Seen,
     rejected: &mut RejectedList,
     kinds: &mut KindTally,
+    progress: Option<&ReadProgress>,
 ) -> Vec<Vec<Record>> {
     let lines = lines(block, first_line);
+    // Every line is a record read, kept or rejected: counted once a block.
+    if let Some(progress) = progress {
+        progress.add(lines.len());
+    }
     // Parsing and hashing run on all cores; only the look-up of ids is sequential.
     let runs: Vec<Run> = lines
         .par_chunks(RUN)
@@ -491,6 +498,9 @@ impl Engine {
                         }));
                     }
                     let batch = read_batch(&buffer)?;
+                    if let Some(progress) = &options.progress {
+                        progress.add(batch.read());
+                    }
                     for rejected_record in batch.rejected {
                         rejected.push(rejected_record);
                     }
@@ -514,6 +524,9 @@ impl Engine {
                     let error =
                         RecordError::new(At::Record, RecordErrorKind::TooLong { limit: max_line });
                     rejected.push(Rejected::new(next_line, error));
+                    if let Some(progress) = &options.progress {
+                        progress.add(1);
+                    }
                     buffer.clear();
                     done = skip_line(&mut input, &mut buffer, next_line)?;
                     next_line += 1;
@@ -550,6 +563,7 @@ impl Engine {
                             &mut seen,
                             &mut rejected,
                             &mut kinds,
+                            options.progress.as_ref(),
                         )
                     },
                 )

@@ -125,6 +125,27 @@ pub enum RecordErrorKind {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// CSV: the rows of one record differ in a record-level column (the field names it).
+    RowsDisagree {
+        /// The line of the record's first row.
+        first: usize,
+        /// The line of the first row that differs from it.
+        other: usize,
+    },
+    /// CSV: a row with another number of fields than the header has.
+    FieldCount {
+        /// The header's number of columns.
+        expected: usize,
+        /// The row's number of fields.
+        found: usize,
+    },
+    /// CSV: a cell not in the form its column takes (the field names it).
+    Cell {
+        /// The form expected, such as `` `true` or `false` ``.
+        expected: &'static str,
+        /// The cell's text.
+        found: String,
+    },
 }
 
 /// Where a field is, formatted only when an error needs it, so the passing path formats
@@ -328,6 +349,19 @@ impl fmt::Display for RecordError {
             K::TooLong { limit } => write!(
                 f,
                 "the line is longer than the limit of {limit} bytes (`--max-line-bytes`); skipped unread"
+            ),
+            K::RowsDisagree { first, other } => write!(
+                f,
+                "the rows of one record must agree on it, but line {other} differs from line {first}"
+            ),
+            K::FieldCount { expected, found } => write!(
+                f,
+                "expected {expected} fields as in the header, but found {found}"
+            ),
+            K::Cell { expected, found } => write!(
+                f,
+                "expected {expected}, but found `{}`",
+                super::near::shown(found)
             ),
             K::Missing | K::Repeated { .. } | K::UsedBefore { .. } | K::DuplicateId { .. } => {
                 Ok(())

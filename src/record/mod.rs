@@ -1,7 +1,8 @@
 //! Records: the facts the rules judge (sales, purchases, pipeline updates, service orders,
-//! agreements), and reading them from JSON.
+//! agreements), and reading them from JSON and CSV.
 
 mod build;
+mod csv;
 mod de;
 mod dup;
 mod error;
@@ -11,8 +12,9 @@ mod scan;
 mod tree;
 
 pub use build::RecordBuilder;
+pub use csv::read_csv_batch;
 pub use error::{RecordError, RecordErrorKind};
-pub use read::{Batch, InputError, ReadOptions, Rejected, read_batch};
+pub use read::{Batch, InputError, ReadOptions, ReadProgress, Rejected, read_batch};
 
 pub(crate) use error::At;
 

@@ -129,8 +129,9 @@ impl Batch {
 }
 
 /// How records are read from a stream ([`Engine::run_stream_with`](crate::Engine::run_stream_with)):
-/// the bounds that keep memory in check whatever the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the bounds that keep memory in check whatever the input, and a count of the records read
+/// to show progress by.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReadOptions {
     /// The longest line of JSON Lines, in bytes; a longer one is rejected and skipped
@@ -142,6 +143,10 @@ pub struct ReadOptions {
     /// How many rejected records a report lists; past this they are counted, not kept.
     /// Default 1,000.
     pub max_rejected_listed: usize,
+    /// Counts the records read (kept or rejected) as the stream goes, for a progress bar
+    /// drawn by another thread: a run of a million records is otherwise silent for seconds.
+    /// Default `None`.
+    pub progress: Option<ReadProgress>,
 }
 
 impl Default for ReadOptions {
@@ -150,9 +155,54 @@ impl Default for ReadOptions {
             max_line_bytes: 16 << 20,
             max_array_bytes: 1 << 30,
             max_rejected_listed: 1_000,
+            progress: None,
         }
     }
 }
+
+/// How many records a stream has read so far: give a clone to
+/// [`ReadOptions::progress`] and read it from another thread while the stream runs.
+///
+/// The stream adds a block's records once the block is parsed (a block is about a
+/// mebibyte of JSON Lines; a JSON array, read whole, counts once at its end), so the count
+/// costs the stream one atomic addition a block and lags it by at most a block.
+///
+/// ```
+/// use pactum::{Engine, Pack, ReadOptions, ReadProgress, RefData};
+///
+/// let engine = Engine::new(Pack::load("rules")?, RefData::load("examples/data")?)?;
+/// let progress = ReadProgress::default();
+/// let mut options = ReadOptions::default();
+/// options.progress = Some(progress.clone());
+/// let report = engine.run_stream_with(std::fs::File::open("examples/records.jsonl")?, None, &options)?;
+/// assert_eq!(progress.records(), report.summary().read as u64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ReadProgress(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl ReadProgress {
+    /// The records read so far, kept or rejected.
+    pub fn records(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Counts `n` more records read: the stream calls it, and so may a host that reads
+    /// records its own way (a CSV file, read whole) and shows the same bar.
+    pub fn add(&self, n: usize) {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Two counts are equal when they are one count (clones of each other).
+impl PartialEq for ReadProgress {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ReadProgress {}
 
 /// The rejected records of a stream: the first [`ReadOptions::max_rejected_listed`] kept
 /// whole, the rest counted.
@@ -379,6 +429,17 @@ mod tests {
         let batch = read_batch(&input).unwrap();
         assert_eq!(batch.records.len(), 1);
         assert!(batch.rejected[0].reason().starts_with("not valid UTF-8"));
+    }
+
+    #[test]
+    fn a_read_progress_is_shared_by_its_clones() {
+        let progress = ReadProgress::default();
+        let clone = progress.clone();
+        clone.add(3);
+        progress.add(2);
+        assert_eq!((progress.records(), clone.records()), (5, 5));
+        assert_eq!(progress, clone);
+        assert_ne!(progress, ReadProgress::default());
     }
 
     #[test]

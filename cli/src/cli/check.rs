@@ -1,10 +1,11 @@
 //! `pactum check`: read records, check them, print the report.
 
 use super::input::Inputs;
+use super::progress::{Counting, Progress};
 use super::{EXIT_FINDINGS, FailOn, Failure, Format};
 use pactum::text::escape;
 use pactum::{ReadOptions, Report};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -23,17 +24,32 @@ pub(crate) struct Args {
     /// How many rejected records the report lists; past this they are only counted
     #[arg(long, default_value_t = ReadOptions::default().max_rejected_listed)]
     max_rejected_listed: usize,
+    /// Show no progress bar (it is shown only on a terminal, for runs past a second)
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
     let engine = args.inputs.engine()?;
-    let input = args.inputs.reader()?;
+    // JSON Lines written to the terminal as the run goes would break through the bar.
+    let streamed_to_terminal =
+        matches!(args.format, Format::Jsonl) && std::io::stdout().is_terminal();
+    let progress = Progress::start(!args.quiet && !streamed_to_terminal);
+    let counts = progress.counts().clone();
+    let input = Counting::new(args.inputs.reader()?, counts.bytes);
     let mut options = ReadOptions::default();
     options.max_line_bytes = args.max_line_bytes;
     options.max_rejected_listed = args.max_rejected_listed;
+    options.progress = Some(counts.records.clone());
     let file = escape(&args.inputs.file().display().to_string()).to_string();
     // JSON Lines are written as each block of records is judged, not held to the end.
     let report = match args.format {
+        // CSV is read whole (a record's rows may be anywhere in it), then checked on all cores.
+        _ if args.inputs.is_csv() => {
+            let batch = args.inputs.batch(input)?;
+            counts.records.add(batch.read());
+            Ok(engine.run_parallel(&batch, args.inputs.as_of))
+        }
         Format::Jsonl => engine.run_stream_each(input, args.inputs.as_of, &options, |block| {
             Report::write_jsonl_block(block, &mut *out)
         }),
@@ -43,6 +59,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
         eprintln!("error: {file}: {}", escape(&e.to_string()));
         Failure::Reported
     })?;
+    progress.finish();
     // An empty input is not a clean one: with nothing read and no date to judge the
     // batch-level rules at, there is nothing to report.
     if report.summary().read == 0 && args.inputs.as_of.is_none() {

@@ -3,7 +3,7 @@
 
 use super::{DEFAULT_DATA, DEFAULT_RECORDS, Failure, embedded, parse_date, render};
 use pactum::text::escape;
-use pactum::{Batch, Date, Engine, Pack, RefData, read_batch};
+use pactum::{Batch, Date, Engine, Pack, RefData, read_batch, read_csv_batch};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -79,9 +79,21 @@ pub(crate) struct Inputs {
     /// The date batch-level rules are judged at [default: the latest record date]
     #[arg(long, value_parser = parse_date)]
     pub as_of: Option<Date>,
-    /// Records as JSON Lines or a JSON array; `-` reads standard input [default:
-    /// examples/records.jsonl when it exists]
+    /// How the records are written [default: `csv` for a file named `*.csv`, else `jsonl`]
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Records as JSON Lines, a JSON array or CSV (see --input-format); `-` reads standard
+    /// input [default: examples/records.jsonl when it exists]
     pub file: Option<PathBuf>,
+}
+
+/// How a records file is written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum InputFormat {
+    /// One record per line of JSON (or one JSON array of records)
+    Jsonl,
+    /// One row per line of goods, with a header row (see docs/DESIGN.md)
+    Csv,
 }
 
 impl Inputs {
@@ -93,6 +105,18 @@ impl Inputs {
     /// Where the pack comes from, for the report's header.
     pub(crate) fn pack_source(&self) -> String {
         self.sources.pack_source()
+    }
+
+    /// Whether the records are CSV: so said, or, when nothing is said, a file named
+    /// `*.csv`.
+    pub(crate) fn is_csv(&self) -> bool {
+        match self.input_format {
+            Some(format) => format == InputFormat::Csv,
+            None => self
+                .file()
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv")),
+        }
     }
 
     /// Loads the pack and the data (see [`Sources::engine`]).
@@ -132,29 +156,28 @@ impl Inputs {
     /// Loads the engine, then reads every record into memory.
     pub(crate) fn load(&self) -> Result<(Engine, Batch), Failure> {
         let engine = self.engine()?;
-        let input = self.read()?;
-        let batch = read_batch(&input).map_err(|e| {
+        let batch = self.batch(self.reader()?)?;
+        Ok((engine, batch))
+    }
+
+    /// Reads every record of `input` (the records' source) into memory, as CSV or JSON.
+    pub(crate) fn batch(&self, mut input: impl Read) -> Result<Batch, Failure> {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| self.cannot_read(&e))?;
+        let batch = if self.is_csv() {
+            read_csv_batch(&bytes)
+        } else {
+            read_batch(&bytes)
+        };
+        batch.map_err(|e| {
             eprintln!(
                 "error: {}:{}",
                 escape(&self.file().display().to_string()),
                 escape(&e.to_string())
             );
             Failure::Reported
-        })?;
-        Ok((engine, batch))
-    }
-
-    fn read(&self) -> Result<Vec<u8>, Failure> {
-        let mut bytes = Vec::new();
-        let file = self.file();
-        let result = if file.as_os_str() == "-" {
-            std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
-        } else {
-            std::fs::File::open(file)
-                .and_then(|mut f| f.read_to_end(&mut bytes))
-                .map(|_| ())
-        };
-        result.map_err(|e| self.cannot_read(&e))?;
-        Ok(bytes)
+        })
     }
 }

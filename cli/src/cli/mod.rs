@@ -8,6 +8,7 @@ mod gate;
 mod generate;
 mod init;
 mod input;
+mod progress;
 mod render;
 mod serve;
 mod test;
