@@ -121,7 +121,19 @@ fn text_from_input_comes_out_escaped() {
     let text: String = records.iter().map(|r| format!("{r}\n")).collect();
     let file = dir.path().join("records.jsonl");
     std::fs::write(&file, text).unwrap();
-    let data = example_data_dir();
+    // A region from the reference data names peer groups and scorecard rows.
+    let hostile_region = r#"US-SE<script>x</script>"q"#;
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for entry in std::fs::read_dir(example_data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            data.join(path.file_name().unwrap()),
+            text.replace("US-SE", hostile_region),
+        )
+        .unwrap();
+    }
     let out = pactum_in(
         dir.path(),
         &[
@@ -141,6 +153,7 @@ fn text_from_input_comes_out_escaped() {
         hostile_partner,
         hostile_id,
         "<svg onload",
+        "<script>x",
         "<img",
         "<b>1</b>",
     ] {
@@ -157,6 +170,10 @@ fn text_from_input_comes_out_escaped() {
     assert!(
         html.contains("&lt;svg onload=alert(2)&gt;"),
         "the sku is missing"
+    );
+    assert!(
+        html.contains("US-SE&lt;script&gt;x&lt;/script&gt;&quot;q"),
+        "the region is missing"
     );
     assert_eq!(
         html.matches("<script>").count(),
