@@ -2,25 +2,40 @@
 
 use crate::date::Date;
 use crate::pack::Severity;
+use rust_decimal::Decimal;
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
 /// One violation of one rule, by one record or (for partner-level rules) one partner.
+///
+/// Serialized (the JSON report's `violations`) with its keys in this order; `customer`,
+/// `sku`, `code` and `amount` are left out when they do not apply.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Finding {
     /// The rule's id.
     pub rule: Arc<str>,
+    /// The rule's title.
+    pub title: Arc<str>,
     /// The rule's severity.
     pub severity: Severity,
     /// The record's id; `None` for a partner-level finding (cadence, analytics).
     pub record: Option<String>,
     /// Index into the record's `lines`, when the finding is about one line.
     pub line: Option<usize>,
+    /// The business date the finding is about (the record's date, or the end of a gap); it
+    /// orders the report.
+    pub date: Date,
     /// The partner concerned.
     pub partner: String,
+    /// The record's customer, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The line's sku, when the finding is about one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
     /// A sentence a compliance manager understands.
     pub message: Text,
     /// What the policy expects (a price floor, a document, a date).
@@ -31,10 +46,21 @@ pub struct Finding {
     /// say), so that systems downstream can act on it without reading the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// The business date the finding is about (the record's date, or the end of a gap);
-    /// it orders the report and is not part of the JSON shape.
-    #[serde(skip)]
-    pub date: Date,
+    /// The money at stake, in the pack's report currency, exact: the money below the floor
+    /// for a price finding, the claim money rejected for a claim, the line's value for a
+    /// non-genuine part. `None` where the rule puts no money on it, or when the amount's
+    /// currency has no rate to the report currency on the date (never counted as 0).
+    /// Serialized with two places.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "two_places")]
+    pub amount: Option<Decimal>,
+}
+
+/// An amount as the reports show it: two places, half to even.
+fn two_places<S: serde::Serializer>(amount: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match amount {
+        Some(a) => s.serialize_str(&crate::outcome::shown(*a)),
+        None => s.serialize_none(),
+    }
 }
 
 impl Finding {

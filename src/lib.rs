@@ -98,7 +98,10 @@ pub use rust_decimal::Decimal;
 /// and the partners they could not measure. [`Outcome::analytics`] and the [`Report`]'s
 /// scorecard hold these.
 pub mod analytics {
-    pub use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup, UnmatchedCreditNote};
+    pub use crate::outcome::{
+        Analytics, ClaimMoney, LeftOut, Measure, PartnerScore, PeerGroup, PipelineTimeline,
+        PriceProfile, UnmatchedCreditNote,
+    };
     pub use crate::report::{Metric, PartnerCard, RegionRow};
 }
 

@@ -50,12 +50,28 @@ pub struct Outcome {
     pub analytics: Analytics,
 }
 
+/// What an aggregate rule measures, as the report's charts need to know it: the article's
+/// two views are resales per installed asset and genuine parts bought per installed asset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Measure {
+    /// Sale lines (the rule selects the kind `sale` alone).
+    Sales,
+    /// Purchase lines from the OEM (the kind `purchase` alone, `source = "oem"`).
+    OemPurchases,
+    /// Anything else a rule sums.
+    Other,
+}
+
 /// One partner's metric under one aggregate rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PartnerScore {
     /// The rule.
     pub rule: Arc<str>,
+    /// What the rule measures.
+    pub measure: Measure,
     /// The partner.
     pub partner: String,
     /// Its type.
@@ -88,6 +104,8 @@ pub struct PartnerScore {
 pub struct PeerGroup {
     /// The rule.
     pub rule: Arc<str>,
+    /// What the rule measures.
+    pub measure: Measure,
     /// The group, such as `US-NE`.
     pub group: String,
     /// Partners in it.
@@ -98,6 +116,12 @@ pub struct PeerGroup {
     pub mad: Option<Decimal>,
     /// Whether its partners were scored.
     pub judged: bool,
+    /// The lowest per-asset value not flagged, when the group was judged and the rule flags
+    /// low values: `median - threshold x MAD / 0.6745`.
+    pub band_low: Option<Decimal>,
+    /// The highest per-asset value not flagged, when the group was judged and the rule
+    /// flags high values: `median + threshold x MAD / 0.6745`.
+    pub band_high: Option<Decimal>,
     /// Why it was not judged.
     pub note: Option<String>,
 }
@@ -147,6 +171,98 @@ pub struct Analytics {
     /// Credit notes (or credit lines) that could not be netted against a sale of the
     /// batch, per rule.
     pub unmatched_credit_notes: Vec<UnmatchedCreditNote>,
+    /// Per partner, its sale lines' realised prices as a share of list, by the first
+    /// net-below-list rule of the pack (none without one).
+    pub prices: Vec<PriceProfile>,
+    /// Per partner a pipeline-cadence rule judged, its reporting window, its updates and
+    /// the gaps over the limit.
+    pub pipelines: Vec<PipelineTimeline>,
+}
+
+/// The realised prices of one partner's sale lines as whole percents of list: the unit
+/// price net of the credit notes netted against it, over the list price on the price date
+/// (before any allowed discount), rounded down. Lines with no list price, returns and lines
+/// priced under a special pricing agreement are not counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PriceProfile {
+    /// The rule that gathered it.
+    pub rule: Arc<str>,
+    /// The partner.
+    pub partner: String,
+    /// Sale lines counted.
+    pub lines: u64,
+    /// Lines per whole percent of list; 200 stands for 200% or more.
+    pub percent_of_list: std::collections::BTreeMap<u32, u64>,
+}
+
+impl PriceProfile {
+    /// The percent of list below which a share `q` (0 to 1) of the lines lie: `quantile(0.5)`
+    /// is the median line's. `None` without lines.
+    pub fn quantile(&self, q: f64) -> Option<u32> {
+        if self.lines == 0 {
+            return None;
+        }
+        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        // The rank of the line wanted, from 1; a count of lines is far below 2^52.
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "q is in 0..=1 and lines far below 2^52: the rank is in 1..=lines"
+        )]
+        let rank = ((q * self.lines as f64).ceil() as u64).max(1);
+        let mut seen = 0u64;
+        for (percent, n) in &self.percent_of_list {
+            seen = seen.saturating_add(*n);
+            if seen >= rank {
+                return Some(*percent);
+            }
+        }
+        self.percent_of_list.keys().next_back().copied()
+    }
+
+    /// An empty profile.
+    pub(crate) fn new(rule: Arc<str>, partner: String) -> PriceProfile {
+        PriceProfile {
+            rule,
+            partner,
+            lines: 0,
+            percent_of_list: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Counts `n` lines at `percent` of list.
+    pub(crate) fn add_n(&mut self, percent: u32, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.lines = self.lines.saturating_add(n);
+        let count = self.percent_of_list.entry(percent.min(200)).or_default();
+        *count = count.saturating_add(n);
+    }
+}
+
+/// One partner's pipeline reporting as a pipeline-cadence rule judged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PipelineTimeline {
+    /// The rule.
+    pub rule: Arc<str>,
+    /// The partner.
+    pub partner: String,
+    /// The window's start: the later of the partner's contract date and the batch's first
+    /// date.
+    pub start: Date,
+    /// The window's end, the as-of date.
+    pub as_of: Date,
+    /// Its updates in the window, in order, each date once.
+    pub reports: Vec<Date>,
+    /// The longest gap the rule allows, in days.
+    pub max_gap_days: i64,
+    /// The gaps over the limit, each from its start to its end (an update, or the as-of
+    /// date).
+    pub gaps: Vec<(Date, Date)>,
 }
 
 /// A credit note, or one of its lines, a rule could not net against its sale, and why.

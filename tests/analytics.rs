@@ -261,7 +261,7 @@ fn the_report_carries_the_scorecard_and_the_region_table() {
         text.contains("Peer comparison, aftermarket.sales-per-asset"),
         "{text}"
     );
-    assert!(text.contains("Partner scorecard:"), "{text}");
+    assert!(text.contains("Partner scorecard ("), "{text}");
     assert!(text.contains("<< outlier"), "{text}");
 }
 

@@ -88,7 +88,8 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     // DESIGN's five keys, then the analytics issue's scorecard, region table, peer groups
-    // and the partners the aggregate rules left out; then the credit notes not netted.
+    // and the partners the aggregate rules left out; then the credit notes not netted, and
+    // the price profiles and pipeline timelines the HTML report charts.
     assert_eq!(
         keys(&report),
         set(&[
@@ -102,6 +103,8 @@ fn json_report_has_the_documented_shape() {
             "peer_groups",
             "left_out",
             "unmatched_credit_notes",
+            "prices",
+            "pipelines",
             "pack",
             "data"
         ])
@@ -121,7 +124,10 @@ fn json_report_has_the_documented_shape() {
             "by_rule",
             "by_severity",
             "unknown_kinds",
-            "rejected_not_listed"
+            "rejected_not_listed",
+            "currency",
+            "money_at_stake",
+            "money_by_rule"
         ])
     );
     assert_eq!(summary["read"], n);
@@ -132,15 +138,32 @@ fn json_report_has_the_documented_shape() {
     assert!(keys(&summary["by_rule"]).is_superset(&set(&SEVEN)));
     let violations = report["violations"].as_array().unwrap();
     assert_eq!(summary["violations"], violations.len());
+    let always = set(&[
+        "rule", "title", "severity", "record", "line", "date", "partner", "message", "expected",
+        "actual",
+    ]);
     for v in violations {
-        // `code` only where the rule gives one: the 901 reject reason of a claim.
-        let mut expected = set(&[
-            "rule", "severity", "record", "line", "partner", "message", "expected", "actual",
-        ]);
+        // `code` only where the rule gives one (the 901 reject reason of a claim); `sku`
+        // on a line, `customer` where the record names one, `amount` where money is at
+        // stake.
+        let mut expected = always.clone();
         if v["rule"] == "claim.valid" {
             expected.insert("code");
         }
-        assert_eq!(keys(v), expected);
+        if !v["line"].is_null() {
+            expected.insert("sku");
+        }
+        let priced = ["price.min-list", "price.net-below-list", "parts.genuine"];
+        // A claim line rejected for several reasons carries its money on the first.
+        if priced.iter().any(|r| v["rule"] == *r)
+            || (v["rule"] == "claim.valid" && v["amount"].is_string())
+        {
+            expected.insert("amount");
+        }
+        if v["customer"].is_string() {
+            expected.insert("customer");
+        }
+        assert_eq!(keys(v), expected, "{v}");
     }
     // A partner-level finding has a null record; a line finding a 0-based index.
     assert!(

@@ -1,7 +1,7 @@
 //! `genuine-parts`: each line's sku is a genuine part in the OEM catalog, bought from an
 //! approved source.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, at_stake, step};
 use crate::finding::{Finding, Part};
 use crate::outcome::Verdict;
 use crate::pack::FileLoader;
@@ -54,8 +54,16 @@ impl CheckKind for GenuineParts {
         for (i, line) in record.lines.iter().enumerate() {
             let d = Self::decide(line, env.data);
             if !d.genuine || !d.approved {
-                out.findings
-                    .push(not_genuine(&At::record(at, record, Some(i)), line, &d));
+                let mut finding = not_genuine(&At::record(at, record, Some(i)), line, &d);
+                finding.amount = at_stake(
+                    env.data,
+                    env.settings,
+                    *line.unit_price,
+                    line.qty,
+                    line.currency,
+                    record.date,
+                );
+                out.findings.push(finding);
             }
         }
     }

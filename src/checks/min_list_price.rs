@@ -4,7 +4,7 @@
 //! agreement the sale names. Returns are not judged on price. For a buy-sell partner in a
 //! `monitor` jurisdiction a finding is internal margin analysis, severity `info`.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, RuleRef, Step, at_stake, step};
 use crate::currency::Currency;
 use crate::date::Date;
 use crate::finding::{Finding, Part};
@@ -295,13 +295,22 @@ impl CheckKind for MinListPrice {
             if let Some(f) = floor_of(discount, &sold, line, env.data) {
                 if *line.unit_price < f.floor {
                     let monitor = monitored(env.settings, ctx.partner);
-                    out.findings.push(below_floor(
+                    let mut finding = below_floor(
                         &At::record(at, record, Some(i)),
                         ctx.partner.map(|p| p.partner_type),
                         line,
                         &f,
                         monitor,
-                    ));
+                    );
+                    finding.amount = at_stake(
+                        env.data,
+                        env.settings,
+                        f.floor - *line.unit_price,
+                        line.qty,
+                        line.currency,
+                        record.date,
+                    );
+                    out.findings.push(finding);
                 }
             }
         }

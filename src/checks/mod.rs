@@ -37,13 +37,16 @@ pub use registered_before_sale::RegisteredBeforeSale;
 pub use required_documents::{RequiredDocuments, Requirement};
 pub use ship_and_debit::ShipAndDebit;
 
+use crate::currency::Currency;
 use crate::date::Date;
 use crate::finding::{Describe, Finding, Later, Part, Text};
+use crate::money::Qty;
 use crate::outcome::{Analytics, Outcome, Verdict};
 use crate::pack::{FileLoader, Rule, Selector, Settings};
 use crate::record::{CompactString, Kind, Record};
 use crate::refdata::{Partner, RefData};
 use crate::script::{Host, Shared};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -492,10 +495,38 @@ impl Selector {
     }
 }
 
-/// The rule being run, with its id as a shared string (a finding does not copy it).
+/// The rule being run, with its id and title as shared strings (a finding does not copy
+/// them).
 pub(crate) struct RuleRef<'a> {
     pub rule: &'a Rule,
     pub id: &'a Arc<str>,
+    pub title: &'a Arc<str>,
+}
+
+impl<'a> RuleRef<'a> {
+    pub(crate) fn new(rule: &'a Rule, names: &'a Names) -> RuleRef<'a> {
+        RuleRef {
+            rule,
+            id: &names.id,
+            title: &names.title,
+        }
+    }
+}
+
+/// A rule's id and title as shared strings, made once per engine or gate.
+#[derive(Debug, Clone)]
+pub(crate) struct Names {
+    pub id: Arc<str>,
+    pub title: Arc<str>,
+}
+
+impl Names {
+    pub(crate) fn of(rule: &Rule) -> Names {
+        Names {
+            id: Arc::from(rule.id.as_str()),
+            title: Arc::from(rule.title.as_str()),
+        }
+    }
 }
 
 /// What a stateless judge may use besides the record.
@@ -594,6 +625,8 @@ pub(crate) struct At<'a> {
     pub line: Option<usize>,
     pub partner: &'a str,
     pub date: Date,
+    pub customer: Option<&'a str>,
+    pub sku: Option<&'a str>,
 }
 
 impl<'a> At<'a> {
@@ -605,6 +638,10 @@ impl<'a> At<'a> {
             line,
             partner: &record.partner,
             date: record.date,
+            customer: record.customer.as_deref(),
+            sku: line
+                .and_then(|i| record.lines.get(i))
+                .map(|l| l.sku.as_str()),
         }
     }
 
@@ -616,6 +653,8 @@ impl<'a> At<'a> {
             line: None,
             partner: &sale.partner,
             date: sale.date,
+            customer: None,
+            sku: None,
         }
     }
 
@@ -642,17 +681,36 @@ impl<'a> At<'a> {
     fn finding_of(&self, message: Text, expected: Text, actual: Text) -> Finding {
         Finding {
             rule: Arc::clone(self.rule.id),
+            title: Arc::clone(self.rule.title),
             severity: self.rule.rule.severity,
             record: self.record.map(str::to_owned),
             line: self.line,
+            date: self.date,
             partner: self.partner.to_owned(),
+            customer: self.customer.map(str::to_owned),
+            sku: self.sku.map(str::to_owned),
             message,
             expected,
             actual,
             code: None,
-            date: self.date,
+            amount: None,
         }
     }
+}
+
+/// The money a finding puts at stake: `per_unit` times `qty` units of `currency`, in the
+/// pack's report currency on `date`. `None` when the product overflows or there is no rate
+/// for the day: an amount that cannot be converted is never shown as 0.
+pub(crate) fn at_stake(
+    data: &RefData,
+    settings: &Settings,
+    per_unit: Decimal,
+    qty: Qty,
+    currency: Currency,
+    date: Date,
+) -> Option<Decimal> {
+    let amount = per_unit.checked_mul(Decimal::from(qty.get().unsigned_abs()))?;
+    data.to_report(amount, &currency, &settings.report_currency(), date)
 }
 
 /// What a batch-level rule about sales gathers: what past records leave behind (`H`, the

@@ -9,17 +9,17 @@
 //! (`unmatched_credit_notes`), never dropped silently.
 
 use super::min_list_price::{
-    Floor, MinListPrice, Params as MinParams, Sold, as_margin_analysis, below_words, floor_of,
-    floor_words, monitored,
+    Basis, Floor, MinListPrice, Params as MinParams, Sold, as_margin_analysis, below_words,
+    floor_of, floor_words, monitored,
 };
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, at_stake, step};
 use crate::date::Date;
 use crate::finding::{Finding, Part};
 use crate::hash::{FastMap, fixed_hash};
 use crate::money::{Price, Qty};
-use crate::outcome::{Analytics, UnmatchedCreditNote, Verdict, money};
+use crate::outcome::{Analytics, PriceProfile, UnmatchedCreditNote, Verdict, money};
 use crate::pack::{FileLoader, Rule, Settings};
-use crate::record::{CompactString, Kind, Line};
+use crate::record::{CompactString, Kind, Line, Record};
 use crate::refdata::RefData;
 use rust_decimal::Decimal;
 use std::sync::Arc;
@@ -81,6 +81,61 @@ pub(crate) struct State {
     /// By the fingerprint of the partner and sale id.
     agreed: FastMap<u64, Agreed>,
     credits: Vec<KeptCredit>,
+    /// Per partner, its sale lines by whole percent of list as invoiced (the report's price
+    /// profile; credit notes move the lines they net at `finish`).
+    prices: FastMap<CompactString, Percents>,
+}
+
+/// Sale lines per whole percent of list, 0 to 200 (200: 200% or more).
+struct Percents([u64; 201]);
+
+impl Default for Percents {
+    fn default() -> Self {
+        Percents([0; 201])
+    }
+}
+
+impl Percents {
+    fn add(&mut self, percent: u32, n: i64) {
+        let slot = usize::try_from(percent.min(200))
+            .ok()
+            .and_then(|i| self.0.get_mut(i));
+        if let Some(count) = slot {
+            *count = count.saturating_add_signed(n);
+        }
+    }
+}
+
+/// Counts `sale`'s lines with a list price on `price_date` in its partner's percents.
+fn profile(
+    prices: &mut FastMap<CompactString, Percents>,
+    sale: &Record,
+    data: &RefData,
+    price_date: Date,
+) {
+    for l in sale.lines.iter().filter(|l| !l.qty.is_return()) {
+        let Some(row) = data.list_price(&l.sku, l.currency.as_str(), price_date) else {
+            continue;
+        };
+        let Some(percent) = percent_of(*l.unit_price, row.list_price) else {
+            continue;
+        };
+        match prices.get_mut(sale.partner.as_str()) {
+            Some(p) => p.add(percent, 1),
+            None => {
+                let mut p = Percents::default();
+                p.add(percent, 1);
+                prices.insert(sale.partner.clone(), p);
+            }
+        }
+    }
+}
+
+/// `price` as a whole percent of `list`, rounded down; `None` for a list price of 0 or a
+/// price below 0.
+fn percent_of(price: Decimal, list: Decimal) -> Option<u32> {
+    let share = price.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(list)?;
+    rust_decimal::prelude::ToPrimitive::to_u32(&share.floor())
 }
 
 /// Places of the compact unit price.
@@ -276,6 +331,13 @@ impl CheckKind for NetBelowList {
         match r.kind {
             Kind::Sale => {
                 let price_date = super::min_list_price::price_date(r);
+                let agreed = r
+                    .agreement
+                    .as_ref()
+                    .is_some_and(|a| !ctx.data.agreement_rows(a).is_empty());
+                if !agreed {
+                    profile(&mut state.prices, r, ctx.data, price_date);
+                }
                 let sold = |l: &&Line| !l.qty.is_return();
                 for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| sold(l)) {
                     // One line per sku and currency: the first, as a credit line nets it
@@ -337,6 +399,12 @@ impl CheckKind for NetBelowList {
         mine.odd.extend(theirs.odd);
         mine.agreed.extend(theirs.agreed);
         mine.credits.extend(theirs.credits);
+        for (partner, percents) in theirs.prices {
+            let into = mine.prices.entry(partner).or_default();
+            for (n, m) in into.0.iter_mut().zip(percents.0) {
+                *n = n.saturating_add(m);
+            }
+        }
     }
 
     fn finish(
@@ -347,8 +415,44 @@ impl CheckKind for NetBelowList {
         out: &mut Verdict,
         analytics: &mut Analytics,
     ) {
-        let state = state.sorted();
+        let mut state = state.sorted();
+        let mut prices = std::mem::take(&mut state.prices);
+        // Each netted sale line's percent of list so far, by its key.
+        let mut moved: FastMap<u64, u32> = FastMap::default();
         for event in self.net(&state, fin.data, fin.settings) {
+            if let Event::Netted {
+                credit,
+                line,
+                sold,
+                net,
+                floor,
+                ..
+            } = &event
+            {
+                if let (Basis::List(row, _), Some(credited)) =
+                    (floor.basis, credit.lines.get(*line))
+                {
+                    let key = line_key(
+                        &credit.partner,
+                        &credit.invoice,
+                        &credited.sku,
+                        credited.currency.as_str(),
+                    );
+                    let was = moved
+                        .get(&key)
+                        .copied()
+                        .or_else(|| percent_of(*sold.unit_price, row.list_price));
+                    if let (Some(was), Some(now), Some(p)) = (
+                        was,
+                        percent_of(*net, row.list_price),
+                        prices.get_mut(credit.partner.as_str()),
+                    ) {
+                        p.add(was, -1);
+                        p.add(now, 1);
+                        moved.insert(key, now);
+                    }
+                }
+            }
             match event {
                 Event::Netted {
                     credit,
@@ -365,17 +469,23 @@ impl CheckKind for NetBelowList {
                         line: Some(line),
                         partner: &credit.partner,
                         date: credit.date,
+                        customer: None,
+                        sku: credit.lines.get(line).map(|l| l.sku.as_str()),
                     };
                     let ptype = fin.data.partner(&credit.partner).map(|p| p.partner_type);
-                    out.findings.push(net_below(
-                        &at,
-                        &credit.invoice,
-                        &sold,
-                        net,
-                        &floor,
-                        ptype,
-                        monitor,
-                    ));
+                    let mut finding =
+                        net_below(&at, &credit.invoice, &sold, net, &floor, ptype, monitor);
+                    finding.amount = credit.lines.get(line).and_then(|l| {
+                        at_stake(
+                            fin.data,
+                            fin.settings,
+                            floor.floor - net,
+                            sold.qty,
+                            l.currency,
+                            credit.date,
+                        )
+                    });
+                    out.findings.push(finding);
                 }
                 Event::Netted { .. } => {}
                 Event::Unmatched {
@@ -391,6 +501,22 @@ impl CheckKind for NetBelowList {
                     reason,
                 }),
             }
+        }
+        let mut profiles: Vec<PriceProfile> = prices
+            .into_iter()
+            .map(|(partner, percents)| {
+                let mut profile = PriceProfile::new(Arc::clone(at.id), partner.to_string());
+                for (percent, n) in (0u32..).zip(percents.0) {
+                    profile.add_n(percent, n);
+                }
+                profile
+            })
+            .filter(|p| p.lines > 0)
+            .collect();
+        profiles.sort_by(|a, b| a.partner.cmp(&b.partner));
+        // The pack's first net-below-list rule gives the profile.
+        if analytics.prices.is_empty() {
+            analytics.prices = profiles;
         }
     }
 

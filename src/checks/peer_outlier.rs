@@ -4,18 +4,18 @@
 //! asset, beside its peers', did. A partner-level check, judged over the batch; what it
 //! measured goes to the outcome's [`Analytics`], which its explanation reads.
 
-use super::{CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, RuleRef, Step, step};
 use crate::currency::Currency;
 use crate::date::Date;
 use crate::diag::did_you_mean;
 use crate::finding::{Finding, RuleError, RuleErrorKind};
 use crate::hash::FastMap;
 use crate::money::parse_decimal;
-use crate::outcome::{Analytics, LeftOut, PartnerScore, PeerGroup, Verdict, shown};
+use crate::outcome::{Analytics, LeftOut, Measure, PartnerScore, PeerGroup, Verdict, shown};
 use crate::pack::{FileLoader, Rule};
 use crate::record::{CompactString, Kind, Record};
 use crate::refdata::{Partner, PartnerType, RefData, ticked};
-use crate::stats::{mad, median, modified_z};
+use crate::stats::{Z_FACTOR, mad, median, modified_z};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -73,6 +73,33 @@ pub struct PeerOutlier {
     pub threshold: Decimal,
     /// Groups with fewer partners are not judged.
     pub min_group: usize,
+}
+
+impl PeerOutlier {
+    /// What `rule` (of this kind) measures.
+    fn measure(&self, rule: &Rule) -> Measure {
+        match (rule.select.kinds.as_slice(), self.source.as_deref()) {
+            ([Kind::Sale], None) => Measure::Sales,
+            ([Kind::Purchase], Some("oem")) => Measure::OemPurchases,
+            _ => Measure::Other,
+        }
+    }
+
+    /// The per-asset values a group with median `centre` and spread `mad` does not flag:
+    /// `centre ± threshold x mad / 0.6745`, each side `None` when that side is not flagged
+    /// (or the bound does not fit a decimal).
+    fn band(&self, centre: Decimal, mad: Decimal) -> (Option<Decimal>, Option<Decimal>) {
+        let reach = self
+            .threshold
+            .checked_mul(mad)
+            .and_then(|r| r.checked_div(Z_FACTOR));
+        let low = matches!(self.direction, Direction::Low | Direction::Both);
+        let high = matches!(self.direction, Direction::High | Direction::Both);
+        (
+            reach.filter(|_| low).and_then(|r| centre.checked_sub(r)),
+            reach.filter(|_| high).and_then(|r| centre.checked_add(r)),
+        )
+    }
 }
 
 /// `[rule.params]` as written.
@@ -541,6 +568,7 @@ fn finish(
     analytics: &mut Analytics,
 ) {
     let (rule, id, data, as_of) = (at.rule, at.id, fin.data, fin.as_of);
+    let measure = p.measure(rule);
     let report = fin.settings.report_currency();
     let target = p.currency.as_deref().unwrap_or(report.as_str());
     let mut assets: HashMap<&str, u64> = HashMap::new();
@@ -674,13 +702,20 @@ fn finish(
             None
         };
         let judged = note.is_none();
+        let (band_low, band_high) = match (judged, centre, spread) {
+            (true, Some(c), Some(s)) => p.band(c, s),
+            _ => (None, None),
+        };
         analytics.groups.push(PeerGroup {
             rule: Arc::clone(id),
+            measure,
             group: group.to_owned(),
             partners: population.len(),
             median: centre,
             mad: spread,
             judged,
+            band_low,
+            band_high,
             note,
         });
         for member in scored.iter().filter_map(|i| measured.get(*i)) {
@@ -705,10 +740,11 @@ fn finish(
                 let groups = (keys, population.len(), small.as_deref());
                 let on = as_of.unwrap_or(Date::MIN);
                 out.findings
-                    .push(outlier(rule, id, p, target, partner, x, c, z, groups, on));
+                    .push(outlier(at, p, target, partner, x, c, z, groups, on));
             }
             analytics.scores.push(PartnerScore {
                 rule: Arc::clone(id),
+                measure,
                 partner: partner.id.clone(),
                 partner_type: partner.partner_type,
                 region: partner.region.clone(),
@@ -741,11 +777,14 @@ fn finish(
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 analytics.groups.push(PeerGroup {
                     rule: Arc::clone(id),
+                    measure,
                     group: group.clone(),
                     partners: members.len(),
                     median: None,
                     mad: None,
                     judged: false,
+                    band_low: None,
+                    band_high: None,
                     note: Some(format!(
                         "{}; judged in {}",
                         too_small(members.len()),
@@ -766,8 +805,7 @@ fn finish(
 #[cold]
 #[expect(clippy::too_many_arguments, reason = "the pieces of one sentence")]
 fn outlier(
-    rule: &Rule,
-    id: &Arc<str>,
+    at: &RuleRef<'_>,
     p: &PeerOutlier,
     currency: &str,
     partner: &Partner,
@@ -777,7 +815,7 @@ fn outlier(
     (keys, n, small): (&[PeerKey], usize, Option<&str>),
     date: Date,
 ) -> Finding {
-    let verb = match rule.select.kinds.as_slice() {
+    let verb = match at.rule.select.kinds.as_slice() {
         [Kind::Sale] => "sold",
         [Kind::Purchase] => "bought",
         _ => "recorded",
@@ -807,16 +845,14 @@ fn outlier(
         Direction::Low => format!("modified z-score at least {}", shown(-p.threshold)),
         Direction::Both => format!("modified z-score within ±{}", shown(p.threshold)),
     };
-    Finding {
-        rule: Arc::clone(id),
-        severity: rule.severity,
+    let at = At {
+        rule: at,
         record: None,
         line: None,
-        partner: partner.id.clone(),
-        message: message.into(),
-        expected: expected.into(),
-        actual: shown(z).into(),
-        code: None,
+        partner: &partner.id,
         date,
-    }
+        customer: None,
+        sku: None,
+    };
+    at.finding(message, expected, shown(z))
 }

@@ -6,11 +6,12 @@ use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, GateCx, GateKind, RuleRe
 use crate::date::Date;
 use crate::finding::Finding;
 use crate::hash::FastMap;
-use crate::outcome::{Analytics, Verdict};
+use crate::outcome::{Analytics, PipelineTimeline, Verdict};
 use crate::pack::{FileLoader, Rule};
 use crate::record::{CompactString, Kind};
 use crate::refdata::Partner;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// The parameters of a `pipeline-cadence` rule.
@@ -128,6 +129,8 @@ impl PipelineCadence {
             line: None,
             partner: &partner.id,
             date: end,
+            customer: None,
+            sku: None,
         };
         at.finding(
             message,
@@ -233,7 +236,7 @@ impl CheckKind for PipelineCadence {
         at: &RuleRef<'_>,
         fin: &Finish<'_>,
         out: &mut Verdict,
-        _: &mut Analytics,
+        analytics: &mut Analytics,
     ) {
         let (Some(first), Some(as_of)) = (fin.first, fin.as_of) else {
             return;
@@ -248,9 +251,22 @@ impl CheckKind for PipelineCadence {
                 .remove(partner.id.as_str())
                 .unwrap_or_default();
             let window = Window::of(partner, first, as_of, dates);
-            for gap in window.gaps(self.max_gap_days) {
-                out.findings.push(self.finding(at, partner, &window, &gap));
+            let gaps = window.gaps(self.max_gap_days);
+            for gap in &gaps {
+                out.findings.push(self.finding(at, partner, &window, gap));
             }
+            analytics.pipelines.push(PipelineTimeline {
+                rule: Arc::clone(at.id),
+                partner: partner.id.clone(),
+                start: window.start,
+                as_of,
+                max_gap_days: self.max_gap_days,
+                gaps: gaps
+                    .iter()
+                    .map(|g| (g.from, g.until.unwrap_or(as_of)))
+                    .collect(),
+                reports: window.dates,
+            });
         }
     }
 

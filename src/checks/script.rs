@@ -116,15 +116,22 @@ pub(super) fn verdict(
     let record = ctx.record;
     let finding = |f: ScriptFinding| Finding {
         rule: Arc::clone(at.id),
+        title: Arc::clone(at.title),
         severity: at.rule.severity,
         record: Some(record.id.to_string()),
         line: f.line,
+        date: record.date,
         partner: record.partner.to_string(),
+        customer: record.customer.as_deref().map(str::to_owned),
+        sku: f
+            .line
+            .and_then(|i| record.lines.get(i))
+            .map(|l| l.sku.to_string()),
         message: f.message.into(),
         expected: f.expected.into(),
         actual: f.actual.into(),
         code: None,
-        date: record.date,
+        amount: None,
     };
     match result {
         Ok(found) => out.findings.extend(found.into_iter().map(finding)),

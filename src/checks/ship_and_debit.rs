@@ -28,7 +28,7 @@
 //! agreement (only such a partner's claim can get past `01`); of any other sale, a 64-bit
 //! fingerprint of its partner and id, enough to say whether a claimed invoice exists.
 
-use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, step};
+use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, at_stake, step};
 use crate::date::Date;
 use crate::finding::{Finding, RuleError, RuleErrorKind};
 use crate::hash::{FastMap, fixed_hash};
@@ -503,9 +503,20 @@ impl CheckKind for ShipAndDebit {
                 continue;
             };
             let place = At::record(at, claim, Some(verdict.line));
+            // The line's money is on its first reason's finding alone, so that totals
+            // count a line rejected for several reasons once.
+            let mut money = at_stake(
+                fin.data,
+                fin.settings,
+                *line.unit_price,
+                line.qty,
+                line.currency,
+                claim.date,
+            );
             for problem in &verdict.problems {
-                out.findings
-                    .push(finding(&place, claim, verdict.line, line, problem));
+                let mut finding = finding(&place, claim, verdict.line, line, problem);
+                finding.amount = money.take();
+                out.findings.push(finding);
             }
             let amount = line.unit_price.checked_mul(Decimal::from(line.qty));
             let key = (claim.partner.to_string(), line.currency.as_str().to_owned());

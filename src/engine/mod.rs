@@ -11,7 +11,7 @@ pub use stream::StreamError;
 
 pub use explain::{ExplainError, Explanation};
 
-use crate::checks::{Ctx, Env, Finish, RuleRef, State};
+use crate::checks::{Ctx, Env, Finish, Names, RuleRef, State};
 use crate::date::Date;
 use crate::diag::LoadError;
 use crate::finding::{Finding, RuleError};
@@ -28,8 +28,8 @@ use std::sync::Arc;
 pub struct Engine {
     pack: Pack,
     data: Arc<RefData>,
-    /// Rule ids as shared strings, so a finding does not copy its rule's id.
-    ids: Vec<Arc<str>>,
+    /// Rule ids and titles as shared strings, so a finding does not copy them.
+    ids: Vec<Names>,
     /// Runs the pack's scripts and conditions, with the reference data bound.
     scripts: Host,
     /// Which rules each record kind goes through.
@@ -42,11 +42,7 @@ impl Engine {
     /// reported when they load, so this succeeds today; it returns a `Result` so that checks
     /// of the pack against the data can be added without breaking callers.
     pub fn new(pack: Pack, data: RefData) -> Result<Engine, LoadError> {
-        let ids = pack
-            .rules()
-            .iter()
-            .map(|r| Arc::from(r.id.as_str()))
-            .collect();
+        let ids = pack.rules().iter().map(Names::of).collect();
         let data = Arc::new(data);
         let scripts = Host::new(pack.limits(), &data);
         let plan = plan::Plan::new(pack.rules());
@@ -73,7 +69,7 @@ impl Engine {
         Ctx::new(record, &self.data)
     }
 
-    fn rules(&self) -> impl Iterator<Item = (&Rule, &Arc<str>)> {
+    fn rules(&self) -> impl Iterator<Item = (&Rule, &Names)> {
         self.pack.rules().iter().zip(&self.ids)
     }
 
@@ -98,7 +94,8 @@ impl Engine {
                 continue;
             };
             if rule.select.matches(ctx) {
-                rule.check.judge(&RuleRef { rule, id }, ctx, &mut env, out);
+                rule.check
+                    .judge(&RuleRef::new(rule, id), ctx, &mut env, out);
             }
         }
     }
@@ -244,7 +241,7 @@ impl Session<'_> {
             as_of,
         };
         for ((rule, id), state) in engine.rules().zip(std::mem::take(&mut self.state)) {
-            let at = RuleRef { rule, id };
+            let at = RuleRef::new(rule, id);
             rule.check
                 .finish(state, &at, &fin, &mut self.verdict, &mut analytics);
         }

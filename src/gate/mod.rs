@@ -41,7 +41,7 @@ pub use handle::{EngineHandle, ReloadError, ReloadReport};
 pub use service::GateService;
 pub use snapshot::GateError;
 
-use crate::checks::{Ctx, GateCx, History, RuleRef};
+use crate::checks::{Ctx, GateCx, History, Names, RuleRef};
 use crate::date::Date;
 use crate::engine::Engine;
 use crate::finding::{Finding, RuleError, RuleErrorKind};
@@ -153,7 +153,7 @@ impl Decision {
 
 /// One batch-level rule's history, with the rule it belongs to.
 struct Kept {
-    id: Arc<str>,
+    names: Names,
     kind: &'static str,
     history: History,
 }
@@ -232,7 +232,7 @@ impl Gate {
         self.kept
             .iter()
             .flatten()
-            .map(|k| (k.id.to_string(), k.history.tracked()))
+            .map(|k| (k.names.id.to_string(), k.history.tracked()))
             .collect()
     }
 
@@ -256,12 +256,15 @@ impl Gate {
                     return None;
                 }
                 let kind = rule.check.kind_name();
-                let history = match old.iter().position(|k| *k.id == *rule.id && k.kind == kind) {
+                let history = match old
+                    .iter()
+                    .position(|k| *k.names.id == *rule.id && k.kind == kind)
+                {
                     Some(i) => old.swap_remove(i).history,
                     None => rule.check.new_history(),
                 };
                 Some(Kept {
-                    id: Arc::from(rule.id.as_str()),
+                    names: Names::of(rule),
                     kind,
                     history,
                 })
@@ -337,7 +340,7 @@ impl Gate {
                 });
                 continue;
             }
-            let at = RuleRef { rule, id: &kept.id };
+            let at = RuleRef::new(rule, &kept.names);
             rule.check.decide(&kept.history, &at, &gx, out);
         }
         out.findings.sort_by(Finding::report_order);

@@ -9,11 +9,11 @@
 //! ```
 
 use super::{Gate, Kept};
+use crate::checks::Names;
 use crate::date::Date;
 use crate::engine::Engine;
 use crate::pack::Severity;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 const FORMAT: &str = "pactum-gate-history";
 const VERSION: u32 = 1;
@@ -89,7 +89,7 @@ impl Gate {
         let mut rules = Vec::new();
         for kept in self.kept.iter().flatten() {
             rules.push(RuleHistory {
-                rule: kept.id.to_string(),
+                rule: kept.names.id.to_string(),
                 kind: kept.kind.to_owned(),
                 history: kept
                     .history
@@ -163,7 +163,7 @@ impl Gate {
                 GateError::Unreadable(format!("the history of rule `{}`: {e}", r.rule))
             })?;
             kept.push(Some(Kept {
-                id: Arc::from(r.rule.as_str()),
+                names: Names::of(rule),
                 kind: rule.check.kind_name(),
                 history,
             }));

@@ -12,12 +12,16 @@ pub use scorecard::{Metric, PartnerCard, RegionRow};
 use crate::date::Date;
 use crate::finding::{Finding, RuleError};
 use crate::gate::{DataStamp, PackStamp};
-use crate::outcome::{Analytics, LeftOut, Outcome, PeerGroup, UnmatchedCreditNote, Verdict, shown};
+use crate::outcome::{
+    Analytics, LeftOut, Measure, Outcome, PeerGroup, PipelineTimeline, PriceProfile,
+    UnmatchedCreditNote, Verdict, shown,
+};
 use crate::pack::{Pack, Severity};
 use crate::record::Rejected;
 use crate::record::read::KindTally;
 use crate::refdata::RefData;
 use crate::text::escape as esc;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -40,6 +44,8 @@ pub struct Report {
     kinds: KindTally,
     /// `(id, title, severity)` of every rule in the pack, for the text report.
     rules: Vec<(String, String, Severity)>,
+    /// The pack's report currency.
+    currency: String,
     /// Partner id → "type, region", for the partners the report names.
     partners: BTreeMap<String, String>,
     pack: String,
@@ -78,6 +84,12 @@ pub struct Summary {
     pub unknown_kinds: usize,
     /// Rejected records past the cap of those listed: counted in `rejected`, not listed.
     pub rejected_not_listed: usize,
+    /// The report currency: every amount's.
+    pub currency: String,
+    /// The money at stake over every finding with an amount (two places).
+    pub money_at_stake: String,
+    /// The money at stake per rule, for the rules whose findings carry amounts.
+    pub money_by_rule: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +104,8 @@ struct JsonReport<'a> {
     peer_groups: Vec<JsonGroup<'a>>,
     left_out: &'a [LeftOut],
     unmatched_credit_notes: &'a [UnmatchedCreditNote],
+    prices: &'a [PriceProfile],
+    pipelines: &'a [PipelineTimeline],
     pack: &'a PackStamp,
     data: &'a DataStamp,
 }
@@ -100,11 +114,14 @@ struct JsonReport<'a> {
 #[derive(Serialize)]
 struct JsonGroup<'a> {
     rule: &'a str,
+    measure: Measure,
     group: &'a str,
     partners: usize,
     median: Option<String>,
     mad: Option<String>,
     judged: bool,
+    band_low: Option<String>,
+    band_high: Option<String>,
     note: Option<&'a str>,
 }
 
@@ -112,11 +129,14 @@ impl<'a> From<&'a PeerGroup> for JsonGroup<'a> {
     fn from(g: &'a PeerGroup) -> Self {
         JsonGroup {
             rule: &g.rule,
+            measure: g.measure,
             group: &g.group,
             partners: g.partners,
             median: g.median.map(shown),
             mad: g.mad.map(shown),
             judged: g.judged,
+            band_low: g.band_low.map(shown),
+            band_high: g.band_high.map(shown),
             note: g.note.as_deref(),
         }
     }
@@ -170,7 +190,13 @@ impl Report {
             .filter_map(|id| data.partner(id))
             .map(|p| (p.id.clone(), format!("{}, {}", p.partner_type, p.region)))
             .collect();
-        let cards = scorecard::cards(data, &tally.by_partner, &outcome.analytics);
+        let price_rules: Vec<&str> = pack
+            .rules()
+            .iter()
+            .filter(|r| matches!(r.check.kind_name(), "min-list-price" | "net-below-list"))
+            .map(|r| r.id.as_str())
+            .collect();
+        let cards = scorecard::cards(data, &tally, &outcome.analytics, &price_rules);
         let regions = scorecard::regions(&outcome.analytics);
         Report {
             as_of: outcome.as_of,
@@ -183,6 +209,7 @@ impl Report {
             tally,
             kinds: KindTally::default(),
             rules,
+            currency: pack.settings().report_currency().to_string(),
             partners,
             pack: format!("{} {}", pack.name(), pack.version()),
             stamp: (PackStamp::of(pack), DataStamp::of(data)),
@@ -239,6 +266,19 @@ impl Report {
             by_severity: self.tally.by_severity.clone(),
             unknown_kinds: self.kinds.records,
             rejected_not_listed: self.rejected_unlisted,
+            currency: self.currency.clone(),
+            money_at_stake: shown(
+                self.tally
+                    .money_by_rule()
+                    .values()
+                    .fold(Decimal::ZERO, |a, b| a.saturating_add(*b)),
+            ),
+            money_by_rule: self
+                .tally
+                .money_by_rule()
+                .into_iter()
+                .map(|(rule, amount)| (rule, shown(amount)))
+                .collect(),
         }
     }
 
@@ -263,6 +303,8 @@ impl Report {
             peer_groups: self.analytics.groups.iter().map(JsonGroup::from).collect(),
             left_out: &self.analytics.left_out,
             unmatched_credit_notes: &self.analytics.unmatched_credit_notes,
+            prices: &self.analytics.prices,
+            pipelines: &self.analytics.pipelines,
             pack: &self.stamp.0,
             data: &self.stamp.1,
         }
@@ -303,6 +345,8 @@ impl Report {
         o.value("peer_groups", &r.peer_groups)?;
         o.value("left_out", r.left_out)?;
         o.value("unmatched_credit_notes", r.unmatched_credit_notes)?;
+        o.value("prices", r.prices)?;
+        o.value("pipelines", r.pipelines)?;
         o.value("pack", r.pack)?;
         o.value("data", r.data)?;
         o.end()
@@ -396,26 +440,71 @@ impl Report {
             },
             s.rule_errors
         );
+        if !s.money_by_rule.is_empty() {
+            let _ = writeln!(
+                t,
+                "  money at stake: {} {} (below the price floor, claims rejected, non-genuine parts)",
+                s.money_at_stake, s.currency
+            );
+        }
         if s.violations > 0 {
-            let _ = writeln!(t, "\nBy rule:");
-            for (id, title, severity) in &self.rules {
-                let n = s.by_rule.get(id).copied().unwrap_or(0);
+            let _ = writeln!(
+                t,
+                "\nBy rule (most money at stake, then most findings, first):"
+            );
+            let _ = writeln!(
+                t,
+                "  {:>5}  {:<7}  {:<32} {:>12}  title",
+                "count", "level", "rule", "at stake"
+            );
+            let money = self.tally.money_by_rule();
+            let mut rules: Vec<(&(String, String, Severity), usize, Decimal)> = self
+                .rules
+                .iter()
+                .map(|r| {
+                    let n = s.by_rule.get(&r.0).copied().unwrap_or(0);
+                    (r, n, money.get(&r.0).copied().unwrap_or_default())
+                })
+                .collect();
+            // Stable: rules with the same money and count keep the pack's order.
+            rules.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)));
+            for ((id, title, severity), n, amount) in rules {
+                let amount = if money.contains_key(id) {
+                    shown(amount)
+                } else {
+                    "-".to_owned()
+                };
                 let (id, title) = (esc(id), esc(title));
-                let _ = writeln!(t, "  {n:>5}  {severity:<7}  {id:<32} {title}");
+                let _ = writeln!(t, "  {n:>5}  {severity:<7}  {id:<32} {amount:>12}  {title}");
             }
         }
         let mut by_partner: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &self.findings {
             by_partner.entry(&f.partner).or_default().push(f);
         }
-        for (partner, findings) in by_partner {
+        let mut by_partner: Vec<(&str, Vec<&Finding>, Decimal)> = by_partner
+            .into_iter()
+            .map(|(p, f)| (p, f, self.tally.money_of(p)))
+            .collect();
+        by_partner.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.len().cmp(&a.1.len())));
+        for (partner, findings, money) in by_partner {
             let label = self
                 .partners
                 .get(partner)
                 .map_or("not in partners.csv".to_owned(), Clone::clone);
             let n = findings.len();
+            let has_money = self.tally.money.contains_key(partner);
             let (partner, label) = (esc(partner), esc(&label));
-            let _ = writeln!(t, "\n{partner} ({label}): {n} finding{}", plural(n));
+            let at_stake = if has_money {
+                format!(", {} {} at stake", shown(money), self.currency)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                t,
+                "\n{partner} ({label}): {n} finding{}{at_stake}",
+                plural(n)
+            );
             for f in findings {
                 let what = match (&f.record, f.line) {
                     // People count items from 1; the JSON `line` stays the 0-based index.
@@ -432,10 +521,13 @@ impl Report {
                     f.date
                 );
                 let _ = writeln!(t, "          {}", esc(&f.message));
-                let code = f
+                let mut code = f
                     .code
                     .as_deref()
                     .map_or(String::new(), |c| format!("; code: {}", esc(c)));
+                if let Some(amount) = f.amount {
+                    let _ = write!(code, "; at stake: {} {}", shown(amount), self.currency);
+                }
                 let _ = writeln!(
                     t,
                     "          expected: {}; actual: {}{code}",
@@ -458,7 +550,13 @@ impl Report {
             }
         }
         if !self.analytics.groups.is_empty() || !self.analytics.claims_rejected.is_empty() {
-            scorecard::render(&mut t, &self.cards, &self.analytics, &self.regions);
+            scorecard::render(
+                &mut t,
+                &self.currency,
+                &self.cards,
+                &self.analytics,
+                &self.regions,
+            );
         }
         if !self.rejected.is_empty() {
             let _ = writeln!(t, "\nRejected records ({}), not checked:", s.rejected);

@@ -1,14 +1,14 @@
 //! The analyst's view: a scorecard per partner (its metrics, peer group, score and findings
 //! by rule) and a table per region, from what the aggregate rules measured.
 
-use crate::outcome::{Analytics, PartnerScore, money, shown};
+use super::Tally;
+use crate::outcome::{Analytics, Measure, PartnerScore, money, shown};
 use crate::refdata::{PartnerType, RefData};
 use crate::text::escape as esc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Arc;
 
 /// One partner's line in the scorecard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +23,19 @@ pub struct PartnerCard {
     pub region: Option<String>,
     /// Its status.
     pub status: Option<String>,
+    /// The money at stake of its findings, in the report currency (two places).
+    pub money_at_stake: String,
+    /// Of that, the money below the price floor (the price rules' findings).
+    pub money_below_list: String,
+    /// Its installed assets (`installed_base.csv`); `None` when it has none listed.
+    pub assets: Option<u64>,
+    /// Its sales per installed asset, by the pack's first aggregate rule measuring sales.
+    pub sales_per_asset: Option<String>,
+    /// Its purchases from the OEM per installed asset, by the first aggregate rule
+    /// measuring them.
+    pub purchases_per_asset: Option<String>,
+    /// Whether an aggregate rule flagged it as an outlier among its peers.
+    pub outlier: bool,
     /// Per aggregate rule, what it measured.
     pub metrics: BTreeMap<String, Metric>,
     /// Findings per rule.
@@ -83,22 +96,42 @@ fn metric(s: &PartnerScore) -> Metric {
     }
 }
 
-/// A card for every partner in `partners.csv` and every other partner the report names;
-/// `counts` gives the findings per partner and rule.
+/// A card for every partner in `partners.csv` and every other partner the report names,
+/// most money at stake first, then most findings, then by id; `tally` gives the findings
+/// and money per partner and rule, `price_rules` the rules whose money is below the floor.
 pub(crate) fn cards(
     data: &RefData,
-    counts: &BTreeMap<String, BTreeMap<Arc<str>, usize>>,
+    tally: &Tally,
     analytics: &Analytics,
+    price_rules: &[&str],
 ) -> Vec<PartnerCard> {
+    let counts = &tally.by_partner;
+    let mut assets: BTreeMap<&str, u64> = BTreeMap::new();
+    for row in data.installed_base() {
+        let n = assets.entry(&row.partner).or_default();
+        *n = n.saturating_add(row.assets);
+    }
     let mut cards: BTreeMap<String, PartnerCard> = BTreeMap::new();
     let mut card = |id: &str| {
         cards.entry(id.to_owned()).or_insert_with(|| {
             let p = data.partner(id);
+            let money = tally.money.get(id);
+            let below: Decimal = money.map_or(Decimal::ZERO, |m| {
+                m.iter()
+                    .filter(|(rule, _)| price_rules.contains(&&***rule))
+                    .fold(Decimal::ZERO, |a, (_, b)| a.saturating_add(*b))
+            });
             PartnerCard {
                 partner: id.to_owned(),
                 partner_type: p.map(|p| p.partner_type),
                 region: p.map(|p| p.region.clone()),
                 status: p.map(|p| p.status.clone()),
+                money_at_stake: shown(tally.money_of(id)),
+                money_below_list: shown(below),
+                assets: assets.get(id).copied().filter(|n| *n > 0),
+                sales_per_asset: None,
+                purchases_per_asset: None,
+                outlier: false,
                 metrics: BTreeMap::new(),
                 findings: BTreeMap::new(),
                 claims_rejected: BTreeMap::new(),
@@ -114,6 +147,15 @@ pub(crate) fn cards(
     for s in &analytics.scores {
         if let Some(c) = cards.get_mut(&s.partner) {
             c.metrics.insert(s.rule.to_string(), metric(s));
+            c.outlier |= s.flagged;
+            let per_asset = match s.measure {
+                Measure::Sales => &mut c.sales_per_asset,
+                Measure::OemPurchases => &mut c.purchases_per_asset,
+                _ => continue,
+            };
+            if per_asset.is_none() {
+                *per_asset = Some(shown(s.per_asset));
+            }
         }
     }
     let mut rejected: BTreeMap<(&str, &str), Decimal> = BTreeMap::new();
@@ -134,7 +176,19 @@ pub(crate) fn cards(
             }
         }
     }
-    cards.into_values().collect()
+    let mut cards: Vec<(Decimal, usize, PartnerCard)> = cards
+        .into_values()
+        .map(|c| {
+            let n = c.findings.values().sum();
+            (tally.money_of(&c.partner), n, c)
+        })
+        .collect();
+    cards.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then_with(|| a.2.partner.cmp(&b.2.partner))
+    });
+    cards.into_iter().map(|(.., c)| c).collect()
 }
 
 /// Per aggregate rule and region: partners, assets, total and total per asset.
@@ -165,6 +219,7 @@ pub(crate) fn regions(analytics: &Analytics) -> Vec<RegionRow> {
 /// The peer comparison of each aggregate rule, its region table, and the scorecard.
 pub(crate) fn render(
     t: &mut String,
+    currency: &str,
     cards: &[PartnerCard],
     analytics: &Analytics,
     regions: &[RegionRow],
@@ -230,11 +285,22 @@ pub(crate) fn render(
             );
         }
     }
-    let _ = writeln!(t, "\nPartner scorecard:");
     let _ = writeln!(
         t,
-        "  {:<10} {:<19} {:<8} {:<10} findings by rule",
-        "partner", "type", "region", "status"
+        "\nPartner scorecard (most money at stake, then most findings, first; per asset in {currency}):"
+    );
+    let _ = writeln!(
+        t,
+        "  {:<10} {:<19} {:<8} {:<10} {:>6} {:>10} {:>10} {:>11} {:>11}  findings by rule",
+        "partner",
+        "type",
+        "region",
+        "status",
+        "assets",
+        "sales",
+        "oem parts",
+        "below list",
+        "at stake"
     );
     for c in cards {
         let findings: Vec<String> = c
@@ -247,13 +313,19 @@ pub(crate) fn render(
         } else {
             findings.join(", ")
         };
+        let flag = if c.outlier { "*" } else { "" };
         let _ = writeln!(
             t,
-            "  {:<10} {:<19} {:<8} {:<10} {findings}",
-            esc(&c.partner),
+            "  {:<10} {:<19} {:<8} {:<10} {:>6} {:>10} {:>10} {:>11} {:>11}  {findings}",
+            format!("{}{flag}", esc(&c.partner)),
             c.partner_type.map_or("-", |p| p.as_str()),
             esc(c.region.as_deref().unwrap_or("-")),
             esc(c.status.as_deref().unwrap_or("not in partners.csv")),
+            c.assets.map_or("-".to_owned(), |n| n.to_string()),
+            c.sales_per_asset.as_deref().unwrap_or("-"),
+            c.purchases_per_asset.as_deref().unwrap_or("-"),
+            c.money_below_list,
+            c.money_at_stake,
         );
         if !c.claims_rejected.is_empty() {
             let money: Vec<String> = c
@@ -263,5 +335,11 @@ pub(crate) fn render(
                 .collect();
             let _ = writeln!(t, "  {:<10} claim money rejected: {}", "", money.join(", "));
         }
+    }
+    if cards.iter().any(|c| c.outlier) {
+        let _ = writeln!(
+            t,
+            "  * an outlier among its peers (see the peer comparison)"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use crate::finding::{Finding, RuleError};
 use crate::outcome::Verdict;
 use crate::pack::Severity;
+use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ pub(crate) struct Tally {
     pub(crate) by_partner: BTreeMap<String, BTreeMap<Arc<str>, usize>>,
     pub(crate) by_severity: BTreeMap<Severity, usize>,
     pub(crate) worst: Option<Severity>,
+    /// The money at stake of the findings with an amount, per partner and rule.
+    pub(crate) money: BTreeMap<String, BTreeMap<Arc<str>, Decimal>>,
 }
 
 impl Tally {
@@ -37,6 +40,15 @@ impl Tally {
             }
             *self.by_severity.entry(f.severity).or_default() += 1;
             self.worst = self.worst.max(Some(f.severity));
+            if let Some(amount) = f.amount {
+                if !self.money.contains_key(&f.partner) {
+                    self.money.insert(f.partner.clone(), BTreeMap::new());
+                }
+                if let Some(by_rule) = self.money.get_mut(&f.partner) {
+                    let sum = by_rule.entry(Arc::clone(&f.rule)).or_default();
+                    *sum = sum.saturating_add(amount);
+                }
+            }
         }
     }
 
@@ -45,6 +57,26 @@ impl Tally {
             self.rule_errors += 1;
             self.worst = self.worst.max(Some(e.severity));
         }
+    }
+
+    /// The money at stake per rule id, over every partner.
+    pub(crate) fn money_by_rule(&self) -> BTreeMap<String, Decimal> {
+        let mut by_rule: BTreeMap<String, Decimal> = BTreeMap::new();
+        for sums in self.money.values() {
+            for (rule, amount) in sums {
+                let sum = by_rule.entry(rule.to_string()).or_default();
+                *sum = sum.saturating_add(*amount);
+            }
+        }
+        by_rule
+    }
+
+    /// The money at stake of one partner's findings.
+    pub(crate) fn money_of(&self, partner: &str) -> Decimal {
+        self.money.get(partner).map_or(Decimal::ZERO, |sums| {
+            sums.values()
+                .fold(Decimal::ZERO, |a, b| a.saturating_add(*b))
+        })
     }
 
     /// Findings per rule id.
