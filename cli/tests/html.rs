@@ -293,7 +293,7 @@ fn browser_shows_the_charts_and_filters_the_findings() {
     let partners = json["partners"].as_array().unwrap();
     let with_assets: Vec<&str> = partners
         .iter()
-        .filter(|p| !p["metrics"].as_object().unwrap().is_empty())
+        .filter(|p| p["assets"].as_u64().is_some())
         .map(|p| p["partner"].as_str().unwrap())
         .collect();
     assert!(with_assets.len() >= 10, "{with_assets:?}");
@@ -322,17 +322,59 @@ fn browser_shows_the_charts_and_filters_the_findings() {
     let scatter = &scatter[..scatter.find("</svg>").unwrap()];
     assert_eq!(tags(scatter, "text", "label").len(), outliers.len());
 
-    // (b) One band and one median per judged peer group of the sales rule.
-    let judged = json["peer_groups"]
-        .as_array()
-        .unwrap()
+    // (b) One band and one median per judged peer group of the (first) rule measuring sales.
+    let groups = json["peer_groups"].as_array().unwrap();
+    let sales_rule = groups
         .iter()
-        .filter(|g| g["rule"] == "aftermarket.sales-per-asset" && g["judged"] == true)
+        .find(|g| g["measure"] == "sales")
+        .map(|g| g["rule"].clone())
+        .unwrap();
+    let judged = groups
+        .iter()
+        .filter(|g| g["rule"] == sales_rule && g["judged"] == true)
         .count();
     assert!(judged >= 1);
     assert_eq!(tags(&dom, "rect", "band").len(), judged);
     assert_eq!(tags(&dom, "line", "median").len(), judged);
     assert_eq!(tags(&dom, "g", "strip").len(), judged);
+
+    // (c) One box per partner with priced sale lines.
+    let priced = json["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["lines"].as_u64().unwrap() > 0)
+        .count();
+    assert!(priced >= 5, "{priced}");
+    assert_eq!(tags(&dom, "g", "box").len(), priced);
+
+    // (d) A timeline per reporting partner judged, a tick per pipeline update, a shaded
+    // band per gap over the limit (the sales agent who would not report has some).
+    let pipelines = json["pipelines"].as_array().unwrap();
+    let count = |key: &str| -> usize {
+        pipelines
+            .iter()
+            .map(|p| p[key].as_array().unwrap().len())
+            .sum()
+    };
+    assert!(count("gaps") >= 1);
+    assert_eq!(tags(&dom, "g", "timeline").len(), pipelines.len());
+    assert_eq!(tags(&dom, "line", "report").len(), count("reports"));
+    assert_eq!(tags(&dom, "rect", "gap").len(), count("gaps"));
+
+    // The money at stake, as the JSON report totals it.
+    let money = json["summary"]["money_at_stake"].as_str().unwrap();
+    let (whole, cents) = money.split_once('.').unwrap();
+    let whole: u64 = whole.parse().unwrap();
+    let money = if whole >= 1000 {
+        format!("{},{:03}.{cents}", whole / 1000, whole % 1000)
+    } else {
+        money.to_owned()
+    };
+    assert!(
+        dom.contains(&format!(r#"<span class="figure">{money}</span>"#)),
+        "the summary does not show {money}"
+    );
 
     // The filter, from the URL fragment: only the error findings of price.min-list show.
     let (rule, severity) = ("price.min-list", "error");

@@ -9,10 +9,10 @@
 //! name, hash and rule titles). Every text that came from input (ids, messages, group
 //! names, titles) passes through [`esc`].
 
+mod api;
 mod charts;
 
-use charts::{Dot, PriceBox, Strip, Timeline};
-use pactum::analytics::{PartnerCard, PeerGroup};
+use pactum::analytics::PartnerCard;
 use pactum::{Engine, Finding, Report, Severity};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -165,7 +165,7 @@ fn summary(h: &mut String, report: &Report, view: &View) {
     let _ = write!(
         h,
         r#"<section id="summary"><h2>Summary</h2><div class="tiles"><div class="tile money"><span class="figure">{}</span><span class="what">money at stake ({})</span></div><div class="tile"><span class="figure">{}</span><span class="what">findings: {} errors, {} warnings, {} info</span></div><div class="tile"><span class="figure">{}</span><span class="what">records read: {} checked, {} rejected{}</span></div><div class="tile"><span class="figure">{}</span><span class="what">rules that could not run</span></div></div>"#,
-        esc(&money),
+        esc(&thousands(&money)),
         esc(&view.currency),
         s.violations,
         count(Severity::Error),
@@ -207,10 +207,33 @@ fn summary(h: &mut String, report: &Report, view: &View) {
             esc(rule),
             esc(view.title(rule)),
             esc(money.map_or("0", String::as_str)),
-            esc(money.map_or("", String::as_str)),
+            esc(&thousands(money.map_or("", String::as_str))),
         );
     }
     h.push_str("</tbody></table></section>\n");
+}
+
+/// A decimal `text` (`-1234567.50`) with its whole part grouped by thousands
+/// (`-1,234,567.50`), for people; anything else as it is.
+fn thousands(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + whole.len() / 3);
+    out.push_str(sign);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(fraction);
+    out
 }
 
 /// A money string's order: its decimal value, or below every value when absent or unread.
@@ -492,7 +515,11 @@ fn findings(h: &mut String, report: &Report, view: &View) {
             if money.is_empty() || decimal_key(Some(&money)) == Some(pactum::Decimal::ZERO) {
                 String::new()
             } else {
-                format!(" · {} {} at stake", esc(&money), esc(&view.currency))
+                format!(
+                    " · {} {} at stake",
+                    esc(&thousands(&money)),
+                    esc(&view.currency)
+                )
             }
         );
         let partner_type = view.partner_type(partner);
@@ -531,7 +558,7 @@ fn finding_row(h: &mut String, f: &Finding, partner_type: &str, view: &View) {
             .as_deref()
             .map_or(String::new(), |c| format!("; code {}", esc(c))),
         esc(amount.as_deref().unwrap_or("0")),
-        esc(amount.as_deref().unwrap_or("")),
+        esc(&thousands(amount.as_deref().unwrap_or(""))),
     );
 }
 
@@ -546,7 +573,11 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
         let f = api::card(c);
         let cell = |v: &Option<String>| {
             let v = v.as_deref().unwrap_or("");
-            format!(r#"<td class="num" data-value="{0}">{0}</td>"#, esc(v))
+            format!(
+                r#"<td class="num" data-value="{}">{}</td>"#,
+                esc(v),
+                esc(&thousands(v))
+            )
         };
         let _ = write!(
             h,
@@ -563,7 +594,7 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
             cell(&Some(f.money_below_list)),
             c.claims_rejected
                 .iter()
-                .map(|(cur, amount)| format!("{} {}", esc(amount), esc(cur)))
+                .map(|(cur, amount)| format!("{} {}", esc(&thousands(amount)), esc(cur)))
                 .collect::<Vec<_>>()
                 .join(", "),
             if f.outlier { "yes" } else { "" },
@@ -624,150 +655,6 @@ struct CardFigures {
     outlier: bool,
 }
 
-/// Where the page reads the report's data: the one place that knows the report's fields.
-mod api {
-    use super::{CardFigures, Dot, PartnerCard, PeerGroup, PriceBox, Strip, Timeline, View};
-    use pactum::{Finding, Report};
-
-    // Until the report carries them (issue 16, items 1 and 2), these give what they can.
-    const SALES_RULE: &str = "aftermarket.sales-per-asset";
-    const PURCHASES_RULE: &str = "parts.genuine-ratio";
-
-    pub(super) fn currency(_report: &Report) -> String {
-        "USD".to_owned()
-    }
-
-    pub(super) fn money_at_stake(_report: &Report) -> String {
-        "0.00".to_owned()
-    }
-
-    pub(super) fn money_by_rule(_report: &Report) -> std::collections::BTreeMap<String, String> {
-        std::collections::BTreeMap::new()
-    }
-
-    pub(super) fn card_money(_c: &PartnerCard) -> String {
-        String::new()
-    }
-
-    pub(super) fn amount(_f: &Finding) -> Option<String> {
-        None
-    }
-
-    pub(super) fn title(f: &Finding, view: &View) -> String {
-        view.title(&f.rule).to_owned()
-    }
-
-    pub(super) fn sku(_f: &Finding) -> Option<String> {
-        None
-    }
-
-    pub(super) fn customer(_f: &Finding) -> Option<String> {
-        None
-    }
-
-    pub(super) fn date(f: &Finding) -> String {
-        f.date.to_string()
-    }
-
-    pub(super) fn card(c: &PartnerCard) -> CardFigures {
-        let sales = c.metrics.get(SALES_RULE);
-        let purchases = c.metrics.get(PURCHASES_RULE);
-        CardFigures {
-            money_at_stake: String::new(),
-            assets: sales.or(purchases).map(|m| m.assets),
-            sales_per_asset: sales.map(|m| m.per_asset.clone()),
-            purchases_per_asset: purchases.map(|m| m.per_asset.clone()),
-            money_below_list: String::new(),
-            outlier: c.metrics.values().any(|m| m.flagged),
-        }
-    }
-
-    fn num(text: Option<&str>) -> Option<f64> {
-        text.and_then(|t| t.parse::<f64>().ok())
-            .filter(|v| v.is_finite())
-    }
-
-    pub(super) fn dots(report: &Report) -> Vec<Dot> {
-        report
-            .scorecard()
-            .iter()
-            .filter_map(|c| {
-                let f = card(c);
-                f.assets?;
-                Some(Dot {
-                    partner: c.partner.clone(),
-                    partner_type: c.partner_type.map_or("", |t| t.as_str()).to_owned(),
-                    x: num(f.purchases_per_asset.as_deref()).unwrap_or(0.0),
-                    y: num(f.sales_per_asset.as_deref()).unwrap_or(0.0),
-                    outlier: f.outlier,
-                })
-            })
-            .collect()
-    }
-
-    fn dec(d: Option<pactum::Decimal>) -> Option<f64> {
-        num(d.map(|d| d.to_string()).as_deref())
-    }
-
-    /// The judged groups of the sales rule as strips, and the groups not judged.
-    pub(super) fn strips(report: &Report) -> (Vec<Strip>, Vec<&PeerGroup>) {
-        let a = report.analytics();
-        let (judged, unjudged): (Vec<&PeerGroup>, Vec<&PeerGroup>) = a
-            .groups
-            .iter()
-            .filter(|g| &*g.rule == SALES_RULE)
-            .partition(|g| g.judged);
-        let strips = judged
-            .iter()
-            .map(|g| {
-                let scores: Vec<_> = a.scores.iter().filter(|s| s.rule == g.rule).collect();
-                // A fallback group (`dealer`, `US-NE`) holds every partner whose region and
-                // type match the parts of its name; when that does not give the group's
-                // size, the partners judged in it.
-                let parts: Vec<&str> = g.group.split(", ").collect();
-                let mut members: Vec<_> = scores
-                    .iter()
-                    .filter(|s| {
-                        parts
-                            .iter()
-                            .all(|p| *p == s.region || *p == s.partner_type.as_str())
-                    })
-                    .collect();
-                if members.len() != g.partners {
-                    members = scores.iter().filter(|s| s.group == g.group).collect();
-                }
-                let median = dec(g.median);
-                let spread = dec(g.mad).map(|m| 3.5 * m / 0.6745);
-                Strip {
-                    group: g.group.clone(),
-                    median,
-                    low: median.zip(spread).map(|(m, s)| m - s),
-                    high: median.zip(spread).map(|(m, s)| m + s),
-                    members: members
-                        .iter()
-                        .map(|s| {
-                            (
-                                s.partner.clone(),
-                                dec(Some(s.per_asset)).unwrap_or(0.0),
-                                s.flagged && s.group == g.group,
-                            )
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        (strips, unjudged)
-    }
-
-    pub(super) fn boxes(_report: &Report) -> Vec<PriceBox> {
-        Vec::new()
-    }
-
-    pub(super) fn timelines(_report: &Report) -> (Vec<Timeline>, Option<i64>) {
-        (Vec::new(), None)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -791,6 +678,16 @@ mod tests {
         assert!(matches!(esc("P-DE-02 Über-Teil"), Cow::Borrowed(_)));
         assert_eq!(esc("a\u{202e}b\u{1b}"), "a\\u{202e}b\\u{1b}");
         assert_eq!(esc(""), "");
+    }
+
+    #[test]
+    fn money_is_grouped_by_thousands_for_people() {
+        assert_eq!(thousands("4961.42"), "4,961.42");
+        assert_eq!(thousands("-1234567.5"), "-1,234,567.5");
+        assert_eq!(thousands("999.00"), "999.00");
+        assert_eq!(thousands("100000"), "100,000");
+        assert_eq!(thousands(""), "");
+        assert_eq!(thousands("n/a"), "n/a");
     }
 
     #[test]
