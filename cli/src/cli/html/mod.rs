@@ -385,9 +385,15 @@ fn charts_section(h: &mut String, report: &Report, view: &View) {
 
 /// A chart with its caption and its numbers in a table below.
 fn figure(h: &mut String, letter: &str, caption: &str, svg: &str, numbers: &str) {
+    let heading = match letter {
+        "a" => "OEM purchases against resales, per installed asset",
+        "b" => "Sales per installed asset, per peer group",
+        "c" => "Realised price as a percentage of list",
+        _ => "Pipeline updates per reporting partner",
+    };
     let _ = write!(
         h,
-        r#"<figure class="chart-figure" id="figure-{letter}">{svg}<figcaption>({letter}) {}</figcaption><details><summary>The numbers</summary>{numbers}</details></figure>"#,
+        r#"<figure class="chart-figure" id="figure-{letter}"><h3>({letter}) {heading}</h3>{svg}<figcaption>{}</figcaption><details><summary>The numbers</summary>{numbers}</details></figure>"#,
         esc(caption)
     );
 }
