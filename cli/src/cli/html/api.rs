@@ -87,8 +87,8 @@ pub(super) fn dots(report: &Report) -> Vec<Dot> {
         .collect()
 }
 
-/// (b) The judged peer groups of the first rule measuring sales, as strips, and its groups
-/// not judged.
+/// (b) The judged peer groups of the first rule measuring sales, as strips (those with a
+/// flagged partner first), and its groups not judged.
 pub(super) fn strips(report: &Report) -> (Vec<Strip>, Vec<&PeerGroup>) {
     let a = report.analytics();
     let Some(rule) = a
@@ -140,13 +140,17 @@ pub(super) fn strips(report: &Report) -> (Vec<Strip>, Vec<&PeerGroup>) {
                     .collect(),
             }
         })
-        .collect();
+        .collect::<Vec<Strip>>();
+    let mut strips = strips;
+    // A stable sort: the report's order within each kind.
+    strips.sort_by_key(|s| !s.members.iter().any(|m| m.2));
     (strips, unjudged)
 }
 
-/// (c) A box per partner with priced sale lines.
+/// (c) A box per partner with priced sale lines, the lowest prices first (by lowest line,
+/// then median, then partner).
 pub(super) fn boxes(report: &Report) -> Vec<PriceBox> {
-    report
+    let mut boxes: Vec<PriceBox> = report
         .analytics()
         .prices
         .iter()
@@ -158,16 +162,23 @@ pub(super) fn boxes(report: &Report) -> Vec<PriceBox> {
                 q: [q(0.0)?, q(0.25)?, q(0.5)?, q(0.75)?, q(1.0)?],
             })
         })
-        .collect()
+        .collect();
+    boxes.sort_by(|a, b| {
+        a.q[0]
+            .total_cmp(&b.q[0])
+            .then(a.q[2].total_cmp(&b.q[2]))
+            .then_with(|| a.partner.cmp(&b.partner))
+    });
+    boxes
 }
 
-/// (d) A timeline per partner a cadence rule judged, and the limit when the rules agree on
-/// one.
+/// (d) A timeline per partner a cadence rule judged, the longest time in gaps first (then
+/// by partner), and the limit when the rules agree on one.
 pub(super) fn timelines(report: &Report) -> (Vec<Timeline>, Option<i64>) {
     let pipelines = &report.analytics().pipelines;
     let limit = pipelines.first().map(|p| p.max_gap_days);
     let same = pipelines.iter().all(|p| Some(p.max_gap_days) == limit);
-    let lines = pipelines
+    let mut lines: Vec<Timeline> = pipelines
         .iter()
         .map(|p| Timeline {
             partner: p.partner.clone(),
@@ -177,5 +188,11 @@ pub(super) fn timelines(report: &Report) -> (Vec<Timeline>, Option<i64>) {
             gaps: p.gaps.clone(),
         })
         .collect();
+    let in_gaps = |t: &Timeline| -> i64 { t.gaps.iter().map(|(a, b)| a.days_until(*b)).sum() };
+    lines.sort_by(|a, b| {
+        in_gaps(b)
+            .cmp(&in_gaps(a))
+            .then_with(|| a.partner.cmp(&b.partner))
+    });
     (lines, limit.filter(|_| same))
 }

@@ -216,6 +216,11 @@ fn tick_labels(scale: &Linear, count: usize) -> Vec<(f64, String)> {
         .collect()
 }
 
+/// The most outliers the scatter labels, and the most flagged partners a strip labels: more
+/// labels overlap into a smudge.
+const MAX_LABELS: usize = 12;
+const MAX_STRIP_LABELS: usize = 3;
+
 /// One partner in the scatter.
 #[derive(Debug, Clone)]
 pub(super) struct Dot {
@@ -281,12 +286,26 @@ pub(super) fn scatter(dots: &[Dot], currency: &str) -> String {
         &format!("Resales per installed asset ({currency})"),
         6,
     );
+    // Many dots are drawn smaller, and past a dozen outliers only the farthest out (from the
+    // origin, in axis units) are labelled: the rest keep their tooltip.
+    let radius = if dots.len() > 200 { 3.5 } else { 6.0 };
+    let far = |d: &Dot| {
+        let (x, y) = (xs.map(d.x) - xs.r0, ys.r0 - ys.map(d.y));
+        x * x + y * y
+    };
+    let mut ranked: Vec<&Dot> = dots.iter().filter(|d| d.outlier).collect();
+    ranked.sort_by(|a, b| far(b).total_cmp(&far(a)));
+    let labelled: Vec<&str> = ranked
+        .iter()
+        .take(MAX_LABELS)
+        .map(|d| d.partner.as_str())
+        .collect();
     svg.push_str(r#"<g class="marks">"#);
     for d in dots {
         let (x, y) = (xs.map(d.x), ys.map(d.y));
         let _ = write!(
             svg,
-            r#"<circle class="dot{}" data-partner="{}" data-type="{}" cx="{x:.1}" cy="{y:.1}" r="6" fill="{}"><title>{}: {:.2} purchases, {:.2} resales per asset</title></circle>"#,
+            r#"<circle class="dot{}" data-partner="{}" data-type="{}" cx="{x:.1}" cy="{y:.1}" r="{radius}" fill="{}"><title>{}: {:.2} purchases, {:.2} resales per asset</title></circle>"#,
             if d.outlier { " outlier" } else { "" },
             esc(&d.partner),
             esc(&d.partner_type),
@@ -295,7 +314,7 @@ pub(super) fn scatter(dots: &[Dot], currency: &str) -> String {
             d.x,
             d.y
         );
-        if d.outlier {
+        if d.outlier && labelled.contains(&d.partner.as_str()) {
             // Labels sit right of the dot, or left of it near the right edge.
             let (lx, anchor) = if x > right - 90.0 {
                 (x - 10.0, "end")
@@ -423,6 +442,7 @@ pub(super) fn strips(strips: &[Strip], currency: &str) -> String {
                 y0 + row - 4.0
             );
         }
+        let label = s.members.iter().filter(|m| m.2).count() <= MAX_STRIP_LABELS;
         for (partner, value, flagged) in &s.members {
             let x = xs.map(*value);
             let _ = write!(
@@ -432,7 +452,7 @@ pub(super) fn strips(strips: &[Strip], currency: &str) -> String {
                 esc(partner),
                 esc(partner)
             );
-            if *flagged {
+            if *flagged && label {
                 let _ = write!(
                     svg,
                     r#"<text class="label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
@@ -724,6 +744,23 @@ mod tests {
         assert_eq!(svg.matches(r#"<rect class="band""#).count(), 2);
         assert_eq!(svg.matches(r#"<line class="median""#).count(), 2);
         assert_eq!(svg.matches(r#"<circle class="member"#).count(), 4);
+    }
+
+    #[test]
+    fn past_a_dozen_outliers_only_the_farthest_are_labelled() {
+        let dots: Vec<Dot> = (0..20)
+            .map(|i| Dot {
+                partner: format!("P-{i}"),
+                partner_type: "dealer".into(),
+                x: f64::from(i),
+                y: f64::from(i),
+                outlier: true,
+            })
+            .collect();
+        let svg = scatter(&dots, "USD");
+        assert_eq!(svg.matches(r#"<circle class="dot outlier""#).count(), 20);
+        assert_eq!(svg.matches(r#"<text class="label""#).count(), MAX_LABELS);
+        assert!(svg.contains(">P-19</text>") && !svg.contains(">P-0</text>"));
     }
 
     #[test]

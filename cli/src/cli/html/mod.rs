@@ -28,6 +28,25 @@ const JS: &str = include_str!("page.js");
 /// the findings are counted and the JSON report (`--format json`) lists them all.
 const MAX_ROWS: usize = 5_000;
 
+/// The most rows (peer groups, partners) a strip, box or timeline chart draws: past this a
+/// chart grows taller than any page; the chart draws the rows that matter most (flagged
+/// groups, the lowest prices, the longest gaps) and its table lists them all.
+const MAX_CHART_ROWS: usize = 40;
+
+/// The first `MAX_CHART_ROWS` of `rows`, and a note saying so when some are left out.
+fn drawn<'a, T>(rows: &'a [T], which: &str) -> (&'a [T], String) {
+    match rows.get(..MAX_CHART_ROWS) {
+        Some(first) if rows.len() > MAX_CHART_ROWS => (
+            first,
+            format!(
+                " The chart draws the {MAX_CHART_ROWS} {which} of {}; the table lists all.",
+                rows.len()
+            ),
+        ),
+        _ => (rows, String::new()),
+    }
+}
+
 /// `text` made safe inside HTML text and attribute values (double or single quoted): `&`,
 /// `<`, `>`, `"` and `'` as character references, and the characters that would hide or
 /// reorder text (control, bidi and invisible ones, [`pactum::text::is_unsafe`]) shown as
@@ -167,11 +186,11 @@ fn summary(h: &mut String, report: &Report, view: &View) {
         r#"<section id="summary"><h2>Summary</h2><div class="tiles"><div class="tile money"><span class="figure">{}</span><span class="what">money at stake ({})</span></div><div class="tile"><span class="figure">{}</span><span class="what">findings: {} errors, {} warnings, {} info</span></div><div class="tile"><span class="figure">{}</span><span class="what">records read: {} checked, {} rejected{}</span></div><div class="tile"><span class="figure">{}</span><span class="what">rules that could not run</span></div></div>"#,
         esc(&thousands(&money)),
         esc(&view.currency),
-        s.violations,
+        thousands(&s.violations.to_string()),
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info),
-        s.read,
+        thousands(&s.read.to_string()),
         s.checked,
         s.rejected,
         if s.deferred > 0 {
@@ -317,21 +336,27 @@ fn charts_section(h: &mut String, report: &Report, view: &View) {
         numbers.push_str(&notes.join("; "));
         numbers.push_str("</p>");
     }
+    let (shown, note) = drawn(&strips, "groups with flagged partners first");
     figure(
         h,
         "b",
-        "Sales per installed asset within each judged peer group: the line is the group's median; a partner outside the shaded band is flagged.",
-        &charts::strips(&strips, cur),
+        &format!(
+            "Sales per installed asset within each judged peer group: the line is the group's median; a partner outside the shaded band is flagged.{note}"
+        ),
+        &charts::strips(shown, cur),
         &numbers,
     );
 
     // (c) The price boxes.
     let boxes = api::boxes(report);
+    let (shown, note) = drawn(&boxes, "partners with the lowest prices");
     figure(
         h,
         "c",
-        "Realised unit price as a percentage of the list price, per partner: whiskers from the lowest to the highest sale line, the box from the first to the third quartile, the median marked. Left of the 100 % line is below list.",
-        &charts::boxes(&boxes),
+        &format!(
+            "Realised unit price as a percentage of the list price, per partner, the lowest first: whiskers from the lowest to the highest sale line, the box from the first to the third quartile, the median marked. Left of the 100 % line is below list.{note}"
+        ),
+        &charts::boxes(shown),
         &table(
             &[
                 "Partner",
@@ -353,14 +378,15 @@ fn charts_section(h: &mut String, report: &Report, view: &View) {
 
     // (d) The pipeline timelines.
     let (lines, max_gap) = api::timelines(report);
+    let (shown, note) = drawn(&lines, "partners with the longest gaps");
     figure(
         h,
         "d",
         &format!(
-            "Pipeline updates per reporting partner (a tick each), from the start of its duty to the as-of date; shaded: gaps longer than {}.",
+            "Pipeline updates per reporting partner (a tick each), from the start of its duty to the as-of date; shaded: gaps longer than {}.{note}",
             max_gap.map_or("the limit".to_owned(), |d| format!("{d} days"))
         ),
-        &charts::timelines(&lines, max_gap),
+        &charts::timelines(shown, max_gap),
         &table(
             &["Partner", "From", "To", "Updates", "Gaps over the limit"],
             lines.iter().map(|t| {
@@ -694,6 +720,16 @@ mod tests {
         assert_eq!(thousands("100000"), "100,000");
         assert_eq!(thousands(""), "");
         assert_eq!(thousands("n/a"), "n/a");
+    }
+
+    #[test]
+    fn a_chart_draws_at_most_its_row_cap_and_says_so() {
+        let rows: Vec<usize> = (0..MAX_CHART_ROWS + 5).collect();
+        let (shown, note) = drawn(&rows, "partners");
+        assert_eq!(shown.len(), MAX_CHART_ROWS);
+        assert!(note.contains(&format!("of {}", rows.len())), "{note}");
+        let few = [1, 2, 3];
+        assert_eq!(drawn(&few, "partners"), (&few[..], String::new()));
     }
 
     #[test]
