@@ -419,7 +419,7 @@ fn figure(h: &mut String, letter: &str, caption: &str, svg: &str, numbers: &str)
     };
     let _ = write!(
         h,
-        r#"<figure class="chart-figure" id="figure-{letter}"><h3>({letter}) {heading}</h3>{svg}<figcaption>{}</figcaption><details><summary>The numbers</summary>{numbers}</details></figure>"#,
+        r#"<figure class="chart-figure" id="figure-{letter}"><figcaption><h3>({letter}) {heading}</h3><p>{}</p></figcaption>{svg}<details><summary>The numbers</summary>{numbers}</details></figure>"#,
         esc(caption)
     );
 }
