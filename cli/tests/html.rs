@@ -417,6 +417,37 @@ fn browser_shows_the_charts_and_filters_the_findings() {
             .all(|r| attr(r, "data-type") == Some("dealer"))
     );
 
+    // The order, from the URL fragment too: by money at stake, most first, within each
+    // partner (a click on a column's header does the same and writes the fragment).
+    let (sorted, _) = headless(
+        &chromium,
+        profile.path(),
+        &["--dump-dom"],
+        &format!("{url}#sort=amount&dir=desc"),
+    );
+    let findings = &sorted[sorted.find(r#"<table id="findings""#).unwrap()..];
+    let findings = &findings[..findings.find("</table>").unwrap()];
+    let mut groups = 0;
+    for body in findings.split("<tbody").skip(1) {
+        let body = &body[..body.find("</tbody>").unwrap()];
+        let amounts: Vec<f64> = body
+            .match_indices(r#"<td class="num" data-value=""#)
+            .map(|(at, m)| {
+                let rest = &body[at + m.len()..];
+                rest[..rest.find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        assert!(
+            amounts.windows(2).all(|w| w[0] >= w[1]),
+            "not by amount, most first: {amounts:?}"
+        );
+        groups += usize::from(amounts.len() > 1 && amounts.first() != amounts.last());
+    }
+    assert!(
+        groups >= 2,
+        "too few partners with different amounts to tell the order"
+    );
+
     // A screenshot for a person to look at.
     let shot = dir.join("report.png");
     let _ = std::fs::remove_file(&shot);

@@ -2,8 +2,8 @@
 //! manager, readable offline and printable. Inline CSS ([`CSS`]), inline SVG charts
 //! ([`charts`]) and a little inline JavaScript ([`JS`]) that sorts the tables and filters
 //! the findings (by rule, severity and partner type; also from the URL fragment, as in
-//! `report.html#rule=price.min-list&severity=error`); no fonts, scripts or images from
-//! anywhere else.
+//! `report.html#rule=price.min-list&severity=error`, which also takes the findings' order,
+//! `sort=amount&dir=desc`); no fonts, scripts or images from anywhere else.
 //!
 //! Rendered from the library's public API only (the report, and the engine for the pack's
 //! name, hash and rule titles). Every text that came from input (ids, messages, group
@@ -500,7 +500,7 @@ fn findings(h: &mut String, report: &Report, view: &View) {
     }
     let _ = write!(
         h,
-        r#"<table id="findings" class="findings sortable"><thead><tr><th data-sort="text">Date</th><th data-sort="sev">Severity</th><th data-sort="text">Rule</th><th data-sort="text">Record</th><th data-sort="text">SKU</th><th data-sort="text">Customer</th><th data-sort="text">Finding</th><th data-sort="num" class="num">At stake ({})</th></tr></thead>"#,
+        r#"<table id="findings" class="findings sortable"><thead><tr><th data-sort="text" data-key="date">Date</th><th data-sort="sev" data-key="severity">Severity</th><th data-sort="text" data-key="rule">Rule</th><th data-sort="text" data-key="record">Record</th><th data-sort="text" data-key="sku">SKU</th><th data-sort="text" data-key="customer">Customer</th><th data-sort="text" data-key="finding">Finding</th><th data-sort="num" class="num" data-key="amount">At stake ({})</th></tr></thead>"#,
         esc(&view.currency)
     );
     // Grouped by partner, in the scorecard's order (by money at stake, then findings).

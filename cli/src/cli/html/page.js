@@ -33,10 +33,11 @@
     }
     return raw.toLowerCase();
   }
-  function sortBy(table, th) {
+  // `ascending` given: that order; else the other order than the column's current one.
+  function sortBy(table, th, ascending) {
     var index = th.cellIndex;
     var kind = th.getAttribute("data-sort");
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    if (ascending === undefined) ascending = th.getAttribute("aria-sort") !== "ascending";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) {
       c.removeAttribute("aria-sort");
     });
@@ -60,20 +61,24 @@
     if (!table.tHead) return;
     Array.prototype.forEach.call(table.tHead.querySelectorAll("th[data-sort]"), function (th) {
       th.tabIndex = 0;
-      th.addEventListener("click", function () {
+      function sort() {
         sortBy(table, th);
-      });
+        // The findings' order goes in the URL fragment, with the filter.
+        if (table.id === "findings") toHash();
+      }
+      th.addEventListener("click", sort);
       th.addEventListener("keydown", function (e) {
         if (e.key === "Enter" || e.key === " ") {
           e.preventDefault();
-          sortBy(table, th);
+          sort();
         }
       });
     });
   });
 
   // Filtering by rule, severity and partner type, from the select boxes or the URL
-  // fragment (#rule=price.min-list&severity=error&type=dealer).
+  // fragment (#rule=price.min-list&severity=error&type=dealer), which also holds the
+  // findings' order (&sort=amount&dir=desc, a column's data-key).
   var table = document.getElementById("findings");
   var selects = Array.prototype.slice.call(document.querySelectorAll("select[data-filter]"));
   var shownOut = document.getElementById("shown");
@@ -112,6 +117,13 @@
       }
       s.value = want;
     });
+    var key = params.get("sort");
+    if (table && table.tHead && key) {
+      var th = Array.prototype.filter.call(table.tHead.rows[0].cells, function (c) {
+        return c.getAttribute("data-key") === key;
+      })[0];
+      if (th) sortBy(table, th, params.get("dir") !== "desc");
+    }
     apply();
   }
   function toHash() {
@@ -119,6 +131,11 @@
     selects.forEach(function (s) {
       if (s.value !== "") params.set(s.getAttribute("data-filter"), s.value);
     });
+    var sorted = table && table.tHead ? table.tHead.querySelector("th[aria-sort]") : null;
+    if (sorted && sorted.getAttribute("data-key")) {
+      params.set("sort", sorted.getAttribute("data-key"));
+      params.set("dir", sorted.getAttribute("aria-sort") === "descending" ? "desc" : "asc");
+    }
     var hash = params.toString();
     try {
       history.replaceState(null, "", hash ? "#" + hash : window.location.pathname + window.location.search);
