@@ -1,8 +1,8 @@
 //! Where the page reads the report's data: the one place that knows the report's fields,
 //! turning them into what the sections and charts draw.
 
+use super::CardFigures;
 use super::charts::{Dot, PriceBox, Strip, Timeline};
-use super::{CardFigures, View};
 use pactum::analytics::{Measure, PartnerCard, PeerGroup};
 use pactum::{Decimal, Finding, Report};
 use std::collections::BTreeMap;
@@ -33,7 +33,7 @@ pub(super) fn amount(f: &Finding) -> Option<String> {
     })
 }
 
-pub(super) fn title(f: &Finding, _view: &View) -> String {
+pub(super) fn title(f: &Finding) -> String {
     f.title.to_string()
 }
 

@@ -405,7 +405,6 @@ fn charts_section(h: &mut String, report: &Report, view: &View) {
             &[3],
         ),
     );
-    let _ = report;
     h.push_str("</div></section>\n");
 }
 
@@ -556,14 +555,14 @@ fn findings(h: &mut String, report: &Report, view: &View) {
         );
         let partner_type = view.partner_type(partner);
         for f in list {
-            finding_row(h, f, partner_type, view);
+            finding_row(h, f, partner_type);
         }
         h.push_str("</tbody>");
     }
     h.push_str("</table></section>\n");
 }
 
-fn finding_row(h: &mut String, f: &Finding, partner_type: &str, view: &View) {
+fn finding_row(h: &mut String, f: &Finding, partner_type: &str) {
     let sev = f.severity.as_str();
     let record = match (&f.record, f.line) {
         (Some(r), Some(l)) => format!("{} <span class=\"muted\">item {}</span>", esc(r), l + 1),
@@ -571,7 +570,7 @@ fn finding_row(h: &mut String, f: &Finding, partner_type: &str, view: &View) {
         (None, _) => r#"<span class="muted">partner</span>"#.to_owned(),
     };
     let amount = api::amount(f);
-    let title = api::title(f, view);
+    let title = api::title(f);
     let _ = write!(
         h,
         r#"<tr class="finding" data-rule="{}" data-severity="{sev}" data-type="{}"><td>{}</td><td data-value="{}"><span class="sev {sev}">{sev}</span></td><td><code>{}</code><div class="muted small">{}</div></td><td>{record}</td><td>{}</td><td>{}</td><td><div class="msg">{}</div><div class="muted small">expected: {}; actual: {}{}</div></td><td class="num" data-value="{}">{}</td></tr>"#,
