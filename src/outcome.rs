@@ -300,3 +300,35 @@ pub(crate) fn shown(d: Decimal) -> String {
         2,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(lines: &[(u32, u64)]) -> PriceProfile {
+        let mut p = PriceProfile::new(Arc::from("price.net-below-list"), "P-1".to_owned());
+        for (percent, n) in lines {
+            p.add_n(*percent, *n);
+        }
+        p
+    }
+
+    #[test]
+    fn a_price_profile_gives_the_percent_at_each_share_of_its_lines() {
+        // 10 lines: 2 at 80%, 3 at 90%, 5 at 100%.
+        let p = profile(&[(80, 2), (90, 3), (100, 5)]);
+        assert_eq!(p.lines, 10);
+        assert_eq!(p.quantile(0.0), Some(80));
+        assert_eq!(p.quantile(0.2), Some(80));
+        assert_eq!(p.quantile(0.25), Some(90));
+        assert_eq!(p.quantile(0.5), Some(90));
+        assert_eq!(p.quantile(0.51), Some(100));
+        assert_eq!(p.quantile(1.0), Some(100));
+        // Out of range and NaN are clamped; no lines, no percent.
+        assert_eq!(p.quantile(7.0), Some(100));
+        assert_eq!(p.quantile(f64::NAN), Some(80));
+        assert_eq!(profile(&[]).quantile(0.5), None);
+        // 200 stands for 200% or more.
+        assert_eq!(profile(&[(350, 1)]).percent_of_list.get(&200), Some(&1));
+    }
+}

@@ -31,4 +31,5 @@ mod policy_params;
 mod price;
 mod properties;
 mod reload;
+mod report;
 mod scripts;

@@ -106,15 +106,14 @@ impl Percents {
     }
 }
 
-/// Counts `sale`'s lines with a list price on `price_date` in its partner's percents.
-fn profile(
-    prices: &mut FastMap<CompactString, Percents>,
-    sale: &Record,
-    data: &RefData,
-    price_date: Date,
-) {
-    for l in sale.lines.iter().filter(|l| !l.qty.is_return()) {
-        let Some(row) = data.list_price(&l.sku, l.currency.as_str(), price_date) else {
+/// Counts `sale`'s lines priced from the list (not returns, not lines under a special
+/// pricing agreement the sale holds) in its partner's percents.
+fn profile(prices: &mut FastMap<CompactString, Percents>, sale: &Record, data: &RefData) {
+    let sold = Sold::of(sale);
+    for l in &sale.lines {
+        // The basis alone is wanted: the discount does not change it.
+        let Some(Basis::List(row, _)) = floor_of(Decimal::ZERO, &sold, l, data).map(|f| f.basis)
+        else {
             continue;
         };
         let Some(percent) = percent_of(*l.unit_price, row.list_price) else {
@@ -331,13 +330,7 @@ impl CheckKind for NetBelowList {
         match r.kind {
             Kind::Sale => {
                 let price_date = super::min_list_price::price_date(r);
-                let agreed = r
-                    .agreement
-                    .as_ref()
-                    .is_some_and(|a| !ctx.data.agreement_rows(a).is_empty());
-                if !agreed {
-                    profile(&mut state.prices, r, ctx.data, price_date);
-                }
+                profile(&mut state.prices, r, ctx.data);
                 let sold = |l: &&Line| !l.qty.is_return();
                 for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| sold(l)) {
                     // One line per sku and currency: the first, as a credit line nets it
