@@ -53,7 +53,9 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
         Format::Jsonl => engine.run_stream_each(input, args.inputs.as_of, &options, |block| {
             Report::write_jsonl_block(block, &mut *out)
         }),
-        Format::Text | Format::Json => engine.run_stream_with(input, args.inputs.as_of, &options),
+        Format::Text | Format::Json | Format::Html => {
+            engine.run_stream_with(input, args.inputs.as_of, &options)
+        }
     }
     .map_err(|e| {
         eprintln!("error: {file}: {}", escape(&e.to_string()));
@@ -80,6 +82,9 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
         }
         Format::Json => report.write_json(out)?,
         Format::Jsonl => report.write_jsonl(out)?,
+        Format::Html => {
+            super::html::write(&report, &engine, &args.inputs.pack_source(), out)?;
+        }
     }
     let failing = report.worst().is_some_and(|w| w >= args.fail_on.severity());
     Ok(if failing { EXIT_FINDINGS } else { 0 })

@@ -6,6 +6,7 @@ mod embedded;
 mod explain;
 mod gate;
 mod generate;
+mod html;
 mod init;
 mod input;
 mod progress;
@@ -106,6 +107,8 @@ pub(crate) enum Format {
     Text,
     Json,
     Jsonl,
+    /// One self-contained HTML page: summary, charts, findings, scorecard
+    Html,
 }
 
 /// Stops `validate` and `test` early, with what to do, when they were given no folder and
