@@ -110,6 +110,9 @@ pub struct PeerGroup {
     pub group: String,
     /// Partners in it.
     pub partners: usize,
+    /// Their ids: the partners whose values make its median (a partner of a fallback group
+    /// is scored in the group that judged it).
+    pub members: Vec<String>,
     /// Median per-asset value.
     pub median: Option<Decimal>,
     /// Median absolute deviation.

@@ -20,7 +20,8 @@ fn json_of(report: &Report) -> Value {
 }
 
 /// Acceptance: the JSON report validates against docs/report.schema.json, with rejected
-/// records listed too (a line that is not JSON, a record with a bad date).
+/// records listed too (a line that is not JSON, a record with a bad date) and a credit note
+/// whose invoice is not in the batch.
 #[test]
 fn the_json_report_validates_against_its_schema() {
     let schema: Value = serde_json::from_str(
@@ -29,10 +30,12 @@ fn the_json_report_validates_against_its_schema() {
     .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
     let report = example_report(
-        "not json\n{\"id\": \"X-1\", \"kind\": \"sale\", \"date\": \"2026-13-01\", \"partner\": \"P-DE-02\"}\n",
+        "not json\n{\"id\": \"X-1\", \"kind\": \"sale\", \"date\": \"2026-13-01\", \"partner\": \"P-DE-02\"}\n\
+         {\"id\":\"CN-X9\",\"kind\":\"credit_note\",\"date\":\"2026-05-20\",\"partner\":\"P-SI-07\",\"invoice\":\"S-9999\",\"lines\":[{\"sku\":\"SEAL-200\",\"qty\":1,\"unit_price\":\"1.00\",\"currency\":\"USD\"}]}\n",
     );
     let json = json_of(&report);
     assert_eq!(json["summary"]["rejected"], 2);
+    assert_eq!(json["unmatched_credit_notes"][0]["credit_note"], "CN-X9");
     let problems: Vec<String> = validator
         .iter_errors(&json)
         .map(|e| format!("{}: {e}", e.instance_path()))
@@ -250,4 +253,39 @@ fn the_analytics_carry_price_profiles_pipelines_and_bands() {
             assert_eq!(s.flagged, s.per_asset > median + reach, "{s:?}");
         }
     }
+}
+
+/// Money is counted once: a credit note on a line already invoiced below the floor adds
+/// only its own shortfall, a second credit note on a line already netted below adds its
+/// money to the first's finding, and a returned non-genuine part puts no money at stake.
+#[test]
+fn money_is_counted_once_across_invoices_credit_notes_and_returns() {
+    let money = |extra: &str| {
+        let json = json_of(&example_report(extra));
+        let card = |p: &str| {
+            json["partners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["partner"] == p)
+                .unwrap()["money_at_stake"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        (card("P-SI-07"), card("P-DE-02"))
+    };
+    assert_eq!(money(""), ("1897.50".to_owned(), "803.00".to_owned()));
+    // S-0702 sold 40 SEAL-200 at 81.00 against a floor of 90.00 (360.00 found on the
+    // invoice); a credit of 1.00 a unit takes it to 80.00: 40 x (81.00 - 80.00) = 40.00
+    // more, not 40 x (90.00 - 80.00) = 400.00.
+    let rebate = r#"{"id":"CN-X1","kind":"credit_note","date":"2026-03-20","partner":"P-SI-07","invoice":"S-0702","lines":[{"sku":"SEAL-200","qty":40,"unit_price":"1.00","currency":"USD"}]}"#;
+    assert_eq!(money(&format!("{rebate}\n")).0, "1937.50");
+    // A second credit on S-0706 after CN-0706 (20 x 20.00): net 85.05 - 20.00 = 65.05, so
+    // 20 x (94.50 - 65.05) = 589.00 in all below the floor, not 189.00.
+    let deeper = r#"{"id":"CN-X2","kind":"credit_note","date":"2026-05-25","partner":"P-SI-07","invoice":"S-0706","lines":[{"sku":"SEAL-200","qty":20,"unit_price":"20.00","currency":"USD"}]}"#;
+    assert_eq!(money(&format!("{deeper}\n")).0, "2297.50");
+    // P-DE-02 takes back 6 of S-0201's non-genuine seals: still 803.00.
+    let back = r#"{"id":"S-X3","kind":"sale","date":"2026-05-02","partner":"P-DE-02","customer":"C-17","lines":[{"sku":"SEAL-200-AM","qty":-6,"unit_price":"94.50","currency":"USD","source":"JOES-MACHINE-SHOP"}],"documents":[{"kind":"purchase_order","ref":"PO-X3","signed":true}]}"#;
+    assert_eq!(money(&format!("{back}\n")).1, "803.00");
 }

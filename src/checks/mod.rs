@@ -699,7 +699,9 @@ impl<'a> At<'a> {
 }
 
 /// The money a finding puts at stake: `per_unit` times `qty` units of `currency`, in the
-/// pack's report currency on `date`. `None` when the product overflows or there is no rate
+/// pack's report currency on `date`, rounded half to even to the report currency's minor
+/// units (so that totals are the sums of the amounts shown). `None` for a return line (no
+/// money is at stake on units coming back), when the product overflows or there is no rate
 /// for the day: an amount that cannot be converted is never shown as 0.
 pub(crate) fn at_stake(
     data: &RefData,
@@ -709,8 +711,12 @@ pub(crate) fn at_stake(
     currency: Currency,
     date: Date,
 ) -> Option<Decimal> {
-    let amount = per_unit.checked_mul(Decimal::from(qty.get().unsigned_abs()))?;
-    data.to_report(amount, &currency, &settings.report_currency(), date)
+    let units = u64::try_from(qty.get()).ok()?;
+    let amount = per_unit.checked_mul(Decimal::from(units))?;
+    let report = settings.report_currency();
+    let amount = data.to_report(amount, &currency, &report, date)?;
+    let places = report.minor_units().map_or(2, u32::from);
+    Some(amount.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointNearestEven))
 }
 
 /// What a batch-level rule about sales gathers: what past records leave behind (`H`, the

@@ -13,6 +13,7 @@ use super::min_list_price::{
     floor_of, floor_words, monitored,
 };
 use super::{At, CheckKind, Ctx, Env, ExplainCx, Finish, Kept, RuleRef, Step, at_stake, step};
+use crate::currency::Currency;
 use crate::date::Date;
 use crate::finding::{Finding, Part};
 use crate::hash::{FastMap, fixed_hash};
@@ -86,22 +87,18 @@ pub(crate) struct State {
     prices: FastMap<CompactString, Percents>,
 }
 
-/// Sale lines per whole percent of list, 0 to 200 (200: 200% or more).
-struct Percents([u64; 201]);
-
-impl Default for Percents {
-    fn default() -> Self {
-        Percents([0; 201])
-    }
-}
+/// Sale lines per whole percent of list, 0 to 200 (200: 200% or more): the few percents a
+/// partner's lines are at (list, its usual discount), each once, so that a block's state
+/// stays small and merges cheaply.
+#[derive(Default)]
+struct Percents(Vec<(u32, u64)>);
 
 impl Percents {
     fn add(&mut self, percent: u32, n: i64) {
-        let slot = usize::try_from(percent.min(200))
-            .ok()
-            .and_then(|i| self.0.get_mut(i));
-        if let Some(count) = slot {
-            *count = count.saturating_add_signed(n);
+        let percent = percent.min(200);
+        match self.0.iter_mut().find(|(p, _)| *p == percent) {
+            Some((_, count)) => *count = count.saturating_add_signed(n),
+            None => self.0.push((percent, u64::try_from(n).unwrap_or(0))),
         }
     }
 }
@@ -394,8 +391,8 @@ impl CheckKind for NetBelowList {
         mine.credits.extend(theirs.credits);
         for (partner, percents) in theirs.prices {
             let into = mine.prices.entry(partner).or_default();
-            for (n, m) in into.0.iter_mut().zip(percents.0) {
-                *n = n.saturating_add(m);
+            for (percent, n) in percents.0 {
+                into.add(percent, i64::try_from(n).unwrap_or(i64::MAX));
             }
         }
     }
@@ -410,9 +407,15 @@ impl CheckKind for NetBelowList {
     ) {
         let mut state = state.sorted();
         let mut prices = std::mem::take(&mut state.prices);
-        // Each netted sale line's percent of list so far, by its key.
+        // Each netted sale line's percent of list so far, and its net unit price after every
+        // credit note, by its key.
         let mut moved: FastMap<u64, u32> = FastMap::default();
+        let mut last_net: FastMap<u64, Decimal> = FastMap::default();
+        // The findings whose money is known once every credit note is netted: the index
+        // of each in `out.findings`, its line's key, and what its amount is worked from.
+        let mut owed: Vec<(usize, u64, Decimal, Qty, Currency)> = Vec::new();
         for event in self.net(&state, fin.data, fin.settings) {
+            let mut key = None;
             if let Event::Netted {
                 credit,
                 line,
@@ -422,15 +425,18 @@ impl CheckKind for NetBelowList {
                 ..
             } = &event
             {
-                if let (Basis::List(row, _), Some(credited)) =
-                    (floor.basis, credit.lines.get(*line))
-                {
-                    let key = line_key(
+                key = credit.lines.get(*line).map(|credited| {
+                    line_key(
                         &credit.partner,
                         &credit.invoice,
                         &credited.sku,
                         credited.currency.as_str(),
-                    );
+                    )
+                });
+                if let Some(key) = key {
+                    last_net.insert(key, *net);
+                }
+                if let (Basis::List(row, _), Some(key)) = (floor.basis, key) {
                     let was = moved
                         .get(&key)
                         .copied()
@@ -466,18 +472,15 @@ impl CheckKind for NetBelowList {
                         sku: credit.lines.get(line).map(|l| l.sku.as_str()),
                     };
                     let ptype = fin.data.partner(&credit.partner).map(|p| p.partner_type);
-                    let mut finding =
+                    // The money below the floor the credit notes add, once all are netted:
+                    // a line invoiced below the floor already counts its own shortfall
+                    // (`min-list-price`), so it is measured from the invoiced price then.
+                    let base = floor.floor.min(*sold.unit_price);
+                    if let (Some(key), Some(l)) = (key, credit.lines.get(line)) {
+                        owed.push((out.findings.len(), key, base, sold.qty, l.currency));
+                    }
+                    let finding =
                         net_below(&at, &credit.invoice, &sold, net, &floor, ptype, monitor);
-                    finding.amount = credit.lines.get(line).and_then(|l| {
-                        at_stake(
-                            fin.data,
-                            fin.settings,
-                            floor.floor - net,
-                            sold.qty,
-                            l.currency,
-                            credit.date,
-                        )
-                    });
                     out.findings.push(finding);
                 }
                 Event::Netted { .. } => {}
@@ -495,11 +498,25 @@ impl CheckKind for NetBelowList {
                 }),
             }
         }
+        for (index, key, base, qty, currency) in owed {
+            let (Some(net), Some(finding)) = (last_net.get(&key), out.findings.get_mut(index))
+            else {
+                continue;
+            };
+            finding.amount = at_stake(
+                fin.data,
+                fin.settings,
+                base - *net,
+                qty,
+                currency,
+                finding.date,
+            );
+        }
         let mut profiles: Vec<PriceProfile> = prices
             .into_iter()
             .map(|(partner, percents)| {
                 let mut profile = PriceProfile::new(Arc::clone(at.id), partner.to_string());
-                for (percent, n) in (0u32..).zip(percents.0) {
+                for (percent, n) in percents.0 {
                     profile.add_n(percent, n);
                 }
                 profile

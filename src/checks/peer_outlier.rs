@@ -711,6 +711,11 @@ fn finish(
             measure,
             group: group.to_owned(),
             partners: population.len(),
+            members: population
+                .iter()
+                .filter_map(|i| measured.get(*i))
+                .map(|(partner, ..)| partner.id.clone())
+                .collect(),
             median: centre,
             mad: spread,
             judged,
@@ -780,6 +785,11 @@ fn finish(
                     measure,
                     group: group.clone(),
                     partners: members.len(),
+                    members: members
+                        .iter()
+                        .filter_map(|i| measured.get(*i))
+                        .map(|(partner, ..)| partner.id.clone())
+                        .collect(),
                     median: None,
                     mad: None,
                     judged: false,

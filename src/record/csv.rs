@@ -191,6 +191,9 @@ struct Group {
     id: Option<String>,
     first: Row,
     more: Vec<Row>,
+    /// Where each run of its rows after the first starts (an index into `rows()`): rows
+    /// of other records came between.
+    runs: Vec<usize>,
 }
 
 impl Group {
@@ -211,7 +214,9 @@ impl Group {
 ///
 /// The rows with one id are one record, wherever they are in the input (in the order
 /// they come, the record placed where its first row is). They must agree on every column
-/// but the line's, or the record is rejected naming the column and the two rows' lines. A
+/// but the line's, or the record is rejected naming the column and the two rows' lines.
+/// Rows that come in separate runs, each run the same rows (an order exported twice, one
+/// export appended to another), reject the record too; like rows together are like lines. A
 /// record without lines (a pipeline update) is one row whose line columns are empty.
 ///
 /// A record is read through the same checks as one in JSON, so it is rejected for the same
@@ -249,23 +254,30 @@ pub fn read_csv_batch(input: &[u8]) -> Result<Batch, InputError> {
     let header = Header::read(&raw, header_line)?;
     let mut groups: Vec<Group> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut previous = None;
     while let Some((line, text)) = rows.next(&mut raw)? {
         let row = read_row(&header, &raw, line, text);
         let id = row_id(&header, &raw);
         match id.as_ref().and_then(|id| by_id.get(id)) {
             Some(&at) => {
                 if let Some(group) = groups.get_mut(at) {
+                    if previous != Some(at) {
+                        group.runs.push(group.more.len() + 1);
+                    }
                     group.more.push(row);
                 }
+                previous = Some(at);
             }
             None => {
                 if let Some(id) = &id {
                     by_id.insert(id.clone(), groups.len());
                 }
+                previous = Some(groups.len());
                 groups.push(Group {
                     id,
                     first: row,
                     more: Vec::new(),
+                    runs: Vec::new(),
                 });
             }
         }
@@ -404,6 +416,29 @@ fn build(header: &Header, group: &Group) -> Result<(usize, Record), Rejected> {
             RecordError::new(At::Record, RecordErrorKind::Missing),
         ));
     };
+    // Rows in several runs, each the same rows as the first: the record exported twice
+    // (one export appended to another), not lines to add up.
+    if let Some(&second) = group.runs.first() {
+        let run = |at: usize| rows.get(at..at + second);
+        let same = |a: &[(usize, &csv::StringRecord)], b: &[(usize, &csv::StringRecord)]| {
+            a.iter().zip(b).all(|(x, y)| x.1 == y.1)
+        };
+        let first_run = rows.get(..second).unwrap_or(&[]);
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(group.runs.iter().copied())
+            .collect();
+        let repeated = rows.len() == second * starts.len()
+            && starts
+                .iter()
+                .all(|&s| s % second == 0 && run(s).is_some_and(|r| same(first_run, r)));
+        if let (true, Some(&(line, _))) = (repeated, rows.get(second)) {
+            let error = RecordError::new(
+                At::Record,
+                RecordErrorKind::RowRepeated { first, other: line },
+            );
+            return Err(reject(line, error));
+        }
+    }
     // Every row repeats the record's own columns.
     for &(line, other) in rows.iter().skip(1) {
         let differs = (0..header.names.len())
@@ -859,6 +894,17 @@ mod tests {
         );
         let docs = rejected(&format!("{SALE}\n{}", SALE.replace(":true", ":false")));
         assert!(docs[0].1.starts_with("field `documents`: "), "{docs:?}");
+        // A row repeated whole, as when one export is appended twice: rejected on the
+        // repeat's line, not read as two lines.
+        let twice = rejected(&format!(
+            "{SALE}\nPU-1,pipeline_update,2026-03-15,P-1,,,,,,,\n{SALE}"
+        ));
+        assert_eq!(twice.len(), 1, "{twice:?}");
+        assert_eq!(twice[0].0, 4);
+        assert!(
+            twice[0].1.contains("line 4 repeats line 2 in every column"),
+            "{twice:?}"
+        );
     }
 
     #[test]
@@ -919,7 +965,10 @@ mod tests {
 
     #[test]
     fn a_row_without_an_id_is_rejected_alone() {
-        let got = rejected(&format!("{SALE}\n,sale,2026-03-14,P-1,,,,,,,\n{SALE}"));
+        let other_line = SALE.replace("SEAL-200", "FILTER-5");
+        let got = rejected(&format!(
+            "{SALE}\n,sale,2026-03-14,P-1,,,,,,,\n{other_line}"
+        ));
         assert_eq!(got, vec![(3, "missing required field `id`".to_owned())]);
     }
 

@@ -132,6 +132,14 @@ pub enum RecordErrorKind {
         /// The line of the first row that differs from it.
         other: usize,
     },
+    /// CSV: a row of a record repeats an earlier one in every column (an order exported
+    /// twice, say), which would double its lines.
+    RowRepeated {
+        /// The line of the earlier row.
+        first: usize,
+        /// The line of the row that repeats it.
+        other: usize,
+    },
     /// CSV: a row with another number of fields than the header has.
     FieldCount {
         /// The header's number of columns.
@@ -353,6 +361,10 @@ impl fmt::Display for RecordError {
             K::RowsDisagree { first, other } => write!(
                 f,
                 "the rows of one record must agree on it, but line {other} differs from line {first}"
+            ),
+            K::RowRepeated { first, other } => write!(
+                f,
+                "line {other} repeats line {first} in every column, which would count its line twice (an order exported twice?); two like lines of one order are one row with their quantities added"
             ),
             K::FieldCount { expected, found } => write!(
                 f,

@@ -56,12 +56,13 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> Result<u8, Failure> {
         Format::Text | Format::Json | Format::Html => {
             engine.run_stream_with(input, args.inputs.as_of, &options)
         }
-    }
-    .map_err(|e| {
+    };
+    // The bar is cleared before anything else is written to the terminal.
+    progress.finish();
+    let report = report.map_err(|e| {
         eprintln!("error: {file}: {}", escape(&e.to_string()));
         Failure::Reported
     })?;
-    progress.finish();
     // An empty input is not a clean one: with nothing read and no date to judge the
     // batch-level rules at, there is nothing to report.
     if report.summary().read == 0 && args.inputs.as_of.is_none() {

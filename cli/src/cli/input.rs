@@ -3,7 +3,7 @@
 
 use super::{DEFAULT_DATA, DEFAULT_RECORDS, Failure, embedded, parse_date, render};
 use pactum::text::escape;
-use pactum::{Batch, Date, Engine, Pack, RefData, read_batch, read_csv_batch};
+use pactum::{Batch, Date, Engine, Pack, ReadOptions, RefData, read_batch, read_csv_batch};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -161,11 +161,22 @@ impl Inputs {
     }
 
     /// Reads every record of `input` (the records' source) into memory, as CSV or JSON.
-    pub(crate) fn batch(&self, mut input: impl Read) -> Result<Batch, Failure> {
+    /// The input may hold at most [`ReadOptions::max_array_bytes`] (1 GiB), as a JSON array
+    /// read whole may: past it the run stops, saying so, before holding more.
+    pub(crate) fn batch(&self, input: impl Read) -> Result<Batch, Failure> {
+        let limit = ReadOptions::default().max_array_bytes;
         let mut bytes = Vec::new();
         input
+            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| self.cannot_read(&e))?;
+        if bytes.len() > limit {
+            eprintln!(
+                "error: {}: the input is larger than {limit} bytes, the most read whole (split it, or give JSON Lines, which are streamed)",
+                escape(&self.file().display().to_string())
+            );
+            return Err(Failure::Reported);
+        }
         let batch = if self.is_csv() {
             read_csv_batch(&bytes)
         } else {

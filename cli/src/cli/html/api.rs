@@ -108,21 +108,14 @@ pub(super) fn strips(report: &Report) -> (Vec<Strip>, Vec<&PeerGroup>) {
     let strips = judged
         .iter()
         .map(|g| {
-            // A fallback group (`dealer`, `US-NE`) holds every partner whose region and type
-            // match the parts of its name; when that does not give the group's size, the
-            // partners judged in it.
-            let parts: Vec<&str> = g.group.split(", ").collect();
-            let mut members: Vec<_> = scores
+            // The group's members: in a fallback group (`dealer`, `US-NE`), partners judged
+            // in their own groups too.
+            let ids: std::collections::HashSet<&str> =
+                g.members.iter().map(String::as_str).collect();
+            let members: Vec<_> = scores
                 .iter()
-                .filter(|s| {
-                    parts
-                        .iter()
-                        .all(|p| *p == s.region || *p == s.partner_type.as_str())
-                })
+                .filter(|s| ids.contains(s.partner.as_str()))
                 .collect();
-            if members.len() != g.partners {
-                members = scores.iter().filter(|s| s.group == g.group).collect();
-            }
             Strip {
                 group: g.group.clone(),
                 median: dec(g.median),

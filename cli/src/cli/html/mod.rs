@@ -458,7 +458,21 @@ fn table(head: &[&str], rows: impl Iterator<Item = Vec<String>>, numeric: &[usiz
 
 fn findings(h: &mut String, report: &Report, view: &View) {
     let all = report.findings();
-    let shown = all.get(..MAX_ROWS).unwrap_or(all);
+    // Past the cap, the findings with the most money at stake, then the most severe, are
+    // listed (in report order).
+    let mut ranked: Vec<(usize, &Finding)> = all.iter().enumerate().collect();
+    if all.len() > MAX_ROWS {
+        ranked.sort_by(|(i, a), (j, b)| {
+            b.amount
+                .unwrap_or_default()
+                .cmp(&a.amount.unwrap_or_default())
+                .then(b.severity.cmp(&a.severity))
+                .then(i.cmp(j))
+        });
+        ranked.truncate(MAX_ROWS);
+        ranked.sort_by_key(|(i, _)| *i);
+    }
+    let shown: Vec<&Finding> = ranked.into_iter().map(|(_, f)| f).collect();
     // Filter choices: every rule, severity and type among the findings.
     let mut rules: Vec<&str> = shown.iter().map(|f| &*f.rule).collect();
     rules.sort_unstable();
@@ -492,7 +506,7 @@ fn findings(h: &mut String, report: &Report, view: &View) {
     if all.len() > shown.len() {
         let _ = write!(
             h,
-            r#"<p class="note">The first {} of {} findings are listed; <code>--format json</code> lists them all.</p>"#,
+            r#"<p class="note">{} of {} findings are listed, those with the most money at stake, then the most severe; <code>--format json</code> lists them all.</p>"#,
             shown.len(),
             all.len()
         );
@@ -504,7 +518,7 @@ fn findings(h: &mut String, report: &Report, view: &View) {
     );
     // Grouped by partner, in the scorecard's order (by money at stake, then findings).
     let mut by_partner: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for f in shown {
+    for f in &shown {
         by_partner.entry(&f.partner).or_default().push(f);
     }
     let cards: BTreeMap<&str, &PartnerCard> = report
@@ -597,9 +611,11 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
     let cur = esc(&view.currency);
     let _ = write!(
         h,
-        r#"<section id="scorecard"><h2>Partners</h2><table class="scorecard sortable"><thead><tr><th data-sort="text">Partner</th><th data-sort="text">Type</th><th data-sort="text">Region</th><th data-sort="text">Status</th><th data-sort="num" class="num">Findings</th><th data-sort="num" class="num">At stake ({cur})</th><th data-sort="num" class="num">Installed assets</th><th data-sort="num" class="num">Sales per asset</th><th data-sort="num" class="num">OEM purchases per asset</th><th data-sort="num" class="num">Below list ({cur})</th><th data-sort="text">Claims rejected</th><th data-sort="text">Outlier</th></tr></thead><tbody>"#
+        r#"<section id="scorecard"><h2>Partners</h2><table class="scorecard sortable"><thead><tr><th data-sort="text">Partner</th><th data-sort="text">Type</th><th data-sort="text">Region</th><th data-sort="text">Status</th><th data-sort="num" class="num">Findings</th><th data-sort="num" class="num">At stake ({cur})</th><th data-sort="num" class="num">Installed assets</th><th data-sort="num" class="num">Sales per asset</th><th data-sort="num" class="num">OEM purchases per asset</th><th data-sort="num" class="num" title="below the price floor: list less the allowed discount, or the agreement price">Below list ({cur})</th><th data-sort="text">Claims rejected</th><th data-sort="text">Outlier</th></tr></thead><tbody>"#
     );
-    for c in report.scorecard() {
+    // The scorecard comes riskiest first: past the cap, the rest are in the JSON report.
+    let cards = report.scorecard();
+    for c in cards.iter().take(MAX_ROWS) {
         let n: usize = c.findings.values().sum();
         let f = api::card(c);
         let cell = |v: &Option<String>| {
@@ -631,7 +647,15 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
             if f.outlier { "yes" } else { "" },
         );
     }
-    h.push_str("</tbody></table></section>\n");
+    h.push_str("</tbody></table>");
+    if cards.len() > MAX_ROWS {
+        let _ = write!(
+            h,
+            r#"<p class="note">The {MAX_ROWS} partners with the most money at stake, then the most findings, of {} are listed; <code>--format json</code> lists them all.</p>"#,
+            cards.len()
+        );
+    }
+    h.push_str("</section>\n");
 }
 
 /// Rejected records and rules that could not run, when there are any.
