@@ -1,27 +1,10 @@
-//! Where the page reads the report's data: the one place that knows the report's fields,
-//! turning them into what the sections and charts draw.
+//! What the charts draw, from the report's scorecard and analytics: the marks of each
+//! chart, and a finding's amount as the page shows it. The sections read the report's
+//! plain fields (summary, findings, scorecard) directly.
 
-use super::CardFigures;
 use super::charts::{Dot, PriceBox, Strip, Timeline};
-use pactum::analytics::{Measure, PartnerCard, PeerGroup};
+use pactum::analytics::{Measure, PeerGroup};
 use pactum::{Decimal, Finding, Report};
-use std::collections::BTreeMap;
-
-pub(super) fn currency(report: &Report) -> String {
-    report.summary().currency
-}
-
-pub(super) fn money_at_stake(report: &Report) -> String {
-    report.summary().money_at_stake
-}
-
-pub(super) fn money_by_rule(report: &Report) -> BTreeMap<String, String> {
-    report.summary().money_by_rule
-}
-
-pub(super) fn card_money(c: &PartnerCard) -> String {
-    c.money_at_stake.clone()
-}
 
 /// A finding's money at stake, two places, half to even (as the JSON report shows it).
 pub(super) fn amount(f: &Finding) -> Option<String> {
@@ -31,33 +14,6 @@ pub(super) fn amount(f: &Finding) -> Option<String> {
         a.rescale(2);
         a.to_string()
     })
-}
-
-pub(super) fn title(f: &Finding) -> String {
-    f.title.to_string()
-}
-
-pub(super) fn sku(f: &Finding) -> Option<String> {
-    f.sku.clone()
-}
-
-pub(super) fn customer(f: &Finding) -> Option<String> {
-    f.customer.clone()
-}
-
-pub(super) fn date(f: &Finding) -> String {
-    f.date.to_string()
-}
-
-pub(super) fn card(c: &PartnerCard) -> CardFigures {
-    CardFigures {
-        money_at_stake: c.money_at_stake.clone(),
-        assets: c.assets,
-        sales_per_asset: c.sales_per_asset.clone(),
-        purchases_per_asset: c.purchases_per_asset.clone(),
-        money_below_list: c.money_below_list.clone(),
-        outlier: c.outlier,
-    }
 }
 
 /// A figure for drawing: a position needs no exact decimal.

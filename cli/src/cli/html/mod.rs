@@ -146,7 +146,7 @@ impl View {
         View {
             rules,
             types,
-            currency: api::currency(report),
+            currency: report.summary().currency,
         }
     }
 
@@ -180,11 +180,10 @@ fn header(h: &mut String, report: &Report, engine: &Engine, source: &str) {
 fn summary(h: &mut String, report: &Report, view: &View) {
     let s = report.summary();
     let count = |sev: Severity| s.by_severity.get(&sev).copied().unwrap_or(0);
-    let money = api::money_at_stake(report);
     let _ = write!(
         h,
         r#"<section id="summary"><h2>Summary</h2><div class="tiles"><div class="tile money"><span class="figure">{}</span><span class="what">money at stake ({})</span></div><div class="tile"><span class="figure">{}</span><span class="what">findings: {} errors, {} warnings, {} info</span></div><div class="tile"><span class="figure">{}</span><span class="what">records read: {} checked, {} rejected{}</span></div><div class="tile"><span class="figure">{}</span><span class="what">rules that could not run</span></div></div>"#,
-        esc(&thousands(&money)),
+        esc(&thousands(&s.money_at_stake)),
         esc(&view.currency),
         thousands(&s.violations.to_string()),
         count(Severity::Error),
@@ -201,11 +200,10 @@ fn summary(h: &mut String, report: &Report, view: &View) {
         s.rule_errors
     );
     // By rule, by money at stake, then by count.
-    let by_money = api::money_by_rule(report);
     let mut rules: Vec<(&String, &usize, Option<&String>)> = s
         .by_rule
         .iter()
-        .map(|(rule, n)| (rule, n, by_money.get(rule)))
+        .map(|(rule, n)| (rule, n, s.money_by_rule.get(rule)))
         .collect();
     rules.sort_by(|a, b| {
         decimal_key(b.2)
@@ -548,7 +546,7 @@ fn findings(h: &mut String, report: &Report, view: &View) {
             .collect::<Vec<_>>()
             .join(", ")
         });
-        let money = card.map(|c| api::card_money(c)).unwrap_or_default();
+        let money = card.map(|c| c.money_at_stake.clone()).unwrap_or_default();
         let _ = write!(
             h,
             r#"<tbody data-partner="{}"><tr class="partner-head"><th colspan="8" scope="rowgroup"><span class="pid">{}</span> <span class="muted">{}</span><span class="count">{} finding{}{}</span></th></tr>"#,
@@ -584,18 +582,17 @@ fn finding_row(h: &mut String, f: &Finding, partner_type: &str) {
         (None, _) => r#"<span class="muted">partner</span>"#.to_owned(),
     };
     let amount = api::amount(f);
-    let title = api::title(f);
     let _ = write!(
         h,
         r#"<tr class="finding" data-rule="{}" data-severity="{sev}" data-type="{}"><td>{}</td><td data-value="{}"><span class="sev {sev}">{sev}</span></td><td><code>{}</code><div class="muted small">{}</div></td><td>{record}</td><td>{}</td><td>{}</td><td><div class="msg">{}</div><div class="muted small">expected: {}; actual: {}{}</div></td><td class="num" data-value="{}">{}</td></tr>"#,
         esc(&f.rule),
         esc(partner_type),
-        api::date(f),
+        f.date,
         f.severity as u8,
         esc(&f.rule),
-        esc(&title),
-        esc(&api::sku(f).unwrap_or_default()),
-        esc(&api::customer(f).unwrap_or_default()),
+        esc(&f.title),
+        esc(f.sku.as_deref().unwrap_or_default()),
+        esc(f.customer.as_deref().unwrap_or_default()),
         esc(&f.message),
         esc(&f.expected),
         esc(&f.actual),
@@ -617,7 +614,6 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
     let cards = report.scorecard();
     for c in cards.iter().take(MAX_ROWS) {
         let n: usize = c.findings.values().sum();
-        let f = api::card(c);
         let cell = |v: &Option<String>| {
             let v = v.as_deref().unwrap_or("");
             format!(
@@ -630,21 +626,21 @@ fn scorecard(h: &mut String, report: &Report, view: &View) {
             h,
             r#"<tr data-partner="{0}"{1}><td>{0}</td><td>{2}</td><td>{3}</td><td>{4}</td><td class="num">{n}</td>{5}{6}{7}{8}{9}<td>{10}</td><td>{11}</td></tr>"#,
             esc(&c.partner),
-            if f.outlier { r#" class="outlier""# } else { "" },
+            if c.outlier { r#" class="outlier""# } else { "" },
             esc(c.partner_type.map_or("", |t| t.as_str())),
             esc(c.region.as_deref().unwrap_or("")),
             esc(c.status.as_deref().unwrap_or("")),
-            cell(&Some(f.money_at_stake)),
-            cell(&f.assets.map(|a| a.to_string())),
-            cell(&f.sales_per_asset),
-            cell(&f.purchases_per_asset),
-            cell(&Some(f.money_below_list)),
+            cell(&Some(c.money_at_stake.clone())),
+            cell(&c.assets.map(|a| a.to_string())),
+            cell(&c.sales_per_asset),
+            cell(&c.purchases_per_asset),
+            cell(&Some(c.money_below_list.clone())),
             c.claims_rejected
                 .iter()
                 .map(|(cur, amount)| format!("{} {}", esc(&thousands(amount)), esc(cur)))
                 .collect::<Vec<_>>()
                 .join(", "),
-            if f.outlier { "yes" } else { "" },
+            if c.outlier { "yes" } else { "" },
         );
     }
     h.push_str("</tbody></table>");
@@ -697,17 +693,6 @@ fn problems(h: &mut String, report: &Report) {
         h.push_str("</tbody></table>");
     }
     h.push_str("</section>\n");
-}
-
-/// A partner's figures for the scorecard, from the fields the report gives.
-#[derive(Default)]
-struct CardFigures {
-    money_at_stake: String,
-    assets: Option<u64>,
-    sales_per_asset: Option<String>,
-    purchases_per_asset: Option<String>,
-    money_below_list: String,
-    outlier: bool,
 }
 
 #[cfg(test)]
