@@ -8,28 +8,17 @@
 
 use super::read::{Batch, InputError, Rejected};
 use super::{
-    At, Document, DocumentLeaves, Kind, Leaf, Line, Record, RecordError, RecordErrorKind,
-    check_shape, currency, date, near, optional_date, price, qty, required, text,
+    At, Document, DocumentLeaves, Kind, Leaf, Line, RECORD_FIELDS, Record, RecordError,
+    RecordErrorKind, SCALAR_FIELDS, check_shape, currency, date, near, optional_date, price, qty,
+    required, text,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The columns of the record's own fields, which every row of a record repeats.
-const RECORD_COLUMNS: [&str; 12] = [
-    "id",
-    "kind",
-    "date",
-    "partner",
-    "customer",
-    "region",
-    "opportunity",
-    "stage",
-    "asset",
-    "agreement",
-    "invoice",
-    "order_date",
-];
+/// The columns of the record's own fields (the JSON reader's scalar fields), which every
+/// row of a record repeats.
+const RECORD_COLUMNS: &[&str] = RECORD_FIELDS.split_at(SCALAR_FIELDS).0;
 const ID: usize = 0;
 const KIND: usize = 1;
 const DATE: usize = 2;

@@ -169,6 +169,9 @@ pub struct Record {
     pub attrs: Map<String, Value>,
 }
 
+/// The fields of [`RECORD_FIELDS`] with a scalar value: its first ones, before `lines`.
+const SCALAR_FIELDS: usize = 12;
+
 /// The fields with a meaning of their own; everything else goes to `attrs`.
 const RECORD_FIELDS: &[&str] = &[
     "id",

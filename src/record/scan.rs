@@ -35,7 +35,7 @@ struct Scan<'a> {
 }
 
 /// The top-level fields with a scalar value, in the order of `RECORD_FIELDS`.
-const SCALARS: usize = 12;
+const SCALARS: usize = super::SCALAR_FIELDS;
 
 impl<'a> Scan<'a> {
     /// Skips JSON whitespace.

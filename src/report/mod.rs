@@ -255,6 +255,10 @@ impl Report {
     /// ([`Engine::run_stream_each`](crate::Engine::run_stream_each)), they count those too.
     pub fn summary(&self) -> Summary {
         let rejected = self.rejected.len() + self.rejected_unlisted;
+        let money = self.tally.money_by_rule();
+        let total = money
+            .values()
+            .fold(Decimal::ZERO, |a, b| a.saturating_add(*b));
         Summary {
             read: self.checked + rejected + self.deferred,
             checked: self.checked,
@@ -267,15 +271,8 @@ impl Report {
             unknown_kinds: self.kinds.records,
             rejected_not_listed: self.rejected_unlisted,
             currency: self.currency.clone(),
-            money_at_stake: shown(
-                self.tally
-                    .money_by_rule()
-                    .values()
-                    .fold(Decimal::ZERO, |a, b| a.saturating_add(*b)),
-            ),
-            money_by_rule: self
-                .tally
-                .money_by_rule()
+            money_at_stake: shown(total),
+            money_by_rule: money
                 .into_iter()
                 .map(|(rule, amount)| (rule, shown(amount)))
                 .collect(),
